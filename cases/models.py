@@ -1,0 +1,505 @@
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from providers.models import ContactChannel, EvidenceKind, Provider, ServiceKind, StepKind
+
+# No 0/O, 1/I/L or U: a reference is read aloud over the phone and typed from a screen.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference() -> str:
+    """A short, unguessable, speakable case reference such as CX-4K7M-2QPD (~39 bits)."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"CX-{chars[:4]}-{chars[4:]}"
+
+
+def new_draft_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CaseQuerySet(models.QuerySet):
+    def owned_by(self, user) -> "CaseQuerySet":
+        return self.filter(owner=user) if user.is_authenticated else self.none()
+
+    def open(self) -> "CaseQuerySet":
+        return self.exclude(status__in=Case.CLOSED_STATUSES)
+
+    def waiting(self) -> "CaseQuerySet":
+        return self.filter(status__in=Case.WAITING_STATUSES)
+
+    def due_to_stall(self, now) -> "CaseQuerySet":
+        return self.waiting().filter(stall_at__lte=now, is_stalled=False)
+
+    def unclaimed_drafts(self, older_than) -> "CaseQuerySet":
+        return self.filter(owner__isnull=True, created_at__lt=older_than)
+
+
+class Case(models.Model):
+    """One line a person wants to end, tracked until the provider confirms it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PREPARING = "preparing", _("Preparing")
+        IN_PROGRESS = "in_progress", _("In progress")
+        AWAITING_REVIEW = "awaiting_review", _("Awaiting provider review")
+        AWAITING_OPERATOR = "awaiting_operator", _("Awaiting operator processing")
+        NEEDS_ACTION = "needs_action", _("Needs action")
+        COMPLETED = "completed", _("Completed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Reason(models.TextChoices):
+        NOT_NEEDED = "not_needed", _("No longer needed")
+        DEVICE_LOST = "device_lost", _("Device lost or stolen")
+        SWITCHING = "switching", _("Switching provider")
+        COST = "cost", _("Too expensive")
+        MOVING_ABROAD = "moving_abroad", _("Moving abroad")
+        OTHER = "other", _("Other")
+
+    WAITING_STATUSES = (Status.AWAITING_REVIEW, Status.AWAITING_OPERATOR)
+    CLOSED_STATUSES = (Status.COMPLETED, Status.WITHDRAWN)
+
+    reference = models.CharField(
+        _("reference"), max_length=12, unique=True, default=new_reference, editable=False
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("owner"),
+    )
+    # Held in the anonymous visitor's session; proves the draft is theirs when they sign in.
+    draft_token = models.CharField(max_length=64, blank=True, default=new_draft_token)
+    provider = models.ForeignKey(
+        Provider,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("provider"),
+    )
+    provider_name = models.CharField(
+        _("provider (not listed)"), max_length=120, blank=True, help_text=_("Free text.")
+    )
+    service_kind = models.CharField(_("service kind"), max_length=20, choices=ServiceKind.choices)
+
+    phone_number = models.CharField(_("phone number"), max_length=20, blank=True)
+    phone_last4 = models.CharField(_("last 4 digits"), max_length=4, blank=True, editable=False)
+    device_model = models.CharField(_("device model"), max_length=100, blank=True)
+    imei = models.CharField(_("IMEI"), max_length=15, blank=True)
+    eid = models.CharField(_("EID"), max_length=32, blank=True)
+    iccid = models.CharField(_("ICCID"), max_length=22, blank=True)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, blank=True)
+    reason_detail = models.CharField(_("reason, in your words"), max_length=300, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    assigned_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("assigned agent"),
+        limit_choices_to={"is_staff": True},
+    )
+    provider_reference = models.CharField(_("provider's reference"), max_length=100, blank=True)
+    needs_action_detail = models.TextField(_("what the provider asked for"), blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC")
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed"), auto_now_add=True)
+    # Start of the current wait on the provider; the key of its reminder period.
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
+    expected_by = models.DateTimeField(_("expected by"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity"), auto_now_add=True)
+    esim_profile_deleted_at = models.DateTimeField(_("eSIM profile deleted"), null=True, blank=True)
+    contract_ended_at = models.DateTimeField(_("contract ended"), null=True, blank=True)
+    billing_verified_at = models.DateTimeField(_("billing verified stopped"), null=True, blank=True)
+    reminders_stopped_at = models.DateTimeField(_("reminders stopped"), null=True, blank=True)
+    snoozed_until = models.DateTimeField(_("snoozed until"), null=True, blank=True)
+    stall_at = models.DateTimeField(_("stalls at"), null=True, blank=True)
+    is_stalled = models.BooleanField(_("stalled"), default=False)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(provider__isnull=False) & Q(provider_name=""))
+                | (Q(provider__isnull=True) & ~Q(provider_name="")),
+                name="case_exactly_one_provider",
+                violation_error_message=_("Choose a provider from the list or name it, not both."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-status_changed_at", "-id"], name="case_status_idx"),
+            models.Index(
+                fields=["stall_at"], name="case_stall_at_idx", condition=Q(is_stalled=False)
+            ),
+            models.Index(fields=["is_stalled", "-stall_at"], name="case_stalled_idx"),
+            models.Index(fields=["owner", "-created_at", "-id"], name="case_owner_idx"),
+            models.Index(fields=["provider", "-created_at", "-id"], name="case_provider_idx"),
+            models.Index(
+                fields=["assigned_agent", "-last_activity_at", "-id"], name="case_agent_idx"
+            ),
+            models.Index(fields=["-created_at", "-id"], name="case_created_idx"),
+            models.Index(fields=["-last_activity_at", "-id"], name="case_activity_idx"),
+            models.Index(fields=["phone_last4"], name="case_phone_last4_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} · {self.provider_label} · {self.get_status_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Derived, not a side effect: the search column always mirrors the number.
+        self.phone_last4 = self.phone_number[-4:] if self.phone_number else ""
+        if kwargs.get("update_fields") is not None and "phone_number" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "phone_last4"}
+        super().save(*args, **kwargs)
+
+    @property
+    def provider_label(self) -> str:
+        return self.provider.name if self.provider_id else self.provider_name
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in self.CLOSED_STATUSES
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status in self.WAITING_STATUSES
+
+    @property
+    def is_operator_journey(self) -> bool:
+        return self.service_kind in (ServiceKind.ESIM, ServiceKind.PHYSICAL_SIM)
+
+    @property
+    def masked_phone(self) -> str:
+        return f"•••• {self.phone_last4}" if self.phone_last4 else ""
+
+    @property
+    def masked_imei(self) -> str:
+        return mask(self.imei)
+
+    @property
+    def masked_eid(self) -> str:
+        return mask(self.eid)
+
+    @property
+    def masked_iccid(self) -> str:
+        return mask(self.iccid)
+
+
+def mask(value: str, visible: int = 4) -> str:
+    return f"•••• {value[-visible:]}" if value else ""
+
+
+class CaseStep(models.Model):
+    """The case's own copy of a playbook step, so editing a playbook never rewrites history."""
+
+    class State(models.TextChoices):
+        TODO = "todo", _("To do")
+        DONE = "done", _("Done")
+        SKIPPED = "skipped", _("Skipped")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(_("position"))
+    kind = models.CharField(_("kind"), max_length=20, choices=StepKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    title_zh_hans = models.CharField(_("title (Chinese)"), max_length=200)
+    instructions = models.TextField(_("instructions"))
+    instructions_zh_hans = models.TextField(_("instructions (Chinese)"))
+    evidence_kind = models.CharField(
+        _("evidence asked for"), max_length=20, choices=EvidenceKind.choices, blank=True
+    )
+    starts_waiting = models.BooleanField(default=False)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.TODO)
+    skip_acknowledged = models.BooleanField(_("skip acknowledged"), default=False)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("case step")
+        verbose_name_plural = _("case steps")
+        ordering = ["case", "position"]
+        constraints = [models.UniqueConstraint(fields=["case", "position"], name="casestep_order")]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} step {self.position}: {self.title}"
+
+
+def evidence_key(instance: "Evidence", filename: str) -> str:
+    """A random storage key: the original name is kept in a field, never in the path."""
+    return f"evidence/{secrets.token_hex(2)}/{secrets.token_urlsafe(24)}"
+
+
+def evidence_storage():
+    """The private evidence storage (settings.STORAGES["evidence"]), never under a public URL."""
+    return storages["evidence"]
+
+
+class Evidence(models.Model):
+    Kind = EvidenceKind
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="evidence")
+    step = models.ForeignKey(
+        CaseStep, on_delete=models.SET_NULL, null=True, blank=True, related_name="evidence"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EvidenceKind.choices)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    file = models.FileField(
+        _("file"), upload_to=evidence_key, storage=evidence_storage, max_length=200
+    )
+    original_name = models.CharField(_("original name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    thumbnail = models.FileField(
+        upload_to=evidence_key, storage=evidence_storage, blank=True, max_length=200
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    retain_until = models.DateTimeField(_("keep until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["case", "-uploaded_at"]
+        indexes = [
+            models.Index(fields=["case", "-uploaded_at"], name="evidence_case_idx"),
+            models.Index(
+                fields=["retain_until"],
+                name="evidence_retention_idx",
+                condition=Q(retain_until__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference}: {self.get_kind_display()} ({self.original_name})"
+
+
+class ContactAttempt(models.Model):
+    """One contact with the provider, logged by the customer or an agent."""
+
+    class Direction(models.TextChoices):
+        OUTBOUND = "outbound", _("We contacted them")
+        INBOUND = "inbound", _("They contacted us")
+
+    class Outcome(models.TextChoices):
+        NO_ANSWER = "no_answer", _("No answer")
+        IN_PROGRESS = "in_progress", _("Request in progress")
+        CONFIRMED = "confirmed", _("Cancellation confirmed")
+        NEEDS_MORE = "needs_more", _("They need more information")
+        REFUSED = "refused", _("Refused")
+        OTHER = "other", _("Other")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    occurred_at = models.DateTimeField(_("when"))
+    channel = models.ForeignKey(
+        ContactChannel,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("official channel"),
+    )
+    channel_text = models.CharField(_("other channel"), max_length=300, blank=True)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    spoke_to = models.CharField(_("who you spoke to"), max_length=120, blank=True)
+    provider_reference = models.CharField(_("provider's reference"), max_length=100, blank=True)
+    summary = models.TextField(_("what happened"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
+    scam_warning_shown = models.BooleanField(_("scam warning shown"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("logged"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact attempt")
+        verbose_name_plural = _("contact attempts")
+        ordering = ["case", "-occurred_at"]
+        indexes = [
+            models.Index(fields=["case", "-occurred_at"], name="contact_case_idx"),
+            models.Index(
+                fields=["follow_up_on"],
+                name="contact_follow_up_idx",
+                condition=Q(follow_up_on__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference}: {self.get_outcome_display()} {self.occurred_at:%Y-%m-%d}"
+
+
+class CaseEvent(models.Model):
+    """The append-only timeline and audit trail of a case."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Case started")
+        CLAIMED = "claimed", _("Case saved to account")
+        STATUS = "status", _("Status changed")
+        STEP = "step", _("Step updated")
+        DETAILS = "details", _("Details updated")
+        EVIDENCE = "evidence", _("Evidence added")
+        EVIDENCE_VIEWED = "evidence_viewed", _("Identity document viewed")
+        CONTACT = "contact", _("Contact logged")
+        NOTE = "note", _("Note")
+        ASSIGNED = "assigned", _("Assigned")
+        REMINDER = "reminder", _("Reminder")
+        STALLED = "stalled", _("Stalled")
+        BILLING = "billing", _("Billing check")
+        PROFILE_DELETED = "profile_deleted", _("eSIM profile deleted")
+        CONTRACT_ENDED = "contract_ended", _("Contract ended")
+
+    class Visibility(models.TextChoices):
+        CUSTOMER = "customer", _("Visible to the customer")
+        INTERNAL = "internal", _("Internal")
+
+    class Actor(models.TextChoices):
+        CUSTOMER = "customer", _("Customer")
+        AGENT = "agent", _("Agent")
+        SYSTEM = "system", _("System")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_role = models.CharField(_("actor"), max_length=10, choices=Actor.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    status_from = models.CharField(max_length=20, choices=Case.Status.choices, blank=True)
+    status_to = models.CharField(max_length=20, choices=Case.Status.choices, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.CUSTOMER
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=False)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["case", "created_at", "id"]
+        indexes = [
+            models.Index(fields=["case", "created_at", "id"], name="event_case_idx"),
+            models.Index(fields=["kind", "-created_at"], name="event_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} {self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+
+class ReminderQuerySet(models.QuerySet):
+    def pending(self) -> "ReminderQuerySet":
+        return self.filter(state__in=(Reminder.State.SCHEDULED, Reminder.State.SENDING))
+
+    def due(self, now) -> "ReminderQuerySet":
+        """Scheduled rows whose time has come: served by the partial index on due_at."""
+        return self.filter(state=Reminder.State.SCHEDULED, due_at__lte=now)
+
+    def lease_expired(self, now) -> "ReminderQuerySet":
+        lease = settings.REMINDER_LEASE_SECONDS
+        return self.filter(
+            state=Reminder.State.SENDING,
+            sending_since__lt=now - timedelta(seconds=lease),
+        )
+
+
+class Reminder(models.Model):
+    """The reminder schedule and outbox: one row per email to send, sent at most once."""
+
+    class Kind(models.TextChoices):
+        LADDER = "ladder", _("Waiting reminder")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+        BILLING_CHECK = "billing_check", _("Billing check")
+        AGENT_MESSAGE = "agent_message", _("Message from an agent")
+
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    period_started_at = models.DateTimeField(_("waiting period started"))
+    sequence = models.PositiveSmallIntegerField(_("sequence"), default=0)
+    due_at = models.DateTimeField(_("due"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.SCHEDULED
+    )
+    sending_since = models.DateTimeField(_("sending since"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
+    body = models.TextField(_("message"), blank=True, help_text=_("For agent messages."))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "period_started_at", "sequence"],
+                name="reminder_once_per_period_sequence",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_at"],
+                name="reminder_pending_due_idx",
+                condition=Q(state__in=["scheduled", "sending"]),
+            ),
+            models.Index(fields=["case", "state"], name="reminder_case_state_idx"),
+            models.Index(
+                fields=["state", "-due_at"], name="reminder_failed_idx", condition=Q(state="failed")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} {self.get_kind_display()} #{self.sequence} {self.due_at:%Y-%m-%d %H:%M} ({self.state})"
+
+
+class AgentDigest(models.Model):
+    """One row per day the agents' digest was sent: makes the daily run idempotent."""
+
+    day = models.DateField(_("day"), unique=True)
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    case_count = models.PositiveIntegerField(_("cases listed"), default=0)
+
+    class Meta:
+        verbose_name = _("agents' digest")
+        verbose_name_plural = _("agents' digests")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"Digest {self.day:%Y-%m-%d}"

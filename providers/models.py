@@ -1,0 +1,258 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class ServiceKind(models.TextChoices):
+    VIRTUAL = "virtual", _("Virtual SIM or virtual number (app-managed)")
+    ESIM = "esim", _("eSIM")
+    PHYSICAL_SIM = "physical_sim", _("Physical SIM")
+
+
+def localized(obj: models.Model, field: str) -> str:
+    """The Simplified Chinese text of `field` when that is the active language and it is set."""
+    if (get_language() or "").lower().startswith("zh"):
+        return getattr(obj, f"{field}_zh_hans", "") or getattr(obj, field)
+    return getattr(obj, field)
+
+
+# The Provider field that says whether it offers each service kind.
+OFFER_FIELDS = {
+    ServiceKind.VIRTUAL: "offers_virtual",
+    ServiceKind.ESIM: "offers_esim",
+    ServiceKind.PHYSICAL_SIM: "offers_physical_sim",
+}
+
+
+class ProviderQuerySet(models.QuerySet):
+    def active(self) -> "ProviderQuerySet":
+        return self.filter(is_active=True)
+
+    def offering(self, kind: str) -> "ProviderQuerySet":
+        return self.filter(**{OFFER_FIELDS[kind]: True})
+
+
+class Provider(models.Model):
+    """A mobile provider or virtual-number app, with what it takes to leave it."""
+
+    name = models.CharField(_("name"), max_length=120)
+    local_name = models.CharField(_("local name"), max_length=120, blank=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, help_text=_("ISO 3166 code, e.g. GB, CN.")
+    )
+    offers_virtual = models.BooleanField(_("offers virtual SIM / number"), default=False)
+    offers_esim = models.BooleanField(_("offers eSIM"), default=False)
+    offers_physical_sim = models.BooleanField(_("offers physical SIM"), default=False)
+    website = models.URLField(_("website"), blank=True)
+    cancellation_url = models.URLField(_("official cancellation page"), blank=True)
+    has_self_service = models.BooleanField(_("self-service cancellation available"), default=False)
+    identity_checks = models.TextField(_("identity checks it asks for"), blank=True)
+    identity_checks_zh_hans = models.TextField(_("identity checks (Chinese)"), blank=True)
+    typical_review_days = models.PositiveSmallIntegerField(
+        _("typical review days"), null=True, blank=True
+    )
+    typical_operator_days = models.PositiveSmallIntegerField(
+        _("typical operator processing days"), null=True, blank=True
+    )
+    porting_info = models.TextField(_("how to keep the number"), blank=True)
+    porting_info_zh_hans = models.TextField(_("how to keep the number (Chinese)"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    notes_zh_hans = models.TextField(_("notes (Chinese)"), blank=True)
+    last_verified_on = models.DateField(_("last verified"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_demo = models.BooleanField(
+        _("demo"), default=False, help_text=_("Fictional provider for demos and tests.")
+    )
+
+    objects = ProviderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("provider")
+        verbose_name_plural = _("providers")
+        ordering = ["name"]
+        indexes = [
+            models.Index(fields=["is_active", "name"], name="provider_active_name_idx"),
+            models.Index(fields=["country"], name="provider_country_idx"),
+        ]
+
+    def __str__(self) -> str:
+        demo = " [demo]" if self.is_demo else ""
+        local = f" ({self.local_name})" if self.local_name else ""
+        return f"{self.name}{local}{demo}"
+
+    def offers(self, kind: str) -> bool:
+        return getattr(self, OFFER_FIELDS[kind])
+
+    def typical_days(self, *, waiting_for_operator: bool) -> int:
+        if waiting_for_operator:
+            return self.typical_operator_days or settings.TYPICAL_OPERATOR_DAYS
+        return self.typical_review_days or settings.TYPICAL_REVIEW_DAYS
+
+
+class ContactChannel(models.Model):
+    """One way to reach a provider; only official channels are shown as trustworthy."""
+
+    class Kind(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        WEB_FORM = "web_form", _("Web form")
+        EMAIL = "email", _("Email")
+        IN_APP_CHAT = "in_app_chat", _("In-app chat")
+        STORE = "store", _("Store")
+        POST = "post", _("Post")
+
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, related_name="channels", verbose_name=_("provider")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    label = models.CharField(_("label"), max_length=120, blank=True)
+    label_zh_hans = models.CharField(_("label (Chinese)"), max_length=120, blank=True)
+    value = models.CharField(_("value"), max_length=300)
+    hours = models.CharField(_("hours"), max_length=200, blank=True)
+    hours_zh_hans = models.CharField(_("hours (Chinese)"), max_length=200, blank=True)
+    languages = models.CharField(_("languages"), max_length=100, blank=True)
+    is_official = models.BooleanField(_("official"), default=True)
+    verified_on = models.DateField(_("verified"), null=True, blank=True)
+    source_url = models.URLField(_("source"), max_length=500, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("contact channel")
+        verbose_name_plural = _("contact channels")
+        ordering = ["provider", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_official=False) | ~Q(source_url=""),
+                name="channel_official_needs_source",
+                violation_error_message=_("An official channel needs the source it was seen at."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider.name}: {self.get_kind_display()} {self.value}"
+
+    def audit_snapshot(self) -> dict:
+        return {
+            field.attname: str(getattr(self, field.attname))
+            for field in self._meta.concrete_fields
+            if field.attname != "id"
+        }
+
+
+class ContactChannelChange(models.Model):
+    """The audit trail of the contact directory: who changed which channel, before and after."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        DELETED = "deleted", _("Deleted")
+
+    channel = models.ForeignKey(
+        ContactChannel, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+    )
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="channel_changes")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contact channel change")
+        verbose_name_plural = _("contact channel changes")
+        ordering = ["-changed_at"]
+        indexes = [models.Index(fields=["provider", "-changed_at"], name="channelchange_prov_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.provider.name} channel at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class Playbook(models.Model):
+    """The ordered steps for a provider and service kind, or the generic ones for a kind."""
+
+    provider = models.ForeignKey(
+        Provider,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="playbooks",
+        help_text=_("Empty for the generic playbook of the service kind."),
+    )
+    service_kind = models.CharField(_("service kind"), max_length=20, choices=ServiceKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    title_zh_hans = models.CharField(_("title (Chinese)"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("playbook")
+        verbose_name_plural = _("playbooks")
+        ordering = ["service_kind", "provider__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "service_kind"], name="playbook_provider_kind_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["service_kind"],
+                condition=Q(provider__isnull=True),
+                name="playbook_generic_kind_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        owner = self.provider.name if self.provider_id else _("Generic")
+        return f"{owner} — {self.get_service_kind_display()}"
+
+
+class StepKind(models.TextChoices):
+    CHECKLIST = "checklist", _("Checklist (precaution)")
+    ACTION = "action", _("Action")
+    WAIT = "wait", _("Wait")
+
+
+class EvidenceKind(models.TextChoices):
+    CONFIRMATION = "confirmation", _("Confirmation email or SMS")
+    FINAL_BILL = "final_bill", _("Final bill or receipt")
+    CERTIFICATE = "certificate", _("Cancellation certificate")
+    CORRESPONDENCE = "correspondence", _("Correspondence")
+    IDENTITY = "identity", _("Identity document")
+    OTHER = "other", _("Other")
+
+
+class PlaybookStep(models.Model):
+    playbook = models.ForeignKey(
+        Playbook, on_delete=models.CASCADE, related_name="steps", verbose_name=_("playbook")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    kind = models.CharField(_("kind"), max_length=20, choices=StepKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    title_zh_hans = models.CharField(_("title (Chinese)"), max_length=200)
+    instructions = models.TextField(_("instructions"))
+    instructions_zh_hans = models.TextField(_("instructions (Chinese)"))
+    evidence_kind = models.CharField(
+        _("evidence asked for"), max_length=20, choices=EvidenceKind.choices, blank=True
+    )
+    starts_waiting = models.BooleanField(
+        _("completing it starts waiting on the provider"), default=False
+    )
+    region = models.CharField(
+        _("region"),
+        max_length=2,
+        blank=True,
+        help_text=_("ISO country code: the step only applies to providers there."),
+    )
+
+    class Meta:
+        verbose_name = _("playbook step")
+        verbose_name_plural = _("playbook steps")
+        ordering = ["playbook", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["playbook", "position"], name="playbookstep_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
