@@ -1,0 +1,64 @@
+"""Shared fixtures. Tests needing PostgreSQL, Redis or Chromium are marked; with
+REQUIRE_SERVICES=1 (CI) a missing service fails the test instead of skipping it."""
+
+import os
+import shutil
+
+import pytest
+from django.db import connection
+
+from tests import factories
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def missing_service(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (REQUIRE_SERVICES=1)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _require_marked_services(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        missing_service("needs PostgreSQL: set DATABASE_URL=postgres://…")
+    if request.node.get_closest_marker("redis"):
+        redis_url = os.environ.get("REDIS_URL", "")
+        if not redis_url:
+            missing_service("needs Redis: set REDIS_URL=redis://…")
+    if request.node.get_closest_marker("browser") and not shutil.which("chromium"):
+        missing_service("needs Chromium: apt-get install chromium")
+
+
+@pytest.fixture(autouse=True)
+def _english_and_fast(settings, tmp_path) -> None:
+    settings.LANGUAGE_CODE = "en"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "evidence"), "base_url": None},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def customer(db):
+    return factories.UserFactory()
+
+
+@pytest.fixture
+def other_customer(db):
+    return factories.UserFactory()
+
+
+@pytest.fixture
+def agent(db):
+    return factories.AgentFactory()
+
+
+@pytest.fixture
+def provider(db):
+    return factories.ProviderFactory()

@@ -1,0 +1,137 @@
+"""factory_boy factories for every model the tests build."""
+
+import factory
+from django.utils import timezone
+
+from accounts.models import User
+from cases.models import Case, CaseEvent, CaseStep, ContactAttempt, Reminder
+from providers.models import (
+    ContactChannel,
+    Playbook,
+    PlaybookStep,
+    Provider,
+    ServiceKind,
+    StepKind,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+
+    email = factory.Sequence(lambda n: f"customer{n}@example.com")
+    display_name = factory.Faker("first_name")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class AgentFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"agent{n}@closeout.example")
+    is_staff = True
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Provider
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Demo Mobile {n}")
+    slug = factory.Sequence(lambda n: f"demo-mobile-{n}")
+    country = "GB"
+    offers_virtual = True
+    offers_esim = True
+    offers_physical_sim = True
+    has_self_service = True
+    website = "https://example.com/"
+    is_demo = True
+
+
+class ContactChannelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactChannel
+
+    provider = factory.SubFactory(ProviderFactory)
+    kind = ContactChannel.Kind.PHONE
+    value = "+44 20 7946 0000"
+    hours = "Mon–Fri 09:00–17:00"
+    is_official = True
+    source_url = "https://example.com/contact"
+
+
+class PlaybookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Playbook
+
+    provider = None
+    service_kind = ServiceKind.VIRTUAL
+    title = factory.Sequence(lambda n: f"Playbook {n}")
+    title_zh_hans = factory.Sequence(lambda n: f"指南 {n}")
+
+
+class PlaybookStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlaybookStep
+
+    playbook = factory.SubFactory(PlaybookFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    kind = StepKind.ACTION
+    title = factory.Sequence(lambda n: f"Step {n}")
+    title_zh_hans = factory.Sequence(lambda n: f"步骤 {n}")
+    instructions = "Do the thing."
+    instructions_zh_hans = "做这件事。"
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Case
+
+    owner = factory.SubFactory(UserFactory)
+    provider = factory.SubFactory(ProviderFactory)
+    service_kind = ServiceKind.VIRTUAL
+    phone_number = "+447700900123"
+    reason = Case.Reason.NOT_NEEDED
+    status = Case.Status.PREPARING
+    time_zone = "Europe/London"
+
+
+class CaseStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseStep
+
+    case = factory.SubFactory(CaseFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    kind = StepKind.ACTION
+    title = factory.Sequence(lambda n: f"Step {n}")
+    title_zh_hans = factory.Sequence(lambda n: f"步骤 {n}")
+    instructions = "Do the thing."
+    instructions_zh_hans = "做这件事。"
+
+
+class CaseEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseEvent
+
+    case = factory.SubFactory(CaseFactory)
+    actor_role = CaseEvent.Actor.SYSTEM
+    kind = CaseEvent.Kind.NOTE
+    message = "Something happened."
+
+
+class ContactAttemptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ContactAttempt
+
+    case = factory.SubFactory(CaseFactory)
+    occurred_at = factory.LazyFunction(timezone.now)
+    direction = ContactAttempt.Direction.OUTBOUND
+    outcome = ContactAttempt.Outcome.IN_PROGRESS
+
+
+class ReminderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reminder
+
+    case = factory.SubFactory(CaseFactory)
+    kind = Reminder.Kind.LADDER
+    period_started_at = factory.LazyFunction(timezone.now)
+    due_at = factory.LazyFunction(timezone.now)
