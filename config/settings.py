@@ -11,10 +11,12 @@ import environ
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# Everything the embedded default writes (database, broker, mail, evidence, beat schedule).
+VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var"))).resolve()
 
 DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env.str(
