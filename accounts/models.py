@@ -40,7 +40,7 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person: customers sign in by emailed code, staff by password and a second factor."""
 
-    email = models.EmailField(_("email address"), max_length=254)
+    email = models.EmailField(_("email address"), max_length=254, unique=True)
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="en"

@@ -142,9 +142,11 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         ordering = ["-created_at", "-id"]
         constraints = [
+            # A draft may not have its provider yet; past the draft it has exactly one.
             models.CheckConstraint(
                 condition=(Q(provider__isnull=False) & Q(provider_name=""))
-                | (Q(provider__isnull=True) & ~Q(provider_name="")),
+                | (Q(provider__isnull=True) & ~Q(provider_name=""))
+                | (Q(status="draft") & Q(provider__isnull=True) & Q(provider_name="")),
                 name="case_exactly_one_provider",
                 violation_error_message=_("Choose a provider from the list or name it, not both."),
             ),
@@ -486,7 +488,10 @@ class Reminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case.reference} {self.get_kind_display()} #{self.sequence} {self.due_at:%Y-%m-%d %H:%M} ({self.state})"
+        due = f"{self.due_at:%Y-%m-%d %H:%M}"
+        return (
+            f"{self.case.reference} {self.get_kind_display()} #{self.sequence} {due} ({self.state})"
+        )
 
 
 class AgentDigest(models.Model):

@@ -168,7 +168,8 @@ class ContactChannelChange(models.Model):
         indexes = [models.Index(fields=["provider", "-changed_at"], name="channelchange_prov_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.provider.name} channel at {self.changed_at:%Y-%m-%d %H:%M}"
+        when = f"{self.changed_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_action_display()} {self.provider.name} channel at {when}"
 
 
 class Playbook(models.Model):
