@@ -2,11 +2,12 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cases import reminders, transitions
-from cases.models import Case, CaseEvent, CaseStep, Evidence
-from providers.models import Playbook, Provider
+from cases.models import Case, CaseEvent, CaseStep, Evidence, Reminder
+from providers.models import Playbook, Provider, StepKind
 
 S = Case.Status
 
@@ -155,3 +156,277 @@ def move_case(
         case.expected_by = None
     case.save()
     return case
+
+
+# --- The customer's journey (issue 5) ---------------------------------------------------------
+#
+# Each service locks the case and checks the version the person saw, so two tabs (or a
+# customer and an agent) never silently overwrite each other: a stale version raises
+# CaseChanged and the view shows the fresh case.
+
+
+class Outcome:
+    """What the customer reports from the waiting page."""
+
+    CONFIRMED = "confirmed"
+    NEEDS_MORE = "needs_more"
+    REFUSED = "refused"
+    SENT_MORE = "sent_more"
+    GAVE_UP = "gave_up"
+    REOPEN = "reopen"
+
+
+def _locked(case: Case, version: int) -> Case:
+    case = Case.objects.select_for_update(of=("self",)).select_related("provider").get(pk=case.pk)
+    if case.version != version:
+        raise transitions.CaseChanged(case)
+    return case
+
+
+def _bump(case: Case, *fields: str) -> None:
+    case.version += 1
+    case.last_activity_at = timezone.now()
+    case.save(update_fields=[*fields, "version", "last_activity_at"])
+
+
+@transaction.atomic
+def choose_provider(
+    *,
+    case: Case,
+    by: User | None,
+    version: int,
+    provider: Provider | None = None,
+    provider_name: str = "",
+) -> Case:
+    """Set the draft's provider: one from the directory, or a free-text name, never both."""
+    case = _locked(case, version)
+    if case.status != S.DRAFT:
+        raise transitions.TransitionNotAllowed(
+            _("The provider can only be changed before the case is saved.")
+        )
+    case.provider = provider
+    case.provider_name = "" if provider else provider_name.strip()
+    _bump(case, "provider", "provider_name")
+    record_event(
+        case=case,
+        kind=CaseEvent.Kind.DETAILS,
+        by=by,
+        message=_("Provider: %(name)s") % {"name": case.provider_label},
+    )
+    return case
+
+
+@transaction.atomic
+def set_details(
+    *,
+    case: Case,
+    by: User | None,
+    version: int,
+    phone_number: str,
+    reason: str,
+    reason_detail: str = "",
+    device_model: str = "",
+    imei: str = "",
+    eid: str = "",
+    iccid: str = "",
+) -> Case:
+    """Store the line's identifiers (already validated and normalised) and the reason."""
+    case = _locked(case, version)
+    if not case.is_open:
+        raise transitions.TransitionNotAllowed(_("A closed case's details cannot be changed."))
+    case.phone_number = phone_number
+    case.reason = reason
+    case.reason_detail = reason_detail
+    case.device_model = device_model
+    case.imei = imei
+    case.eid = eid
+    case.iccid = iccid
+    _bump(
+        case,
+        "phone_number",
+        "reason",
+        "reason_detail",
+        "device_model",
+        "imei",
+        "eid",
+        "iccid",
+    )
+    # Identifiers stay out of the timeline: it is shown on screens and in emails.
+    record_event(case=case, kind=CaseEvent.Kind.DETAILS, by=by, message=_("Line details saved"))
+    return case
+
+
+@transaction.atomic
+def prepare_case(*, case: Case, by: User, version: int) -> Case:
+    """Save a signed-in customer's draft: it takes their time zone and gets its steps."""
+    locked = _locked(case, version)
+    if locked.owner_id == by.pk and locked.time_zone == "UTC" and by.time_zone != "UTC":
+        locked.time_zone = by.time_zone
+        _bump(locked, "time_zone")
+    return move_case(case=locked, to=S.PREPARING, by=by, version=locked.version)
+
+
+def _step_done(step: CaseStep, *, by: User | None, note: str = "", data: dict | None = None):
+    step.state = CaseStep.State.DONE
+    step.skip_acknowledged = False
+    step.done_at = timezone.now()
+    step.done_by = by
+    step.note = note
+    step.data = {**step.data, **(data or {})}
+    step.save(update_fields=["state", "skip_acknowledged", "done_at", "done_by", "note", "data"])
+
+
+@transaction.atomic
+def complete_step(
+    *,
+    case: Case,
+    step: CaseStep,
+    by: User,
+    version: int,
+    reference: str = "",
+    note: str = "",
+    verification_done: bool = False,
+) -> Case:
+    """Mark a step (or a precaution) done; the submit step starts the wait on the provider."""
+    case = _locked(case, version)
+    step = CaseStep.objects.select_for_update().get(pk=step.pk, case=case)
+    if step.kind != StepKind.CHECKLIST and case.status == S.PREPARING:
+        raise transitions.TransitionNotAllowed(
+            _("Go through the precautions first, then start the steps.")
+        )
+    if case.status in (S.DRAFT, S.WITHDRAWN):
+        raise transitions.TransitionNotAllowed(_("This case is not open for steps."))
+    data = {"reference": reference} if reference else {}
+    if verification_done:
+        data["verification_done"] = True
+    _step_done(step, by=by, note=note, data=data)
+    _bump(case)
+    record_event(
+        case=case,
+        kind=CaseEvent.Kind.STEP,
+        by=by,
+        message=_("Done: %(title)s") % {"title": step.title},
+    )
+    if step.starts_waiting and case.status in (S.IN_PROGRESS, S.NEEDS_ACTION):
+        case = move_case(
+            case=case,
+            to=transitions.waiting_status_for(case),
+            by=by,
+            version=case.version,
+            provider_reference=reference,
+        )
+    return case
+
+
+@transaction.atomic
+def skip_step(*, case: Case, step: CaseStep, by: User, version: int) -> Case:
+    """Skip a precaution knowingly: it stays on the case as a warning."""
+    case = _locked(case, version)
+    step = CaseStep.objects.select_for_update().get(pk=step.pk, case=case)
+    step.state = CaseStep.State.SKIPPED
+    step.skip_acknowledged = True
+    step.done_at = timezone.now()
+    step.done_by = by
+    step.save(update_fields=["state", "skip_acknowledged", "done_at", "done_by"])
+    _bump(case)
+    record_event(
+        case=case,
+        kind=CaseEvent.Kind.STEP,
+        by=by,
+        message=_("Skipped, risk acknowledged: %(title)s") % {"title": step.title},
+    )
+    return case
+
+
+@transaction.atomic
+def start_steps(*, case: Case, by: User, version: int) -> Case:
+    """Leave the precautions for the steps, once every precaution is ticked or skipped."""
+    locked = _locked(case, version)
+    if locked.steps.filter(kind=StepKind.CHECKLIST, state=CaseStep.State.TODO).exists():
+        raise transitions.TransitionNotAllowed(
+            _("Tick each precaution, or skip it and confirm that you understand the risk.")
+        )
+    return move_case(case=locked, to=S.IN_PROGRESS, by=by, version=version)
+
+
+@transaction.atomic
+def record_outcome(
+    *, case: Case, by: User, version: int, outcome: str, reference: str = "", note: str = ""
+) -> Case:
+    """Apply what the customer heard from the provider (or decided) as a status move."""
+    locked = _locked(case, version)
+    if outcome == Outcome.CONFIRMED:
+        locked = move_case(
+            case=locked,
+            to=S.COMPLETED,
+            by=by,
+            version=version,
+            note=note,
+            provider_reference=reference,
+        )
+        wait_step = locked.steps.filter(kind=StepKind.WAIT, state=CaseStep.State.TODO).first()
+        if wait_step is not None:
+            _step_done(wait_step, by=by, note=note, data={"reference": reference})
+        return locked
+    if outcome == Outcome.NEEDS_MORE:
+        return move_case(case=locked, to=S.NEEDS_ACTION, by=by, version=version, note=note)
+    if outcome == Outcome.REFUSED:
+        message = _("Refused: %(detail)s") % {"detail": note}
+        return move_case(case=locked, to=S.NEEDS_ACTION, by=by, version=version, note=message)
+    if outcome == Outcome.SENT_MORE:
+        to = transitions.waiting_status_for(locked)
+        return move_case(case=locked, to=to, by=by, version=version, note=note)
+    if outcome == Outcome.GAVE_UP:
+        return move_case(case=locked, to=S.WITHDRAWN, by=by, version=version, note=note)
+    if outcome == Outcome.REOPEN:
+        return move_case(case=locked, to=S.PREPARING, by=by, version=version, note=note)
+    raise ValueError(f"Unknown outcome {outcome!r}")
+
+
+@transaction.atomic
+def answer_billing_check(
+    *, case: Case, by: User, version: int, still_charged: bool, note: str = ""
+) -> Case:
+    """ "Did the latest bill still charge this line?" No: verified closed. Yes: reopened."""
+    locked = _locked(case, version)
+    if locked.status != S.COMPLETED or locked.billing_verified_at is not None:
+        raise transitions.TransitionNotAllowed(_("This case has no billing check to answer."))
+    if still_charged:
+        message = _("Still charged after the provider confirmed the cancellation.")
+        if note:
+            message = f"{message} {note}"
+        return move_case(case=locked, to=S.NEEDS_ACTION, by=by, version=version, note=message)
+    locked.billing_verified_at = timezone.now()
+    _bump(locked, "billing_verified_at")
+    Reminder.objects.pending().filter(case=locked, kind=Reminder.Kind.BILLING_CHECK).update(
+        state=Reminder.State.CANCELLED, sending_since=None
+    )
+    record_event(
+        case=locked,
+        kind=CaseEvent.Kind.BILLING,
+        by=by,
+        message=_("Billing stopped: the line is verified closed."),
+    )
+    return locked
+
+
+@transaction.atomic
+def mark_profile_deleted(*, case: Case, by: User, version: int) -> Case:
+    """Record that the eSIM profile was removed from the device (it does not end the contract)."""
+    locked = _locked(case, version)
+    if locked.esim_profile_deleted_at is None:
+        locked.esim_profile_deleted_at = timezone.now()
+        _bump(locked, "esim_profile_deleted_at")
+        record_event(case=locked, kind=CaseEvent.Kind.PROFILE_DELETED, by=by)
+    return locked
+
+
+@transaction.atomic
+def mark_contract_ended(*, case: Case, by: User, version: int) -> Case:
+    """Record that the operator ended the contract: the fact that stops billing."""
+    locked = _locked(case, version)
+    if locked.contract_ended_at is None:
+        locked.contract_ended_at = timezone.now()
+        _bump(locked, "contract_ended_at")
+        record_event(case=locked, kind=CaseEvent.Kind.CONTRACT_ENDED, by=by)
+    return locked
