@@ -89,18 +89,31 @@ def check(
     if move is None:
         raise TransitionNotAllowed(
             _("A case that is “%(current)s” cannot become “%(target)s”.")
-            % {"current": S(case.status).label, "target": S(to).label}
+            % {"current": _status_label(case.status), "target": _status_label(to)}
         )
     if role not in move.who:
         raise TransitionNotAllowed(
-            _("Only %(who)s can make this change.")
-            % {"who": ", ".join(str(Role(r).label).lower() for r in sorted(move.who))}
+            WHO_MAY_MESSAGES.get(move.who, _("You are not allowed to make this change."))
         )
     problem = _structural_problem(case, to) or _missing_requirement(
         case, to, role, note, provider_reference, has_confirmation
     )
     if problem:
         raise TransitionNotAllowed(problem)
+
+
+# Whole sentences per group, not labels joined in code: word order and "or" differ by language.
+WHO_MAY_MESSAGES = {
+    CUSTOMER_OR_AGENT: _("Only the case's owner or an agent can make this change."),
+    frozenset({Role.AGENT}): _("Only an agent can make this change."),
+    frozenset({Role.CUSTOMER}): _("Only the case's owner can make this change."),
+    frozenset({Role.SYSTEM}): _("This change is made automatically, not by hand."),
+}
+
+
+def _status_label(status: str) -> str:
+    # A status that is not one (a tampered form field) is refused, not a server error.
+    return S(status).label if status in S.values else str(status)
 
 
 def _structural_problem(case: Case, to: str) -> str:
