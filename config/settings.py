@@ -253,6 +253,19 @@ REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=5 * 60)
 REMINDER_SWEEP_BATCH = env.int("REMINDER_SWEEP_BATCH", default=200)
 REMINDER_LEASE_SECONDS = env.int("REMINDER_LEASE_SECONDS", default=15 * 60)
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+# Mail errors retry after base, 2×base, 4×base… seconds, each wait capped (cases/tasks.py keeps
+# the cap under the broker's visibility timeout, or a waiting retry would be delivered twice).
+REMINDER_RETRY_BACKOFF_SECONDS = env.int("REMINDER_RETRY_BACKOFF_SECONDS", default=60)
+REMINDER_RETRY_BACKOFF_MAX_SECONDS = env.int("REMINDER_RETRY_BACKOFF_MAX_SECONDS", default=30 * 60)
+REMINDER_SNOOZE_MAX_DAYS = env.int("REMINDER_SNOOZE_MAX_DAYS", default=90)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-reminders": {
+        "task": "cases.tasks.sweep_reminders",
+        "schedule": REMINDER_SWEEP_SECONDS,
+        # A sweep that waited out an outage is stale: the next one does the same work.
+        "options": {"expires": REMINDER_SWEEP_SECONDS},
+    },
+}
 CUSTOMER_MAIL_HOURS = (
     env.int("CUSTOMER_MAIL_START_HOUR", default=8),
     env.int("CUSTOMER_MAIL_END_HOUR", default=20),
