@@ -1,10 +1,84 @@
+from allauth.account.views import ConfirmLoginCodeView, LoginView, RequestLoginCodeView
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language as django_set_language
+
+from accounts import selectors, services
+from accounts.cookies import set_language_cookie
+from accounts.forms import PreferencesForm
 
 
-@require_http_methods(["GET"])
+class RequestCodeView(RequestLoginCodeView):
+    """The one sign-in page for customers, at allauth's login URL."""
+
+    template_name = "account/request_login_code.html"
+
+
+class ConfirmCodeView(ConfirmLoginCodeView):
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        context["code_minutes"] = settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT // 60
+        return context
+
+
+class StaffLoginView(LoginView):
+    """Password sign-in, followed by allauth's second-factor stage for enrolled staff."""
+
+    template_name = "account/login.html"
+
+
+@require_GET
+def signup(request: HttpRequest) -> HttpResponse:
+    # Accounts come from the sign-in code; keep old links working.
+    url = reverse("account_login")
+    next_url = request.GET.get("next")
+    return redirect(f"{url}?{urlencode({'next': next_url})}" if next_url else url)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, also remembered on the account of a signed-in person."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and translation.check_for_language(language):
+        services.remember_language(user=request.user, language=language)
+    return response
+
+
+@require_GET
+@login_required
+def my_cases(request: HttpRequest) -> HttpResponse:
+    page = selectors.my_cases(user=request.user, cursor=request.GET.get("after", ""))
+    return render(
+        request,
+        "accounts/my_cases.html",
+        {
+            "cases": page.cases,
+            "next_cursor": page.next_cursor,
+            "is_first_page": "after" not in request.GET,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 def preferences(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/preferences.html")
+    data = request.POST if request.method == "POST" else None
+    form = PreferencesForm(data, user=request.user)
+    if form.is_valid():
+        user = services.update_preferences(user=request.user, **form.cleaned_data)
+        # The next page is already in the new language.
+        with translation.override(user.preferred_language):
+            messages.success(request, _("Your preferences are saved."))
+        response = HttpResponseRedirect(reverse("accounts:preferences"))
+        set_language_cookie(response, user.preferred_language)
+        return response
+    return render(request, "accounts/preferences.html", {"form": form})

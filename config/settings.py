@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffSecondFactorMiddleware",
+    "accounts.middleware.UserTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -201,6 +203,18 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Closeout: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "request_login_code": "accounts.forms.RequestCodeForm",
+    "confirm_login_code": "accounts.forms.ConfirmCodeForm",
+}
+# Unknown addresses get an account and a code; the only addresses left without a code are
+# staff and inactive accounts, and they get no mail at all (same page, nothing to tell apart).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_LOGOUT_ON_GET = False
+# Staff pass a TOTP second factor before the admin and the staff area (accounts/middleware.py).
+# Off by default with DEBUG on, so the demo logins printed by bin/run work without an app.
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=not DEBUG)
 
 # --- Internationalisation ----------------------------------------------------------------------
 

@@ -1,0 +1,116 @@
+import zoneinfo
+
+from allauth.account.forms import ConfirmLoginCodeForm, RequestLoginCodeForm
+from django import forms
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts import services
+from accounts.models import User, validate_time_zone
+
+
+class RequestCodeForm(RequestLoginCodeForm):
+    """One form for new and returning customers: an unknown address gets an account."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        email = self.fields["email"]
+        email.label = _("Email address")
+        email.help_text = _("We email you a code to type in. No password needed.")
+        email.widget.attrs.pop("placeholder", None)
+        email.widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
+
+    def clean_email(self) -> str:
+        # allauth looks the address up and consumes the rate limit before anything is made.
+        email = super().clean_email()
+        if email:
+            self._user = services.customer_for_code(
+                email=email, user=self._user, language=translation.get_language() or "en"
+            )
+        return email
+
+
+class ConfirmCodeForm(ConfirmLoginCodeForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        code = self.fields["code"]
+        code.label = _("Code")
+        code.help_text = _("8 letters and numbers, from the email we just sent.")
+        code.widget.attrs.pop("placeholder", None)
+        code.widget.attrs.update(
+            {"autocomplete": "one-time-code", "autocapitalize": "characters", "spellcheck": "false"}
+        )
+
+
+# Offered on the preferences page; any other valid zone a user already has is kept.
+COMMON_TIME_ZONES = [
+    "UTC",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Berlin",
+    "Europe/Paris",
+    "Europe/Madrid",
+    "Europe/Amsterdam",
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Taipei",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Asia/Kolkata",
+    "Asia/Dubai",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "America/Sao_Paulo",
+    "Africa/Johannesburg",
+]
+
+
+def time_zone_choices(current: str = "") -> list[tuple[str, str]]:
+    zones = list(COMMON_TIME_ZONES)
+    if current and current not in zones and current in zoneinfo.available_timezones():
+        zones.append(current)
+    return [(zone, zone.replace("_", " ")) for zone in sorted(zones)]
+
+
+class PreferencesForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        required=False,
+        help_text=_("How we greet you. Optional."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        help_text=_("For these pages and for the emails we send you."),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        help_text=_("Dates and reminder times are shown in this time zone."),
+        error_messages={"invalid_choice": _("Choose a time zone from the list.")},
+        validators=[validate_time_zone],
+    )
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "display_name": user.display_name,
+                "preferred_language": user.preferred_language,
+                "time_zone": user.time_zone,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = time_zone_choices(user.time_zone)
+        # Language names in their own script, so each is findable whatever the page language.
+        self.fields["preferred_language"].choices = [
+            (code, translation.get_language_info(code)["name_local"])
+            for code, _name in settings.LANGUAGES
+        ]
