@@ -1,0 +1,441 @@
+"""Admin for cases: built to stay fast at a million cases and to keep the case invariants.
+
+No full result counts (a capped count paginator), autocomplete for users and providers,
+list_select_related for every `__str__`, search by indexed columns only, no filters over
+huge foreign-key sets. Status, version and the dates belong to the status machine, so they
+are read-only here; an admin edit of a case's details writes a CaseEvent like any change.
+"""
+
+import re
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
+from django.http import HttpRequest
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.admin import CappedCountPaginator
+from accounts.models import User
+from cases.models import (
+    REFERENCE_ALPHABET,
+    AgentDigest,
+    Case,
+    CaseEvent,
+    CaseStep,
+    ContactAttempt,
+    Evidence,
+    Reminder,
+)
+
+REFERENCE_TERM = re.compile(
+    rf"^(?:CX-?)?([{REFERENCE_ALPHABET}]{{4}})-?([{REFERENCE_ALPHABET}]{{4}})$"
+)
+
+
+def normalize_reference(term: str) -> str | None:
+    """CX-4K7M-2QPD from any spacing or case a person might type, or None if it is not one."""
+    match = REFERENCE_TERM.match(re.sub(r"\s", "", term).upper())
+    return f"CX-{match.group(1)}-{match.group(2)}" if match else None
+
+
+def search_by_case_reference(queryset: QuerySet, term: str, path: str = "case__reference"):
+    reference = normalize_reference(term)
+    return queryset.filter(**{path: reference}) if reference else queryset.none()
+
+
+class FastAdmin(admin.ModelAdmin):
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+
+
+class ReadOnlyAdmin(FastAdmin):
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    fields = ("created_at", "kind", "actor_role", "actor", "status_from", "status_to", "message")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("actor")
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class CaseStepInline(admin.TabularInline):
+    model = CaseStep
+    extra = 0
+    fields = ("position", "kind", "title", "state", "done_at", "done_by")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("done_by")
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    fields = ("kind", "original_name", "file_size", "content_type", "uploaded_at")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("size"))
+    def file_size(self, obj: Evidence) -> str:
+        return filesizeformat(obj.size)
+
+
+@admin.register(Case)
+class CaseAdmin(FastAdmin):
+    list_display = (
+        "reference",
+        "provider_label",
+        "service_kind",
+        "status",
+        "is_stalled",
+        "assigned_agent",
+        "created_at",
+        "last_activity_at",
+    )
+    list_select_related = ("provider", "assigned_agent")
+    # Choice filters only: no filter over owners or providers, whose lists are huge or grow.
+    list_filter = ("status", "service_kind", "is_stalled", "language")
+    search_fields = ("reference",)
+    search_help_text = _(
+        "A case reference (CX-4K7M-2QPD), the owner's full email address, or the last 4 "
+        "digits of the phone number."
+    )
+    autocomplete_fields = ("owner", "assigned_agent", "provider")
+    inlines = (CaseStepInline, EvidenceInline, CaseEventInline)
+    readonly_fields = (
+        "reference",
+        "status",
+        "version",
+        "phone_last4",
+        "created_at",
+        "submitted_at",
+        "status_changed_at",
+        "waiting_since",
+        "expected_by",
+        "completed_at",
+        "last_activity_at",
+        "esim_profile_deleted_at",
+        "contract_ended_at",
+        "billing_verified_at",
+        "reminders_stopped_at",
+        "snoozed_until",
+        "stall_at",
+        "is_stalled",
+    )
+    fieldsets = (
+        (None, {"fields": ("reference", "status", "version", "owner", "assigned_agent")}),
+        (
+            _("Line"),
+            {
+                "fields": (
+                    ("provider", "provider_name"),
+                    "service_kind",
+                    ("phone_number", "phone_last4"),
+                    ("device_model", "imei"),
+                    ("eid", "iccid"),
+                    ("reason", "reason_detail"),
+                    "provider_reference",
+                    "needs_action_detail",
+                    ("language", "time_zone"),
+                )
+            },
+        ),
+        (
+            _("Dates"),
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    ("created_at", "submitted_at", "status_changed_at"),
+                    ("waiting_since", "expected_by", "completed_at"),
+                    ("last_activity_at", "stall_at", "is_stalled"),
+                    ("esim_profile_deleted_at", "contract_ended_at", "billing_verified_at"),
+                    ("reminders_stopped_at", "snoozed_until"),
+                ),
+            },
+        ),
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Cases start through the customer flow, which builds their steps from a playbook.
+        return False
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if reference := normalize_reference(term):
+            return queryset.filter(reference=reference), False
+        if re.fullmatch(r"\d{4}", term):
+            return queryset.filter(phone_last4=term), False
+        if "@" in term:
+            owners = User.objects.alias(email_lower=Lower("email")).filter(email_lower=term.lower())
+            return queryset.filter(owner__in=owners.values("pk")), False
+        return queryset.none(), False
+
+    def save_model(self, request: HttpRequest, obj: Case, form, change: bool) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        changed = [name for name in form.changed_data if name != "assigned_agent"]
+        obj.version += 1
+        obj.last_activity_at = timezone.now()
+        super().save_model(request, obj, form, change)
+        if "assigned_agent" in form.changed_data:
+            CaseEvent.objects.create(
+                case=obj,
+                actor=request.user,
+                actor_role=CaseEvent.Actor.AGENT,
+                kind=CaseEvent.Kind.ASSIGNED,
+                visibility=CaseEvent.Visibility.INTERNAL,
+                message=gettext("Assigned to %(agent)s in the admin.")
+                % {"agent": obj.assigned_agent or gettext("nobody")},
+            )
+        if changed:
+            CaseEvent.objects.create(
+                case=obj,
+                actor=request.user,
+                actor_role=CaseEvent.Actor.AGENT,
+                kind=CaseEvent.Kind.DETAILS,
+                visibility=CaseEvent.Visibility.INTERNAL,
+                message=gettext("Changed in the admin: %(fields)s.")
+                % {"fields": ", ".join(changed)},
+            )
+
+
+@admin.register(CaseStep)
+class CaseStepAdmin(FastAdmin):
+    list_display = ("case_reference", "position", "title", "kind", "state", "done_at")
+    list_select_related = ("case",)
+    list_filter = ("state", "kind")
+    search_fields = ("case__reference",)
+    search_help_text = _("A case reference, e.g. CX-4K7M-2QPD.")
+    raw_id_fields = ("case", "done_by")
+    ordering = ("-id",)
+    readonly_fields = ("case", "position", "kind", "evidence_kind", "starts_waiting", "done_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        return (search_by_case_reference(queryset, term), False) if term else (queryset, False)
+
+    @admin.display(description=_("case"), ordering="case__reference")
+    def case_reference(self, obj: CaseStep) -> str:
+        return obj.case.reference
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(FastAdmin):
+    """Evidence by its facts only: never a link to the stored file or its storage key."""
+
+    list_display = (
+        "case_reference",
+        "kind",
+        "original_name",
+        "file_size",
+        "content_type",
+        "uploaded_at",
+        "retain_until",
+    )
+    list_select_related = ("case",)
+    list_filter = ("kind",)
+    search_fields = ("case__reference",)
+    search_help_text = _("A case reference, e.g. CX-4K7M-2QPD.")
+    ordering = ("-id",)
+    fields = (
+        "case",
+        "step",
+        "kind",
+        "original_name",
+        "file_size",
+        "content_type",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+        "retain_until",
+        "note",
+    )
+    readonly_fields = (
+        "case",
+        "step",
+        "kind",
+        "original_name",
+        "file_size",
+        "content_type",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("uploaded_by", "step", "step__case")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Uploads are sniffed, capped and re-encoded by the upload service; never here.
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        return (search_by_case_reference(queryset, term), False) if term else (queryset, False)
+
+    @admin.display(description=_("case"), ordering="case__reference")
+    def case_reference(self, obj: Evidence) -> str:
+        return obj.case.reference
+
+    @admin.display(description=_("size"), ordering="size")
+    def file_size(self, obj: Evidence) -> str:
+        return filesizeformat(obj.size)
+
+
+@admin.register(ContactAttempt)
+class ContactAttemptAdmin(FastAdmin):
+    list_display = (
+        "case_reference",
+        "occurred_at",
+        "direction",
+        "outcome",
+        "channel_display",
+        "follow_up_on",
+        "scam_warning_shown",
+    )
+    list_select_related = ("case", "channel", "channel__provider")
+    list_filter = ("outcome", "direction", "scam_warning_shown")
+    search_fields = ("case__reference",)
+    search_help_text = _("A case reference, e.g. CX-4K7M-2QPD.")
+    raw_id_fields = ("case", "channel", "created_by")
+    readonly_fields = ("created_at", "scam_warning_shown")
+    ordering = ("-id",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        return (search_by_case_reference(queryset, term), False) if term else (queryset, False)
+
+    @admin.display(description=_("case"), ordering="case__reference")
+    def case_reference(self, obj: ContactAttempt) -> str:
+        return obj.case.reference
+
+    @admin.display(description=_("channel"))
+    def channel_display(self, obj: ContactAttempt) -> str:
+        return str(obj.channel) if obj.channel_id else obj.channel_text
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdmin):
+    """The append-only timeline: viewable, never added, changed or deleted here."""
+
+    list_display = (
+        "created_at",
+        "case_reference",
+        "kind",
+        "actor_role",
+        "actor",
+        "status_from",
+        "status_to",
+        "visibility",
+    )
+    list_select_related = ("case", "actor")
+    list_filter = ("kind", "actor_role", "visibility")
+    search_fields = ("case__reference",)
+    search_help_text = _("A case reference, e.g. CX-4K7M-2QPD.")
+    ordering = ("-id",)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        return (search_by_case_reference(queryset, term), False) if term else (queryset, False)
+
+    @admin.display(description=_("case"), ordering="case__reference")
+    def case_reference(self, obj: CaseEvent) -> str:
+        return obj.case.reference
+
+
+@admin.action(description=_("Cancel the selected scheduled reminders"), permissions=["change"])
+def cancel_reminders(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet):
+    count = queryset.filter(state=Reminder.State.SCHEDULED).update(state=Reminder.State.CANCELLED)
+    modeladmin.message_user(request, gettext("%(count)d reminder(s) cancelled.") % {"count": count})
+
+
+@admin.action(description=_("Retry the selected failed reminders now"), permissions=["change"])
+def retry_reminders(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet):
+    # Back to scheduled and due now: the next sweep claims and sends them as usual.
+    count = queryset.filter(state=Reminder.State.FAILED).update(
+        state=Reminder.State.SCHEDULED, due_at=timezone.now(), sending_since=None, attempts=0
+    )
+    modeladmin.message_user(
+        request, gettext("%(count)d reminder(s) scheduled again.") % {"count": count}
+    )
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    """The reminder outbox: read-only apart from cancelling or retrying through actions."""
+
+    list_display = (
+        "case_reference",
+        "kind",
+        "sequence",
+        "due_at",
+        "state",
+        "attempts",
+        "sent_at",
+    )
+    list_select_related = ("case",)
+    list_filter = ("state", "kind")
+    search_fields = ("case__reference",)
+    search_help_text = _("A case reference, e.g. CX-4K7M-2QPD.")
+    ordering = ("-id",)
+    actions = (cancel_reminders, retry_reminders)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        # The actions need change permission on the list; single rows stay read-only.
+        return obj is None and request.user.has_perm("cases.change_reminder")
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        return (search_by_case_reference(queryset, term), False) if term else (queryset, False)
+
+    @admin.display(description=_("case"), ordering="case__reference")
+    def case_reference(self, obj: Reminder) -> str:
+        return obj.case.reference
+
+
+@admin.register(AgentDigest)
+class AgentDigestAdmin(ReadOnlyAdmin):
+    list_display = ("day", "sent_at", "case_count")
+    ordering = ("-day",)
