@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("providers/", include("providers.urls")),
+    path("reminders/", include("cases.reminder_urls")),
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
 ]

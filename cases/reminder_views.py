@@ -1,0 +1,124 @@
+"""Stopping and snoozing reminder emails: the one-click link in each email, and the case page's
+"stop reminders" / "snooze until…" actions."""
+
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from cases import emails, reminders
+from cases.models import Case
+
+ACTIONS_TEMPLATE = "reminders/case_actions.html"
+
+
+# CSRF-exempt on purpose, the one exception in Closeout: RFC 8058 one-click unsubscribe has the
+# mail provider POST "List-Unsubscribe=One-Click" with no cookie and no token. The signed token in
+# the URL is the proof instead: it can only stop reminders, and only for the case it names.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def stop(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks to confirm (a link scanner must not stop anything); POST stops the case's emails."""
+    try:
+        case_id = emails.case_id_from_stop_token(token)
+    except signing.SignatureExpired:
+        return render(request, "reminders/invalid_link.html", {"expired": True}, status=400)
+    except signing.BadSignature:
+        return render(request, "reminders/invalid_link.html", {"expired": False}, status=400)
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None:
+        return render(request, "reminders/invalid_link.html", {"expired": False}, status=404)
+    if request.method == "POST":
+        reminders.stop_reminders(case=case, by=None)
+        return redirect("reminders:stop", token=token)
+    template = "reminders/stopped.html" if case.reminders_stopped_at else "reminders/stop.html"
+    return render(request, template, {"case": case, "token": token})
+
+
+class SnoozeForm(forms.Form):
+    until = forms.DateField(
+        label=_("Snooze reminders until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Enter a date, for example 2030-05-31.")},
+    )
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.case = case
+        today = timezone.localtime(timezone.now(), reminders.zone(case.time_zone)).date()
+        self.first_day = today + dt.timedelta(days=1)
+        self.last_day = today + dt.timedelta(days=settings.REMINDER_SNOOZE_MAX_DAYS)
+        self.fields["until"].widget.attrs.update(
+            min=self.first_day.isoformat(), max=self.last_day.isoformat()
+        )
+
+    def clean_until(self) -> dt.date:
+        day = self.cleaned_data["until"]
+        if day < self.first_day:
+            raise forms.ValidationError(_("Choose a day after today."), code="past")
+        if day > self.last_day:
+            days = settings.REMINDER_SNOOZE_MAX_DAYS
+            message = _("Choose a day within %(days)s days.") % {"days": days}
+            raise forms.ValidationError(message, code="too_far")
+        return day
+
+
+def _owned_case(request: HttpRequest, ref: str) -> Case:
+    # The same 404 whether the case does not exist or belongs to someone else.
+    return get_object_or_404(Case.objects.owned_by(request.user), reference=ref.upper())
+
+
+def _done(request: HttpRequest, case: Case) -> HttpResponse:
+    """After a change: the refreshed panel for htmx, else back to the case page (PRG)."""
+    if request.htmx:
+        case.refresh_from_db()
+        context = {"case": case, "snooze_form": SnoozeForm(case=case)}
+        return render(request, f"{ACTIONS_TEMPLATE}#reminder-actions", context)
+    return redirect(emails.case_path(case))
+
+
+@login_required
+@require_POST
+@vary_on_headers("HX-Request")
+def case_stop(request: HttpRequest, ref: str) -> HttpResponse:
+    case = _owned_case(request, ref)
+    reminders.stop_reminders(case=case, by=request.user)
+    return _done(request, case)
+
+
+@login_required
+@require_POST
+@vary_on_headers("HX-Request")
+def case_resume(request: HttpRequest, ref: str) -> HttpResponse:
+    case = _owned_case(request, ref)
+    reminders.resume_reminders(case=case, by=request.user)
+    return _done(request, case)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def case_snooze(request: HttpRequest, ref: str) -> HttpResponse:
+    case = _owned_case(request, ref)
+    data = request.POST if request.method == "POST" else None
+    form = SnoozeForm(data, case=case)
+    if form.is_valid():
+        until = reminders.snooze_end(case=case, day=form.cleaned_data["until"])
+        reminders.snooze_reminders(case=case, until=until, by=request.user)
+        return _done(request, case)
+    context = {"case": case, "snooze_form": form, "case_url": emails.case_path(case)}
+    if request.htmx:
+        return render(request, f"{ACTIONS_TEMPLATE}#reminder-actions", context)
+    return render(request, "reminders/snooze.html", context)

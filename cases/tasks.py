@@ -1,0 +1,45 @@
+"""Celery tasks: thin wrappers that take ids, call a service and own the retry policy."""
+
+import datetime as dt
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+
+from cases import reminders
+
+
+def _visibility_timeout() -> int:
+    return settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 60 * 60)
+
+
+# A retry waits in the worker unacknowledged; a wait past the broker's visibility timeout would
+# have Redis hand the same task to a second worker.
+RETRY_BACKOFF_MAX_SECONDS = min(
+    settings.REMINDER_RETRY_BACKOFF_MAX_SECONDS, _visibility_timeout() - 60
+)
+
+
+@shared_task
+def sweep_reminders() -> int:
+    """Beat: claim due reminders and queue their sends. Returns how many were queued."""
+    return len(reminders.sweep().queued)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(smtplib.SMTPException, OSError),
+    max_retries=max(settings.REMINDER_MAX_ATTEMPTS - 1, 0),
+    retry_backoff=settings.REMINDER_RETRY_BACKOFF_SECONDS,
+    retry_backoff_max=RETRY_BACKOFF_MAX_SECONDS,
+    retry_jitter=True,
+)
+def send_reminder(self, reminder_id: int, lease: str) -> str:
+    """Send one claimed reminder; `lease` is the claim's time, which this delivery must hold."""
+    return reminders.send_reminder(
+        reminder_id=reminder_id,
+        lease=dt.datetime.fromisoformat(lease),
+        final_attempt=self.request.retries >= self.max_retries,
+    ).value
