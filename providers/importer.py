@@ -529,12 +529,14 @@ class Validator:
             if "position" not in step:
                 data["position"] = number + 1
             step_form = StepEntryForm(data)
-            if not step_form.is_valid():
+            step_ok = step_form.is_valid()
+            for name, message in form_errors(step_form, prefix):
+                self.error(source, entry, name, message)
+            # Checked even when another field of the step is wrong: report every error at once.
+            position = step_form.cleaned_data.get("position")
+            if position is None:
                 ok = False
-                for name, message in form_errors(step_form, prefix):
-                    self.error(source, entry, name, message)
                 continue
-            position = step_form.cleaned_data["position"]
             if position in positions:
                 self.error(
                     source,
@@ -545,7 +547,10 @@ class Validator:
                 )
                 ok = False
             positions[position] = number
-            steps.append({name: step_form.cleaned_data[name] for name in STEP_FIELDS})
+            if step_ok:
+                steps.append({name: step_form.cleaned_data[name] for name in STEP_FIELDS})
+            else:
+                ok = False
         if ok:
             values = {name: form.cleaned_data[name] for name in PLAYBOOK_FIELDS}
             steps.sort(key=lambda step: step["position"])

@@ -1,10 +1,20 @@
 """factory_boy factories for every model the tests build."""
 
+from datetime import date, timedelta
+
 import factory
 from django.utils import timezone
 
 from accounts.models import User
-from cases.models import Case, CaseEvent, CaseStep, ContactAttempt, Reminder
+from cases.models import (
+    AgentDigest,
+    Case,
+    CaseEvent,
+    CaseStep,
+    ContactAttempt,
+    Evidence,
+    Reminder,
+)
 from providers.models import (
     ContactChannel,
     Playbook,
@@ -135,3 +145,23 @@ class ReminderFactory(factory.django.DjangoModelFactory):
     kind = Reminder.Kind.LADDER
     period_started_at = factory.LazyFunction(timezone.now)
     due_at = factory.LazyFunction(timezone.now)
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Evidence
+
+    case = factory.SubFactory(CaseFactory)
+    kind = Evidence.Kind.CONFIRMATION
+    file = factory.django.FileField(filename="confirmation.txt", data=b"Your line is cancelled.")
+    original_name = "confirmation.txt"
+    size = 23
+    content_type = "text/plain"
+    sha256 = "0" * 64
+
+
+class AgentDigestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgentDigest
+
+    day = factory.Sequence(lambda n: date(2026, 1, 1) + timedelta(days=n))
