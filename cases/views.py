@@ -1,8 +1,461 @@
+"""The customer's journey: start, the case page, precautions, steps and outcomes.
+
+Thin views (STYLE.md): parse the request, call a selector or a service, render or redirect.
+Every page that takes a reference looks the case up through a selector that answers 404 to
+anyone but its owner (or, for an anonymous draft, the session holding its token).
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from cases import selectors, services
+from cases.forms import (
+    BillingCheckForm,
+    DetailsForm,
+    EsimFactForm,
+    KeepNumberForm,
+    OutcomeForm,
+    PrecautionForm,
+    ProviderChoiceForm,
+    ServiceKindForm,
+    StepForm,
+)
+from cases.models import Case, CaseStep
+from cases.transitions import CaseChanged, TransitionNotAllowed
+from providers.models import ServiceKind, StepKind, localized
+
+DRAFT_TOKENS = "draft_tokens"
+S = Case.Status
+
+
+def journey_page(view: Callable) -> Callable:
+    """Private, never cached, and a fragment never stands in for the page (Vary: HX-Request)."""
+    return wraps(view)(never_cache(vary_on_headers("HX-Request")(view)))
+
+
+def _tokens(request: HttpRequest) -> list[str]:
+    tokens = request.session.get(DRAFT_TOKENS) or []
+    return tokens if isinstance(tokens, list) else []
+
+
+def _go(request: HttpRequest, url: str) -> HttpResponse:
+    """Post/redirect/get; an HTMX request gets a full-page redirect too."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _page(request: HttpRequest, template: str, fragment: str, context: dict) -> HttpResponse:
+    """The whole page, or for HTMX only the fragment it swaps (invalid input stays 200)."""
+    name = f"{template}#{fragment}" if request.htmx and fragment else template
+    return render(request, name, context)
+
+
+def _url(name: str, case: Case, **kwargs) -> str:
+    return reverse(f"cases:{name}", kwargs={"ref": case.reference, **kwargs})
+
+
+def _setup_url(case: Case) -> str:
+    """Where a draft continues: the first start question still unanswered."""
+    if not (case.provider_id or case.provider_name):
+        return _url("provider", case)
+    if not (case.phone_number and case.reason):
+        return _url("details", case)
+    return _url("save", case)
+
+
+def _actor(request: HttpRequest):
+    return request.user if request.user.is_authenticated else None
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/home.html")
+
+
+# --- Start: what, keep the number?, provider, details, save -----------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@journey_page
+def start(request: HttpRequest) -> HttpResponse:
+    form = ServiceKindForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        user = request.user if request.user.is_authenticated else None
+        case = services.start_case(
+            service_kind=form.cleaned_data["service_kind"],
+            owner=user,
+            language=get_language() or "en",
+            time_zone=user.time_zone if user else "UTC",
+        )
+        if user is None:
+            # Claimed at sign-in (cases.claims); until then the session proves it is theirs.
+            request.session[DRAFT_TOKENS] = [*_tokens(request), case.draft_token][-20:]
+        return _go(request, _url("keep_number", case))
+    return _page(request, "cases/start.html", "start-form", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@journey_page
+def keep_number(request: HttpRequest, ref: str) -> HttpResponse:
+    case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
+    if case.status != S.DRAFT:
+        return redirect(_url("detail", case))
+    form = KeepNumberForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        target = "porting" if form.cleaned_data["keep_number"] == "yes" else "provider"
+        return _go(request, _url(target, case))
+    return _page(
+        request, "cases/keep_number.html", "keep-number-form", {"case": case, "form": form}
+    )
+
+
+@require_GET
+@journey_page
+def porting(request: HttpRequest, ref: str) -> HttpResponse:
+    case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
+    provider_info = localized(case.provider, "porting_info") if case.provider_id else ""
+    return render(request, "cases/porting.html", {"case": case, "provider_info": provider_info})
+
+
+@require_http_methods(["GET", "POST"])
+@journey_page
+def provider(request: HttpRequest, ref: str) -> HttpResponse:
+    case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
+    if case.status != S.DRAFT:
+        return redirect(_url("detail", case))
+    query = request.GET.get("q", "")[:100]
+    results = selectors.provider_search(query=query, service_kind=case.service_kind)
+    context = {"case": case, "query": query, "results": results}
+    if request.method == "GET":
+        fragment = "provider-results" if "q" in request.GET else ""
+        form = ProviderChoiceForm(initial={"provider_name": case.provider_name})
+        return _page(request, "cases/provider.html", fragment, {**context, "form": form})
+
+    form = ProviderChoiceForm(request.POST)
+    chosen = None
+    if form.is_valid() and form.cleaned_data["provider"] is not None:
+        chosen = selectors.active_provider(form.cleaned_data["provider"])
+        if chosen is None:
+            form.add_error("provider_name", _("That provider is no longer listed. Type its name."))
+    if form.is_valid():
+        try:
+            services.choose_provider(
+                case=case,
+                by=_actor(request),
+                version=form.cleaned_data["version"],
+                provider=chosen,
+                provider_name="" if chosen else form.cleaned_data["provider_name"],
+            )
+        except CaseChanged as changed:
+            context.update(case=changed.case, changed=True)
+        else:
+            return _go(request, _url("details", case))
+    return _page(request, "cases/provider.html", "provider-name-form", {**context, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@journey_page
+def details(request: HttpRequest, ref: str) -> HttpResponse:
+    case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
+    if case.status != S.DRAFT:
+        return redirect(_url("detail", case))
+    if not (case.provider_id or case.provider_name):
+        return redirect(_url("provider", case))
+    initial = {
+        "phone_number": case.phone_number,
+        "device_model": case.device_model,
+        "imei": case.imei,
+        "eid": case.eid,
+        "iccid": case.iccid,
+        "reason": case.reason,
+        "reason_detail": case.reason_detail,
+    }
+    data = request.POST if request.method == "POST" else None
+    form = DetailsForm(data, case=case, initial=initial)
+    context = {"case": case, "form": form}
+    if form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.set_details(
+                case=case, by=_actor(request), version=form.cleaned_data["version"], **fields
+            )
+        except CaseChanged as changed:
+            context.update(case=changed.case, changed=True)
+        else:
+            return _go(request, _url("save", case))
+    return _page(request, "cases/details.html", "details-form", context)
+
+
+@require_http_methods(["GET", "POST"])
+@journey_page
+def save(request: HttpRequest, ref: str) -> HttpResponse:
+    case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
+    if case.status != S.DRAFT:
+        return redirect(_url("detail", case))
+    if not (case.phone_number and case.reason):
+        return redirect(_setup_url(case))
+    login_url = f"{reverse('account_login')}?{urlencode({'next': _url('save', case)})}"
+    context = {"case": case, "login_url": login_url}
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            services.prepare_case(
+                case=case, by=request.user, version=int(request.POST.get("version") or 0)
+            )
+        except CaseChanged as changed:
+            context.update(case=changed.case, changed=True)
+        except TransitionNotAllowed as refused:
+            context["not_allowed"] = str(refused)
+        else:
+            return _go(request, _url("precautions", case))
+    return render(request, "cases/save.html", context)
+
+
+# --- The case page and what it offers ----------------------------------------------------------
+
+
+def _case_context(case: Case, **extra) -> dict:
+    steps = selectors.action_steps(case)
+    checklist = selectors.checklist(case)
+    next_step = selectors.next_step(case)
+    is_esim = case.service_kind == ServiceKind.ESIM
+    context = {
+        "case": case,
+        "steps": steps,
+        "steps_done": sum(1 for s in steps if s.state != CaseStep.State.TODO),
+        "checklist": checklist,
+        "precautions_todo": sum(1 for s in checklist if s.state == CaseStep.State.TODO),
+        "skipped": [s for s in checklist if s.state == CaseStep.State.SKIPPED],
+        "next_step": next_step,
+        "channels": selectors.channels(case),
+        "waiting": selectors.waiting(case),
+        "billing_due": selectors.billing_check_due(case),
+        "is_esim": is_esim,
+        "outcome_form": OutcomeForm(case=case),
+        "billing_form": BillingCheckForm(),
+    }
+    context.update(extra)
+    return context
+
+
+@require_GET
+@journey_page
+def detail(request: HttpRequest, ref: str) -> HttpResponse:
+    case = selectors.case_page(ref=ref, user=request.user, draft_tokens=_tokens(request))
+    if case.status == S.DRAFT:
+        return redirect(_setup_url(case))
+    return render(request, "cases/detail.html", _case_context(case))
+
+
+def _case_post(request: HttpRequest, ref: str, form_class, fragment: str, apply) -> HttpResponse:
+    """The shared shape of the case page's forms: validate, apply, redirect; else re-show."""
+    tokens = _tokens(request)
+    case = selectors.case_page(ref=ref, user=request.user, draft_tokens=tokens)
+    needs_case = form_class is OutcomeForm
+    form = form_class(request.POST, case=case) if needs_case else form_class(request.POST)
+    extra: dict = {}
+    if request.POST.get("from_step", "").isdigit():
+        extra["from_step"] = request.POST["from_step"]
+    if form.is_valid():
+        try:
+            apply(case, form.cleaned_data)
+        except CaseChanged:
+            extra["changed"] = True
+        except TransitionNotAllowed as refused:
+            extra["not_allowed"] = str(refused)
+        else:
+            return _go(request, _return_url(request, case))
+        case = selectors.case_page(ref=ref, user=request.user, draft_tokens=tokens)
+    form_name = {OutcomeForm: "outcome_form", BillingCheckForm: "billing_form"}.get(form_class)
+    if form_name and not extra.get("changed"):
+        extra[form_name] = form
+    return _page(request, "cases/detail.html", fragment, _case_context(case, **extra))
+
+
+def _return_url(request: HttpRequest, case: Case) -> str:
+    """Back to the step the form was posted from (the next one), else the case page."""
+    back = request.POST.get("back_to_step", "")
+    if back.isdigit() and 1 <= int(back) <= len(selectors.action_steps(case)):
+        return _url("step", case, number=int(back))
+    number = request.POST.get("from_step", "")
+    if number.isdigit() and int(number) < len(selectors.action_steps(case)):
+        return _url("step", case, number=int(number) + 1)
+    return _url("detail", case)
+
+
+@require_POST
+@journey_page
+def outcome(request: HttpRequest, ref: str) -> HttpResponse:
+    def apply(case: Case, data: dict) -> None:
+        services.record_outcome(
+            case=case,
+            by=request.user,
+            version=data["version"],
+            outcome=data["outcome"],
+            reference=data["reference"].strip(),
+            note=data["note"].strip(),
+        )
+
+    return _case_post(request, ref, OutcomeForm, "outcome-form", apply)
+
+
+@require_POST
+@journey_page
+def billing_check(request: HttpRequest, ref: str) -> HttpResponse:
+    def apply(case: Case, data: dict) -> None:
+        services.answer_billing_check(
+            case=case,
+            by=request.user,
+            version=data["version"],
+            still_charged=data["still_charged"] == "yes",
+            note=data["note"].strip(),
+        )
+
+    return _case_post(request, ref, BillingCheckForm, "billing-form", apply)
+
+
+@require_POST
+@journey_page
+def esim_fact(request: HttpRequest, ref: str) -> HttpResponse:
+    def apply(case: Case, data: dict) -> None:
+        mark = (
+            services.mark_profile_deleted
+            if data["fact"] == "profile_deleted"
+            else services.mark_contract_ended
+        )
+        mark(case=case, by=request.user, version=data["version"])
+
+    return _case_post(request, ref, EsimFactForm, "", apply)
+
+
+# --- Precautions and steps --------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@journey_page
+def precautions(request: HttpRequest, ref: str) -> HttpResponse:
+    tokens = _tokens(request)
+    case = selectors.case_with_steps(ref=ref, user=request.user, draft_tokens=tokens)
+    if case.status == S.DRAFT:
+        return redirect(_setup_url(case))
+    form = PrecautionForm(request.POST if request.method == "POST" else None)
+    context: dict = {"form": form}
+    if form.is_valid():
+        data = form.cleaned_data
+        item = next((s for s in selectors.checklist(case) if s.position == data["step"]), None)
+        try:
+            if item is None:
+                raise TransitionNotAllowed(_("That precaution is not on this case."))
+            if data["action"] == "skip":
+                services.skip_step(case=case, step=item, by=request.user, version=data["version"])
+            else:
+                services.complete_step(
+                    case=case, step=item, by=request.user, version=data["version"]
+                )
+        except CaseChanged:
+            context["changed"] = True
+        except TransitionNotAllowed as refused:
+            context["not_allowed"] = str(refused)
+        else:
+            if not request.htmx:
+                return redirect(f"{_url('precautions', case)}#precaution-{item.position}")
+            # HTMX swaps the whole list: every item's form needs the case's new version.
+            context["form"] = PrecautionForm()
+        case = selectors.case_with_steps(ref=ref, user=request.user, draft_tokens=tokens)
+    context.update(case=case, checklist=selectors.checklist(case))
+    if form.is_bound and not form.is_valid():
+        context["bad_position"] = form.cleaned_data.get("step")
+    return _page(request, "cases/precautions.html", "precaution-list", context)
+
+
+@require_POST
+@journey_page
+def start_steps(request: HttpRequest, ref: str) -> HttpResponse:
+    tokens = _tokens(request)
+    case = selectors.case_with_steps(ref=ref, user=request.user, draft_tokens=tokens)
+    if case.status != S.PREPARING:
+        return _go(request, _url("step", case, number=1))
+    context: dict = {"form": PrecautionForm()}
+    try:
+        services.start_steps(
+            case=case, by=request.user, version=int(request.POST.get("version") or 0)
+        )
+    except CaseChanged:
+        context["changed"] = True
+    except TransitionNotAllowed as refused:
+        context["not_allowed"] = str(refused)
+    else:
+        return _go(request, _url("step", case, number=1))
+    case = selectors.case_with_steps(ref=ref, user=request.user, draft_tokens=tokens)
+    context.update(case=case, checklist=selectors.checklist(case))
+    return render(request, "cases/precautions.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@journey_page
+def step(request: HttpRequest, ref: str, number: int) -> HttpResponse:
+    tokens = _tokens(request)
+    case = selectors.case_with_steps(ref=ref, user=request.user, draft_tokens=tokens)
+    if case.status == S.DRAFT:
+        return redirect(_setup_url(case))
+    item = selectors.step(case=case, number=number)
+    initial = {"reference": item.data.get("reference", ""), "note": item.note}
+    initial["verification_done"] = bool(item.data.get("verification_done"))
+    data = request.POST if request.method == "POST" else None
+    form = StepForm(data, initial=initial)
+    total = len(selectors.action_steps(case))
+    context: dict = {}
+    if form.is_valid():
+        try:
+            case = services.complete_step(
+                case=case,
+                step=item,
+                by=request.user,
+                version=form.cleaned_data["version"],
+                reference=form.cleaned_data["reference"].strip(),
+                note=form.cleaned_data["note"].strip(),
+                verification_done=form.cleaned_data["verification_done"],
+            )
+        except CaseChanged:
+            context["changed"] = True
+        except TransitionNotAllowed as refused:
+            context["not_allowed"] = str(refused)
+        else:
+            if case.is_waiting and item.starts_waiting:
+                return _go(request, _url("detail", case))
+            if number < total:
+                return _go(request, _url("step", case, number=number + 1))
+            return _go(request, _url("detail", case))
+        case = _reload(request, ref)
+        item = selectors.step(case=case, number=number)
+    wait_positions = [s.position for s in selectors.action_steps(case) if s.kind == StepKind.WAIT]
+    context.update(
+        case=case,
+        step=item,
+        number=number,
+        total=total,
+        form=form,
+        channels=selectors.channels(case),
+        precautions_todo=sum(
+            1 for s in selectors.checklist(case) if s.state == CaseStep.State.TODO
+        ),
+        # The eSIM step after the operator's confirmation is where the profile may go.
+        is_profile_step=case.service_kind == ServiceKind.ESIM
+        and bool(wait_positions)
+        and item.position > wait_positions[0],
+        outcome_form=OutcomeForm(case=case),
+    )
+    return _page(request, "cases/step.html", "step-form", context)
+
+
+def _reload(request: HttpRequest, ref: str) -> Case:
+    return selectors.case_with_steps(ref=ref, user=request.user, draft_tokens=_tokens(request))

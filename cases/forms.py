@@ -1,0 +1,271 @@
+"""Validation and the user-facing error messages of the customer's journey."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cases import identifiers
+from cases.models import Case
+from cases.services import Outcome
+from providers.models import ServiceKind
+
+
+class JourneyForm(forms.Form):
+    """Ties each field's error to its input for screen readers (aria-describedby)."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name, field in self.fields.items():
+            bound = self[name]
+            described = [f"{bound.auto_id}_helptext"] if field.help_text else []
+            if name in self.errors:
+                described.append(f"{bound.auto_id}_error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if described:
+                field.widget.attrs["aria-describedby"] = " ".join(described)
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(anchor id, message) pairs for the summary at the top, each linking to its field."""
+        items = []
+        for name, errors in self.errors.items():
+            anchor = ""
+            if name in self.fields:
+                radio = isinstance(self.fields[name].widget, forms.RadioSelect)
+                anchor = f"{self[name].auto_id}_0" if radio else self[name].id_for_label
+            items.extend((anchor, str(message)) for message in errors)
+        return items
+
+
+class VersionedForm(JourneyForm):
+    """Every state-changing form carries the case version the person saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ServiceKindForm(JourneyForm):
+    service_kind = forms.ChoiceField(
+        label=_("What do you want to cancel?"),
+        choices=ServiceKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what you want to cancel.")},
+    )
+
+
+class KeepNumberForm(JourneyForm):
+    keep_number = forms.ChoiceField(
+        label=_("Do you want to keep the phone number?"),
+        choices=[
+            ("no", _("No, the number can go")),
+            ("yes", _("Yes, I want to keep the number")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether you want to keep the number.")},
+    )
+
+
+class ProviderChoiceForm(VersionedForm):
+    """A provider picked from the directory (its id), or one typed in when it is not listed."""
+
+    provider = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    provider_name = forms.CharField(
+        label=_("Provider's name"),
+        max_length=120,
+        required=False,
+        help_text=_("As it appears on your bill or in the app."),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("provider") is None and not (data.get("provider_name") or "").strip():
+            self.add_error(
+                "provider_name", _("Choose your provider from the list or type its name.")
+            )
+        return data
+
+
+class DetailsForm(VersionedForm):
+    phone_number = forms.CharField(
+        label=_("Phone number of the line"),
+        max_length=40,
+        help_text=_("With the country code if it is not from the provider's country."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        error_messages={"required": _("Enter the phone number of the line.")},
+    )
+    device_model = forms.CharField(
+        label=_("Device model"),
+        max_length=100,
+        help_text=_("For example iPhone 15 or Galaxy S24."),
+        error_messages={"required": _("Enter the model of the phone that holds the eSIM.")},
+    )
+    imei = forms.CharField(
+        label=_("IMEI"),
+        max_length=40,
+        help_text=_("15 digits. Dial *#06# on the phone to see it."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"required": _("Enter the phone's IMEI. Dial *#06# to see it.")},
+    )
+    eid = forms.CharField(
+        label=_("EID (optional)"),
+        max_length=60,
+        required=False,
+        help_text=_("32 digits, in the phone's settings under About. Only if the operator asks."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    iccid = forms.CharField(
+        label=_("ICCID (optional)"),
+        max_length=40,
+        required=False,
+        help_text=_("18 to 22 digits starting with 89. Only if the operator asks."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    reason = forms.ChoiceField(
+        label=_("Why are you cancelling?"),
+        choices=Case.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the reason that fits best.")},
+    )
+    reason_detail = forms.CharField(
+        label=_("Anything to add? (optional)"), max_length=300, required=False
+    )
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.case = case
+        if not case.is_operator_journey:
+            for name in ("device_model", "imei", "eid", "iccid"):
+                del self.fields[name]
+        elif case.service_kind != ServiceKind.ESIM:
+            # A physical SIM has no EID; the device details still help the operator.
+            del self.fields["eid"]
+
+    def clean_phone_number(self) -> str:
+        region = self.case.provider.country if self.case.provider_id else ""
+        return identifiers.parse_phone_number(self.cleaned_data["phone_number"], region=region)
+
+    def clean_imei(self) -> str:
+        return identifiers.parse_imei(self.cleaned_data["imei"])
+
+    def clean_eid(self) -> str:
+        value = self.cleaned_data["eid"]
+        return identifiers.parse_eid(value) if value.strip() else ""
+
+    def clean_iccid(self) -> str:
+        value = self.cleaned_data["iccid"]
+        return identifiers.parse_iccid(value) if value.strip() else ""
+
+
+class PrecautionForm(VersionedForm):
+    step = forms.IntegerField(widget=forms.HiddenInput)
+    action = forms.ChoiceField(choices=[("done", _("Done")), ("skip", _("Skip"))])
+    acknowledge = forms.BooleanField(
+        label=_("I understand the risk of skipping this"), required=False
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("action") == "skip" and not data.get("acknowledge"):
+            self.add_error(
+                "acknowledge", _("To skip this precaution, confirm that you understand the risk.")
+            )
+        return data
+
+
+class StepForm(VersionedForm):
+    reference = forms.CharField(
+        label=_("Reference number (if you got one)"),
+        max_length=100,
+        required=False,
+        help_text=_("The request, ticket or order number the provider showed or sent."),
+    )
+    verification_done = forms.BooleanField(
+        label=_("The provider checked my identity"), required=False
+    )
+    note = forms.CharField(
+        label=_("What happened (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Who you spoke to, what they said. Never write down passwords or codes."),
+    )
+
+
+class OutcomeForm(VersionedForm):
+    """What the customer heard from the provider; the choices depend on the case's status."""
+
+    LABELS = {
+        Outcome.CONFIRMED: _("They confirmed the cancellation"),
+        Outcome.NEEDS_MORE: _("They need more from me"),
+        Outcome.REFUSED: _("They refused"),
+        Outcome.SENT_MORE: _("I sent what they asked for"),
+        Outcome.GAVE_UP: _("I gave up or changed my mind"),
+        Outcome.REOPEN: _("Reopen the case"),
+    }
+    BY_STATUS = {
+        Case.Status.AWAITING_REVIEW: [
+            Outcome.CONFIRMED,
+            Outcome.NEEDS_MORE,
+            Outcome.REFUSED,
+            Outcome.GAVE_UP,
+        ],
+        Case.Status.AWAITING_OPERATOR: [
+            Outcome.CONFIRMED,
+            Outcome.NEEDS_MORE,
+            Outcome.REFUSED,
+            Outcome.GAVE_UP,
+        ],
+        Case.Status.NEEDS_ACTION: [Outcome.SENT_MORE, Outcome.GAVE_UP],
+        Case.Status.PREPARING: [Outcome.GAVE_UP],
+        Case.Status.IN_PROGRESS: [Outcome.GAVE_UP],
+        Case.Status.WITHDRAWN: [Outcome.REOPEN],
+    }
+
+    outcome = forms.ChoiceField(
+        label=_("What happened?"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what happened.")},
+    )
+    reference = forms.CharField(
+        label=_("Their confirmation or reference number"),
+        max_length=100,
+        required=False,
+        help_text=_("Needed when they confirmed: it is your proof."),
+    )
+    note = forms.CharField(
+        label=_("Details"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What they asked for, why they refused, or anything to remember."),
+    )
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        outcomes = self.BY_STATUS.get(case.status, [])
+        self.fields["outcome"].choices = [(value, self.LABELS[value]) for value in outcomes]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        outcome = data.get("outcome")
+        if outcome == Outcome.CONFIRMED and not data.get("reference", "").strip():
+            self.add_error(
+                "reference",
+                _("Type the confirmation or reference number they gave you."),
+            )
+        if outcome in (Outcome.NEEDS_MORE, Outcome.REFUSED) and not data.get("note", "").strip():
+            self.add_error("note", _("Say what they asked for or why they refused."))
+        return data
+
+
+class BillingCheckForm(VersionedForm):
+    still_charged = forms.ChoiceField(
+        label=_("Did your latest bill still charge this line?"),
+        choices=[("no", _("No, the charges stopped")), ("yes", _("Yes, I was still charged"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose yes or no.")},
+    )
+    note = forms.CharField(label=_("Details (optional)"), max_length=2000, required=False)
+
+
+class EsimFactForm(VersionedForm):
+    fact = forms.ChoiceField(
+        choices=[("profile_deleted", _("Profile deleted")), ("contract_ended", _("Contract ended"))]
+    )

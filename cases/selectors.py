@@ -1,0 +1,162 @@
+"""The reads the customer's pages need, each with a fixed number of queries."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from cases import reminders
+from cases.models import Case, CaseEvent, CaseStep, Reminder
+from providers.models import ContactChannel, Provider, StepKind
+
+PROVIDER_RESULTS_LIMIT = 20
+
+
+def _owned(queryset: QuerySet, *, ref: str, user, draft_tokens: Iterable[str]) -> Case:
+    """The case `ref` if `user` owns it, or it is an unclaimed draft whose token they hold."""
+    tokens = [token for token in draft_tokens if token]
+    mine = Q(owner__isnull=True, draft_token__in=tokens) if tokens else Q(pk__in=[])
+    if user.is_authenticated:
+        mine |= Q(owner=user)
+    case = queryset.filter(mine, reference=ref.upper()).first()
+    if case is None:
+        # The same answer whether the case does not exist or is someone else's.
+        raise Http404
+    return case
+
+
+def case_for_owner(*, ref: str, user, draft_tokens: Iterable[str] = ()) -> Case:
+    """The case behind a customer URL, with its provider; 404 for anyone but its owner."""
+    return _owned(
+        Case.objects.select_related("provider"), ref=ref, user=user, draft_tokens=draft_tokens
+    )
+
+
+def case_with_steps(*, ref: str, user, draft_tokens: Iterable[str] = ()) -> Case:
+    """The case, its steps and the provider's official channels (for the step pages)."""
+    queryset = Case.objects.select_related("provider").prefetch_related(
+        Prefetch("steps", queryset=CaseStep.objects.order_by("position"), to_attr="step_list"),
+        Prefetch(
+            "provider__channels",
+            queryset=ContactChannel.objects.filter(is_official=True).order_by("position", "id"),
+            to_attr="official_channels",
+        ),
+    )
+    return _owned(queryset, ref=ref, user=user, draft_tokens=draft_tokens)
+
+
+def case_page(*, ref: str, user, draft_tokens: Iterable[str] = ()) -> Case:
+    """Everything the case page shows: steps, channels, customer timeline, billing check."""
+    queryset = Case.objects.select_related("provider").prefetch_related(
+        Prefetch("steps", queryset=CaseStep.objects.order_by("position"), to_attr="step_list"),
+        Prefetch(
+            "provider__channels",
+            queryset=ContactChannel.objects.filter(is_official=True).order_by("position", "id"),
+            to_attr="official_channels",
+        ),
+        Prefetch(
+            "events",
+            # Internal notes never reach the customer.
+            queryset=CaseEvent.objects.filter(visibility=CaseEvent.Visibility.CUSTOMER).order_by(
+                "-created_at", "-id"
+            ),
+            to_attr="timeline",
+        ),
+        Prefetch(
+            "reminders",
+            queryset=Reminder.objects.filter(kind=Reminder.Kind.BILLING_CHECK).order_by("due_at"),
+            to_attr="billing_checks",
+        ),
+    )
+    return _owned(queryset, ref=ref, user=user, draft_tokens=draft_tokens)
+
+
+def checklist(case: Case) -> list[CaseStep]:
+    """The precautions, from a case loaded by case_with_steps / case_page."""
+    return [step for step in case.step_list if step.kind == StepKind.CHECKLIST]
+
+
+def action_steps(case: Case) -> list[CaseStep]:
+    """The numbered steps ("step 3 of 7"): everything that is not a precaution."""
+    return [step for step in case.step_list if step.kind != StepKind.CHECKLIST]
+
+
+def step(*, case: Case, number: int) -> CaseStep:
+    """Step `number` (from 1) of the case's numbered steps, or 404."""
+    steps = action_steps(case)
+    if not 1 <= number <= len(steps):
+        raise Http404
+    return steps[number - 1]
+
+
+def channels(case: Case) -> list[ContactChannel]:
+    return getattr(case.provider, "official_channels", []) if case.provider_id else []
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """How the wait on the provider compares with its typical time."""
+
+    waited_days: int
+    typical_days: int
+    expected_by: dt.datetime | None
+    is_overdue: bool
+
+
+def waiting(case: Case, *, now: dt.datetime | None = None) -> Waiting | None:
+    if not case.is_waiting:
+        return None
+    now = now or timezone.now()
+    since = case.waiting_since or case.status_changed_at
+    waited = max((now - since).days, 0)
+    typical = reminders.typical_days(case)
+    return Waiting(
+        waited_days=waited,
+        typical_days=typical,
+        expected_by=case.expected_by,
+        is_overdue=bool(case.expected_by and now > case.expected_by),
+    )
+
+
+def billing_check_due(case: Case, *, now: dt.datetime | None = None) -> bool:
+    """A completed case asks "still charged?" once its billing cycle has passed."""
+    if case.status != Case.Status.COMPLETED or case.billing_verified_at is not None:
+        return False
+    now = now or timezone.now()
+    if any(reminder.due_at <= now for reminder in case.billing_checks):
+        return True
+    cycle = dt.timedelta(days=settings.BILLING_CYCLE_DAYS)
+    return bool(case.completed_at and case.completed_at <= now - cycle)
+
+
+def provider_search(*, query: str, service_kind: str = "") -> QuerySet[Provider]:
+    """Active providers whose name, local name or slug contains `query` (all if empty)."""
+    providers = Provider.objects.active()
+    if service_kind:
+        providers = providers.offering(service_kind)
+    query = query.strip()
+    if query:
+        providers = providers.filter(
+            Q(name__icontains=query) | Q(local_name__icontains=query) | Q(slug__icontains=query)
+        )
+    return providers.order_by("name")[:PROVIDER_RESULTS_LIMIT]
+
+
+def active_provider(pk: int | str) -> Provider | None:
+    return Provider.objects.active().filter(pk=pk).first()
+
+
+def next_step(case: Case) -> tuple[int, CaseStep] | None:
+    """The first numbered step still to do, with its number, or None."""
+    for number, item in enumerate(action_steps(case), start=1):
+        if item.state == CaseStep.State.TODO:
+            return number, item
+    return None
+
+
+def step_number(case: Case, item: CaseStep) -> int:
+    return next(n for n, s in enumerate(action_steps(case), start=1) if s.pk == item.pk)
