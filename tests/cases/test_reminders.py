@@ -1,0 +1,301 @@
+"""The reminder sweep, the send service and the customer's stop and snooze (unit level)."""
+
+import datetime as dt
+import smtplib
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from kombu.exceptions import OperationalError
+
+from cases import reminders, services, tasks
+from cases.models import Case, CaseEvent, Reminder
+from tests import factories
+from tests.cases.reminder_helpers import DAY, T0, ladder, waiting_case
+
+pytestmark = pytest.mark.django_db
+
+LEASE = dt.timedelta(seconds=settings.REMINDER_LEASE_SECONDS)
+
+
+class FailingMailer:
+    """A mail backend whose server refuses every message."""
+
+    def __init__(self, **kwargs) -> None:
+        pass
+
+    def send_messages(self, messages) -> int:
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+@pytest.fixture(autouse=True)
+def _clock(time_machine):
+    time_machine.move_to(T0, tick=False)
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """The send tasks the sweep queued, as (reminder id, lease) pairs; nothing reaches a broker."""
+    calls = []
+
+    def apply_async(*, kwargs, **options):
+        calls.append((kwargs["reminder_id"], dt.datetime.fromisoformat(kwargs["lease"])))
+
+    monkeypatch.setattr(tasks.send_reminder, "apply_async", apply_async)
+    return calls
+
+
+def sweep(now, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return reminders.sweep(now=now)
+
+
+def claim(case, now, capture) -> tuple[Reminder, dt.datetime]:
+    result = sweep(now, capture)
+    assert len(result.queued) == 1
+    return Reminder.objects.get(pk=result.queued[0]), now
+
+
+class TestSchedule:
+    def test_first_rung_at_the_providers_typical_time(self):
+        case = waiting_case(provider=factories.ProviderFactory(typical_review_days=5))
+        [first] = ladder(case)
+        assert first.due_at == T0 + 5 * DAY
+        assert case.stall_at == T0 + 10 * DAY
+
+    def test_intervals_grow_and_are_capped(self, settings):
+        settings.REMINDER_INTERVAL_CAP_DAYS = 10
+        case = waiting_case()
+        days = [reminders.ladder_interval(case=case, sequence=n).days for n in range(4)]
+        assert days == [3, 6, 10, 10]
+
+    def test_mail_hours_move_a_late_evening_to_the_next_morning(self):
+        evening = dt.datetime(2031, 3, 3, 21, 30, tzinfo=dt.UTC)
+        morning = reminders.within_customer_hours(evening, time_zone="Asia/Shanghai")
+        # 21:30 UTC is 05:30 in Shanghai: that morning's opening, 08:00 local = 00:00 UTC.
+        assert morning == dt.datetime(2031, 3, 4, 0, 0, tzinfo=dt.UTC)
+
+
+class TestSweep:
+    def test_due_reminder_is_claimed_and_queued_once(
+        self, queued, django_capture_on_commit_callbacks
+    ):
+        case = waiting_case()
+        [first] = ladder(case)
+        now = first.due_at + dt.timedelta(minutes=1)
+
+        sweep(now, django_capture_on_commit_callbacks)
+        sweep(now, django_capture_on_commit_callbacks)
+
+        first.refresh_from_db()
+        assert queued == [(first.pk, now)]
+        assert first.state == Reminder.State.SENDING
+        assert first.sending_since == now
+
+    def test_nothing_before_it_is_due(self, queued, django_capture_on_commit_callbacks):
+        [first] = ladder(waiting_case())
+        sweep(first.due_at - dt.timedelta(seconds=1), django_capture_on_commit_callbacks)
+        assert queued == []
+
+    def test_expired_lease_is_reclaimed_with_a_new_lease(
+        self, queued, django_capture_on_commit_callbacks
+    ):
+        [first] = ladder(waiting_case())
+        claimed_at = first.due_at
+        sweep(claimed_at, django_capture_on_commit_callbacks)
+        sweep(claimed_at + LEASE - dt.timedelta(seconds=1), django_capture_on_commit_callbacks)
+        later = claimed_at + LEASE + dt.timedelta(seconds=1)
+        sweep(later, django_capture_on_commit_callbacks)
+        assert queued == [(first.pk, claimed_at), (first.pk, later)]
+
+    def test_batches_cover_every_due_row(
+        self, queued, settings, django_capture_on_commit_callbacks
+    ):
+        settings.REMINDER_SWEEP_BATCH = 2
+        cases = [waiting_case() for _ in range(5)]
+        result = sweep(T0 + 4 * DAY, django_capture_on_commit_callbacks)
+        assert sorted(result.queued) == sorted(ladder(case)[0].pk for case in cases)
+
+    def test_broker_down_leaves_rows_scheduled_for_the_next_sweep(
+        self, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        [first] = ladder(waiting_case())
+        refused = mock.Mock(side_effect=OperationalError("Connection refused"))
+        monkeypatch.setattr(tasks.send_reminder, "apply_async", refused)
+
+        result = sweep(first.due_at, django_capture_on_commit_callbacks)
+
+        first.refresh_from_db()
+        assert result.queue_failed and result.queued == []
+        assert (first.state, first.sending_since) == (Reminder.State.SCHEDULED, None)
+        assert refused.call_count == 1
+
+    def test_outside_mail_hours_waits_for_the_morning(
+        self, queued, django_capture_on_commit_callbacks
+    ):
+        case = waiting_case(time_zone="Asia/Shanghai")
+        [first] = ladder(case)
+        night = dt.datetime(2031, 3, 6, 15, 0, tzinfo=dt.UTC)  # 23:00 in Shanghai
+        sweep(night, django_capture_on_commit_callbacks)
+        first.refresh_from_db()
+        assert queued == []
+        assert first.state == Reminder.State.SCHEDULED
+        assert first.due_at == dt.datetime(2031, 3, 7, 0, 0, tzinfo=dt.UTC)  # 08:00 local
+
+    def test_status_change_cancels_pending_rows(self, queued, django_capture_on_commit_callbacks):
+        case = waiting_case()
+        services.move_case(
+            case=case, to=Case.Status.NEEDS_ACTION, by=None, version=case.version, note="ID photo"
+        )
+        assert [r.state for r in ladder(case)] == [Reminder.State.CANCELLED]
+        sweep(T0 + 30 * DAY, django_capture_on_commit_callbacks)
+        assert queued == []
+
+    def test_stopped_case_is_cancelled_not_sent(self, queued, django_capture_on_commit_callbacks):
+        case = waiting_case()
+        Case.objects.filter(pk=case.pk).update(reminders_stopped_at=T0)
+        sweep(T0 + 4 * DAY, django_capture_on_commit_callbacks)
+        assert queued == []
+        assert [r.state for r in ladder(case)] == [Reminder.State.CANCELLED]
+
+    def test_stall_is_flagged_once_for_agents(self, queued, django_capture_on_commit_callbacks):
+        case = waiting_case()
+        sweep(case.stall_at - dt.timedelta(minutes=1), django_capture_on_commit_callbacks)
+        assert not Case.objects.get(pk=case.pk).is_stalled
+        sweep(case.stall_at, django_capture_on_commit_callbacks)
+        sweep(case.stall_at + DAY, django_capture_on_commit_callbacks)
+        case.refresh_from_db()
+        [event] = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.STALLED)
+        assert case.is_stalled
+        assert event.visibility == CaseEvent.Visibility.INTERNAL
+
+
+class TestSend:
+    def test_sends_once_marks_sent_and_schedules_the_next_rung_from_now(
+        self, queued, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        case = waiting_case()
+        # Fell ten days behind: one email now, the next rung one interval after now.
+        first, lease = claim(case, T0 + 13 * DAY, django_capture_on_commit_callbacks)
+
+        outcome = reminders.send_reminder(reminder_id=first.pk, lease=lease)
+
+        first.refresh_from_db()
+        assert outcome is reminders.Sent.SENT
+        assert len(mailoutbox) == 1
+        assert first.state == Reminder.State.SENT
+        assert (first.sent_at, first.attempts) == (lease, 1)
+        assert first.message_id == f"<reminder-{first.pk}@127.0.0.1>"
+        _, second = ladder(case)
+        assert (second.sequence, second.state) == (1, Reminder.State.SCHEDULED)
+        assert second.due_at == lease + 3 * DAY
+        assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.REMINDER).count() == 1
+
+    def test_a_second_delivery_of_the_task_sends_nothing(
+        self, queued, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        first, lease = claim(waiting_case(), T0 + 3 * DAY, django_capture_on_commit_callbacks)
+        reminders.send_reminder(reminder_id=first.pk, lease=lease)
+        again = reminders.send_reminder(reminder_id=first.pk, lease=lease)
+        assert again is reminders.Sent.SKIPPED
+        assert len(mailoutbox) == 1
+
+    def test_a_task_from_a_reclaimed_lease_sends_nothing(
+        self, queued, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        first, old = claim(waiting_case(), T0 + 3 * DAY, django_capture_on_commit_callbacks)
+        sweep(old + LEASE + dt.timedelta(seconds=1), django_capture_on_commit_callbacks)
+        assert reminders.send_reminder(reminder_id=first.pk, lease=old) is reminders.Sent.SKIPPED
+        assert mailoutbox == []
+
+    def test_a_cancel_after_the_claim_wins(
+        self, queued, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        case = waiting_case()
+        first, lease = claim(case, T0 + 3 * DAY, django_capture_on_commit_callbacks)
+        services.move_case(case=case, to=Case.Status.WITHDRAWN, by=case.owner, version=1)
+        assert reminders.send_reminder(reminder_id=first.pk, lease=lease) is reminders.Sent.SKIPPED
+        assert mailoutbox == []
+
+    def test_mail_error_is_recorded_and_raised_then_fails_on_the_last_attempt(
+        self, queued, mailoutbox, settings, django_capture_on_commit_callbacks
+    ):
+        settings.MAILERS = {"default": {"BACKEND": f"{__name__}.FailingMailer"}}
+        settings.REMINDER_MAX_ATTEMPTS = 2
+        first, lease = claim(waiting_case(), T0 + 3 * DAY, django_capture_on_commit_callbacks)
+
+        with pytest.raises(smtplib.SMTPServerDisconnected):
+            reminders.send_reminder(reminder_id=first.pk, lease=lease)
+        first.refresh_from_db()
+        assert (first.state, first.attempts) == (Reminder.State.SENDING, 1)
+        assert "SMTPServerDisconnected" in first.last_error
+
+        outcome = reminders.send_reminder(reminder_id=first.pk, lease=lease)
+        first.refresh_from_db()
+        assert outcome is reminders.Sent.FAILED
+        assert (first.state, first.attempts, first.sending_since) == (
+            Reminder.State.FAILED,
+            2,
+            None,
+        )
+        assert ladder(first.case)[1:] == []
+
+    def test_snoozed_after_the_claim_goes_back_to_the_schedule(
+        self, queued, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        case = waiting_case()
+        first, lease = claim(case, T0 + 3 * DAY, django_capture_on_commit_callbacks)
+        Case.objects.filter(pk=case.pk).update(snoozed_until=T0 + 10 * DAY)
+        outcome = reminders.send_reminder(reminder_id=first.pk, lease=lease)
+        first.refresh_from_db()
+        assert outcome is reminders.Sent.RESCHEDULED
+        assert (first.state, first.due_at) == (Reminder.State.SCHEDULED, T0 + 10 * DAY)
+        assert mailoutbox == []
+
+    def test_task_policy_keeps_retries_inside_the_visibility_timeout(self):
+        task = tasks.send_reminder
+        visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
+        assert task.acks_late and task.reject_on_worker_lost
+        assert task.max_retries == settings.REMINDER_MAX_ATTEMPTS - 1
+        assert task.retry_backoff_max < visibility
+        longest = min(
+            settings.REMINDER_RETRY_BACKOFF_SECONDS * 2 ** (task.max_retries - 1),
+            task.retry_backoff_max,
+        )
+        assert longest < visibility
+
+    def test_beat_runs_the_sweep(self):
+        entry = settings.CELERY_BEAT_SCHEDULE["sweep-reminders"]
+        assert entry["task"] == tasks.sweep_reminders.name
+        assert entry["schedule"] == settings.REMINDER_SWEEP_SECONDS
+
+
+class TestStopAndSnooze:
+    def test_stop_cancels_this_case_only_and_records_it(self, customer):
+        case, other = waiting_case(owner=customer), waiting_case(owner=customer)
+        assert reminders.stop_reminders(case=case, by=customer)
+        assert not reminders.stop_reminders(case=case, by=customer)
+        case.refresh_from_db()
+        assert case.reminders_stopped_at == T0
+        assert [r.state for r in ladder(case)] == [Reminder.State.CANCELLED]
+        assert [r.state for r in ladder(other)] == [Reminder.State.SCHEDULED]
+        assert case.events.filter(kind=CaseEvent.Kind.REMINDER).count() == 1
+
+    def test_resume_schedules_the_next_rung(self, customer):
+        case = waiting_case(owner=customer)
+        reminders.stop_reminders(case=case, by=customer)
+        assert reminders.resume_reminders(case=case, by=customer)
+        case.refresh_from_db()
+        assert case.reminders_stopped_at is None
+        assert [r.state for r in ladder(case)] == [
+            Reminder.State.CANCELLED,
+            Reminder.State.SCHEDULED,
+        ]
+
+    def test_snooze_moves_pending_rows_after_it(self, customer):
+        case = waiting_case(owner=customer)
+        until = reminders.snooze_end(case=case, day=dt.date(2031, 3, 20))
+        assert reminders.snooze_reminders(case=case, until=until, by=customer) == 1
+        [first] = ladder(case)
+        assert until == dt.datetime(2031, 3, 20, 8, 0, tzinfo=dt.UTC)
+        assert (first.state, first.due_at) == (Reminder.State.SCHEDULED, until)
