@@ -1,8 +1,9 @@
+from allauth.account.internal.stagekit import clear_login
 from allauth.account.views import ConfirmLoginCodeView, LoginView, RequestLoginCodeView
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -20,6 +21,16 @@ class RequestCodeView(RequestLoginCodeView):
     """The one sign-in page for customers, at allauth's login URL."""
 
     template_name = "account/request_login_code.html"
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
+        if request.method == "POST" and not request.user.is_authenticated:
+            # allauth sends anyone with a code pending back to the code page; asking again
+            # (a new code, another address) starts over instead. Only allauth's pending
+            # sign-in is dropped: a sign-out would flush the session and its draft tokens.
+            clear_login(request)
+            if "restart" in request.POST:
+                return redirect(self.passthrough_next_url(reverse("account_login")))
+        return super().dispatch(request, *args, **kwargs)
 
 
 class ConfirmCodeView(ConfirmLoginCodeView):
