@@ -126,7 +126,8 @@ class TestSweep:
         result = sweep(first.due_at, django_capture_on_commit_callbacks)
 
         first.refresh_from_db()
-        assert result.queue_failed and result.queued == []
+        assert result.queue_failed
+        assert result.queued == []
         assert (first.state, first.sending_since) == (Reminder.State.SCHEDULED, None)
         assert refused.call_count == 1
 
@@ -255,7 +256,8 @@ class TestSend:
     def test_task_policy_keeps_retries_inside_the_visibility_timeout(self):
         task = tasks.send_reminder
         visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
-        assert task.acks_late and task.reject_on_worker_lost
+        assert task.acks_late
+        assert task.reject_on_worker_lost
         assert task.max_retries == settings.REMINDER_MAX_ATTEMPTS - 1
         assert task.retry_backoff_max < visibility
         longest = min(
