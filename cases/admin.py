@@ -301,9 +301,6 @@ class EvidenceAdmin(FastAdmin):
         "uploaded_at",
     )
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("uploaded_by", "step", "step__case")
-
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Uploads are sniffed, capped and re-encoded by the upload service; never here.
         return False

@@ -136,15 +136,12 @@ class ContactChannelChangeAdmin(admin.ModelAdmin):
 
     show_full_result_count = False
     list_display = ("changed_at", "action", "provider", "channel_value", "changed_by")
-    list_select_related = ("provider", "changed_by")
+    list_select_related = ("provider", "changed_by")  # the snapshots name the channel
     list_filter = ("action",)
     search_fields = ("provider__name", "provider__slug")
     ordering = ("-changed_at", "-id")
     fields = ("changed_at", "action", "provider", "channel", "changed_by", "difference")
     readonly_fields = fields
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("channel", "channel__provider")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
