@@ -102,6 +102,7 @@ class ContactChannel(models.Model):
         IN_APP_CHAT = "in_app_chat", _("In-app chat")
         STORE = "store", _("Store")
         POST = "post", _("Post")
+        FAX = "fax", _("Fax")
 
     provider = models.ForeignKey(
         Provider, on_delete=models.CASCADE, related_name="channels", verbose_name=_("provider")
@@ -123,6 +124,10 @@ class ContactChannel(models.Model):
         verbose_name_plural = _("contact channels")
         ordering = ["provider", "position", "id"]
         constraints = [
+            # The importer matches channels on this key; the database keeps it true.
+            models.UniqueConstraint(
+                fields=["provider", "kind", "value"], name="channel_provider_kind_value_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(is_official=False) | ~Q(source_url=""),
                 name="channel_official_needs_source",
@@ -256,4 +261,4 @@ class PlaybookStep(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.position}. {self.title}"
+        return f"{self.playbook} · {self.position}. {self.title}"
