@@ -13,6 +13,8 @@ from accounts import services
 from accounts.cookies import set_language_cookie
 from accounts.models import User
 
+LOGIN_CODE_MAIL = "account/email/login_code"
+
 
 def client_ip(request: HttpRequest) -> str:
     """The address of whoever is talking to the outermost of our own proxies.
@@ -43,7 +45,12 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        user = User.objects.filter(email__iexact=email).only("preferred_language").first()
+        user = User.objects.filter(email__iexact=email).only("preferred_language", "is_staff")
+        user = user.first()
+        if template_prefix == LOGIN_CODE_MAIL and (user is None or user.is_staff):
+            # The request form already withholds codes from staff; this holds even if some
+            # other allauth path starts a code sign-in for them.
+            return
         language = user.preferred_language if user else translation.get_language()
         context = {"code_minutes": settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT // 60, **context}
         with translation.override(language):

@@ -1,6 +1,6 @@
 import zoneinfo
 
-from allauth.account.forms import ConfirmLoginCodeForm, RequestLoginCodeForm
+from allauth.account.forms import ConfirmLoginCodeForm, LoginForm, RequestLoginCodeForm
 from django import forms
 from django.conf import settings
 from django.utils import translation
@@ -41,6 +41,24 @@ class ConfirmCodeForm(ConfirmLoginCodeForm):
         code.widget.attrs.update(
             {"autocomplete": "one-time-code", "autocapitalize": "characters", "spellcheck": "false"}
         )
+
+
+class StaffLoginForm(LoginForm):
+    """Email and password, always: the staff page never falls back to a sign-in code.
+
+    allauth drops the password field when signup asks for none (ours asks only for an
+    email) and then turns this form into a code request, which staff must never get.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("Email address")
+        self.fields["password"].label = _("Password")
+        for name in ("login", "password"):
+            self.fields[name].widget.attrs.pop("placeholder", None)
+
+    def _setup_password_field(self) -> None:
+        pass
 
 
 # Offered on the preferences page; any other valid zone a user already has is kept.

@@ -51,9 +51,11 @@ class StaffSecondFactorMiddleware:
 
     def check(self, request: HttpRequest) -> HttpResponse | None:
         next_url = request.get_full_path()
-        if request.path == reverse("admin:login"):
-            return _with_next("accounts:staff_login", request.GET.get("next", "/admin/"))
         user = request.user
+        if request.path == reverse("admin:login") and not user.is_authenticated:
+            # Signed-in customers keep the admin's own "not authorised" page: the staff
+            # sign-in page would send them straight back here.
+            return _with_next("accounts:staff_login", request.GET.get("next", "/admin/"))
         if not (user.is_authenticated and user.is_staff):
             return None  # the area's own access checks answer these
         if not settings.STAFF_MFA_REQUIRED:

@@ -195,7 +195,8 @@ ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
 ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 5
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {
-    "login": "20/m/ip,10/5m/key",
+    # allauth applies "login" to the view, where there is no key yet; login_failed is per key.
+    "login": "20/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "request_login_code": "10/m/ip,3/5m/key",
     "signup": "20/m/ip,5/5m/key",
@@ -207,6 +208,7 @@ ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {
     "request_login_code": "accounts.forms.RequestCodeForm",
     "confirm_login_code": "accounts.forms.ConfirmCodeForm",
+    "login": "accounts.forms.StaffLoginForm",
 }
 # Unknown addresses get an account and a code; the only addresses left without a code are
 # staff and inactive accounts, and they get no mail at all (same page, nothing to tell apart).
