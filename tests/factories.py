@@ -62,7 +62,7 @@ class ContactChannelFactory(factory.django.DjangoModelFactory):
 
     provider = factory.SubFactory(ProviderFactory)
     kind = ContactChannel.Kind.PHONE
-    value = "+44 20 7946 0000"
+    value = factory.Sequence(lambda n: f"+44 20 7946 {n % 10000:04d}")
     hours = "Mon–Fri 09:00–17:00"
     is_official = True
     source_url = "https://example.com/contact"
