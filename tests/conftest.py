@@ -3,6 +3,7 @@ REQUIRE_SERVICES=1 (CI) a missing service fails the test instead of skipping it.
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -10,6 +11,13 @@ from django.db import connection
 from tests import factories
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # WhiteNoise warns on every request when STATIC_ROOT is missing, as in a fresh checkout.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 def missing_service(reason: str) -> None:
