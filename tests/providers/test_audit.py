@@ -21,7 +21,7 @@ def test_create_update_delete_each_write_an_audit_row_with_the_actor(agent):
     assert all(c.changed_by == agent for c in changes)
     created, updated, deleted = changes
     assert created.before is None
-    assert created.after["value"] == "+44 20 7946 0000"
+    assert created.after["value"] == channel.value
     assert updated.before["hours"] == "Mon–Fri 09:00–17:00"
     assert updated.after["hours"] == "24 hours"
     assert deleted.before["hours"] == "24 hours"
