@@ -6,6 +6,7 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.db import connection, transaction
 from kombu.exceptions import OperationalError
 
 from cases import reminders, services, tasks
@@ -301,3 +302,36 @@ class TestStopAndSnooze:
         [first] = ladder(case)
         assert until == dt.datetime(2031, 3, 20, 8, 0, tzinfo=dt.UTC)
         assert (first.state, first.due_at) == (Reminder.State.SCHEDULED, until)
+
+
+@pytest.mark.postgres
+def test_the_sweep_reads_only_due_rows_through_the_partial_index():
+    case = waiting_case()
+    past, future = T0 - 400 * DAY, T0 + 30 * DAY
+    rows = [
+        Reminder(
+            case=case,
+            kind=Reminder.Kind.FOLLOW_UP,
+            period_started_at=T0,
+            sequence=n,
+            due_at=future if n % 10 == 0 else past,
+            state=Reminder.State.SCHEDULED if n % 10 == 0 else Reminder.State.SENT,
+        )
+        for n in range(1, 20_001)
+    ]
+    Reminder.objects.bulk_create(rows, batch_size=5000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_reminder")
+    with transaction.atomic():
+        plan = (
+            reminders.claimable(T0)
+            .select_related("case", "case__provider")
+            .select_for_update(skip_locked=True, of=("self",))[: settings.REMINDER_SWEEP_BATCH]
+            .explain()
+        )
+    # An Index Scan or a Bitmap Index Scan, depending on the statistics; either reads the
+    # partial index up to `now`, never the sent and cancelled history.
+    assert "Index Scan using reminder_pending_due_idx" in plan or (
+        "Bitmap Index Scan on reminder_pending_due_idx" in plan
+    )
+    assert "Seq Scan on cases_reminder" not in plan
