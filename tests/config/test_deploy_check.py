@@ -13,7 +13,9 @@ def production_env(tmp_path: Path) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("SECURE_", "SILENCED_")) and key != "DEBUG"
+        # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for live_server; production never does.
+        if not key.startswith(("SECURE_", "SILENCED_"))
+        and key not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
