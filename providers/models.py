@@ -132,7 +132,7 @@ class ContactChannel(models.Model):
                 condition=Q(is_official=False) | ~Q(source_url=""),
                 name="channel_official_needs_source",
                 violation_error_message=_("An official channel needs the source it was seen at."),
-            )
+            ),
         ]
 
     def __str__(self) -> str:
