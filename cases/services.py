@@ -110,12 +110,16 @@ def move_case(
     `by` is None for the system. `note` says why (what the provider asked, an agent's reason).
     """
     case = Case.objects.select_for_update(of=("self",)).select_related("provider").get(pk=case.pk)
+    # Who first: CaseChanged hands over the fresh case, which only its owner or an agent may see.
+    role = transitions.role_of(by, case)
     if case.version != version:
         raise transitions.CaseChanged(case)
-    role = transitions.role_of(by, case)
+    # A cancellation certificate proves the ending at least as well as a confirmation message.
     has_confirmation = (
         to == S.COMPLETED
-        and Evidence.objects.filter(case=case, kind=Evidence.Kind.CONFIRMATION).exists()
+        and Evidence.objects.filter(
+            case=case, kind__in=(Evidence.Kind.CONFIRMATION, Evidence.Kind.CERTIFICATE)
+        ).exists()
     )
     transitions.check(
         case=case,
