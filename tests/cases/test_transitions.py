@@ -144,6 +144,13 @@ class TestEveryOtherMoveIsRefused:
         assert case.status == S.PREPARING
         assert not status_events(case).exists()
 
+    def test_another_customer_with_an_old_version_is_not_shown_the_fresh_case(self, other_customer):
+        case = case_in(S.PREPARING)
+        with pytest.raises(TransitionNotAllowed):
+            services.move_case(
+                case=case, to=S.IN_PROGRESS, by=other_customer, version=case.version - 1
+            )
+
     def test_unknown_status_is_refused_not_a_crash(self, agent):
         case = case_in(S.PREPARING)
         with pytest.raises(TransitionNotAllowed, match="cannot become “closed”"):
@@ -193,6 +200,12 @@ class TestCompletionNeedsProof:
     def test_confirmation_evidence_is_enough(self, customer):
         case = case_in(S.AWAITING_OPERATOR, owner=customer, service_kind=ServiceKind.ESIM)
         add_evidence(case, Evidence.Kind.CONFIRMATION)
+        moved = services.move_case(case=case, to=S.COMPLETED, by=customer, version=case.version)
+        assert moved.status == S.COMPLETED
+
+    def test_cancellation_certificate_is_enough(self, customer):
+        case = case_in(S.AWAITING_REVIEW, owner=customer)
+        add_evidence(case, Evidence.Kind.CERTIFICATE)
         moved = services.move_case(case=case, to=S.COMPLETED, by=customer, version=case.version)
         assert moved.status == S.COMPLETED
 
