@@ -46,6 +46,18 @@ def search_by_case_reference(queryset: QuerySet, term: str, path: str = "case__r
     return queryset.filter(**{path: reference}) if reference else queryset.none()
 
 
+class CaseChildAdmin:
+    """For models that belong to a case: searched by the case's reference, which they show."""
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        return (search_by_case_reference(queryset, term), False) if term else (queryset, False)
+
+    @admin.display(description=_("case"), ordering="case__reference")
+    def case_reference(self, obj) -> str:
+        return obj.case.reference
+
+
 class FastAdmin(admin.ModelAdmin):
     paginator = CappedCountPaginator
     show_full_result_count = False
@@ -236,7 +248,7 @@ class CaseAdmin(FastAdmin):
 
 
 @admin.register(CaseStep)
-class CaseStepAdmin(FastAdmin):
+class CaseStepAdmin(CaseChildAdmin, FastAdmin):
     list_display = ("case_reference", "position", "title", "kind", "state", "done_at")
     list_select_related = ("case",)
     list_filter = ("state", "kind")
@@ -249,17 +261,9 @@ class CaseStepAdmin(FastAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        return (search_by_case_reference(queryset, term), False) if term else (queryset, False)
-
-    @admin.display(description=_("case"), ordering="case__reference")
-    def case_reference(self, obj: CaseStep) -> str:
-        return obj.case.reference
-
 
 @admin.register(Evidence)
-class EvidenceAdmin(FastAdmin):
+class EvidenceAdmin(CaseChildAdmin, FastAdmin):
     """Evidence by its facts only: never a link to the stored file or its storage key."""
 
     list_display = (
@@ -305,21 +309,13 @@ class EvidenceAdmin(FastAdmin):
         # Uploads are sniffed, capped and re-encoded by the upload service; never here.
         return False
 
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        return (search_by_case_reference(queryset, term), False) if term else (queryset, False)
-
-    @admin.display(description=_("case"), ordering="case__reference")
-    def case_reference(self, obj: Evidence) -> str:
-        return obj.case.reference
-
     @admin.display(description=_("size"), ordering="size")
     def file_size(self, obj: Evidence) -> str:
         return filesizeformat(obj.size)
 
 
 @admin.register(ContactAttempt)
-class ContactAttemptAdmin(FastAdmin):
+class ContactAttemptAdmin(CaseChildAdmin, FastAdmin):
     list_display = (
         "case_reference",
         "occurred_at",
@@ -340,21 +336,13 @@ class ContactAttemptAdmin(FastAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        return (search_by_case_reference(queryset, term), False) if term else (queryset, False)
-
-    @admin.display(description=_("case"), ordering="case__reference")
-    def case_reference(self, obj: ContactAttempt) -> str:
-        return obj.case.reference
-
     @admin.display(description=_("channel"))
     def channel_display(self, obj: ContactAttempt) -> str:
         return str(obj.channel) if obj.channel_id else obj.channel_text
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(ReadOnlyAdmin):
+class CaseEventAdmin(CaseChildAdmin, ReadOnlyAdmin):
     """The append-only timeline: viewable, never added, changed or deleted here."""
 
     list_display = (
@@ -372,14 +360,6 @@ class CaseEventAdmin(ReadOnlyAdmin):
     search_fields = ("case__reference",)
     search_help_text = _("A case reference, e.g. CX-4K7M-2QPD.")
     ordering = ("-id",)
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        return (search_by_case_reference(queryset, term), False) if term else (queryset, False)
-
-    @admin.display(description=_("case"), ordering="case__reference")
-    def case_reference(self, obj: CaseEvent) -> str:
-        return obj.case.reference
 
 
 @admin.action(description=_("Cancel the selected scheduled reminders"), permissions=["change"])
@@ -400,7 +380,7 @@ def retry_reminders(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ReadOnlyAdmin):
+class ReminderAdmin(CaseChildAdmin, ReadOnlyAdmin):
     """The reminder outbox: read-only apart from cancelling or retrying through actions."""
 
     list_display = (
@@ -422,14 +402,6 @@ class ReminderAdmin(ReadOnlyAdmin):
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         # The actions need change permission on the list; single rows stay read-only.
         return obj is None and request.user.has_perm("cases.change_reminder")
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        return (search_by_case_reference(queryset, term), False) if term else (queryset, False)
-
-    @admin.display(description=_("case"), ordering="case__reference")
-    def case_reference(self, obj: Reminder) -> str:
-        return obj.case.reference
 
 
 @admin.register(AgentDigest)
