@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import ContactChannel, EvidenceKind, Provider, ServiceKind, StepKind
@@ -396,7 +397,12 @@ class CaseEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     status_from = models.CharField(max_length=20, choices=Case.Status.choices, blank=True)
     status_to = models.CharField(max_length=20, choices=Case.Status.choices, blank=True)
+    # What a person typed, kept verbatim.
     message = models.TextField(_("message"), blank=True)
+    # What the system says, as an untranslated msgid and its values, so the timeline reads
+    # in the language of whoever looks at it, not the one active when it was written.
+    text = models.CharField(_("text"), max_length=200, blank=True)
+    text_params = models.JSONField(_("text values"), default=dict, blank=True)
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.CUSTOMER
     )
@@ -413,6 +419,29 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.reference} {self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+    @property
+    def summary(self) -> str:
+        """The event's system text in the active language, then what a person typed."""
+        text = self.localized_text
+        if not (text and self.message):
+            return text or self.message
+        separator = " " if text.endswith((".", "。", "!", "！", "?", "？")) else ": "
+        return f"{text}{separator}{self.message}"
+
+    @property
+    def localized_text(self) -> str:
+        if not self.text:
+            return ""
+        chinese = (get_language() or "").lower().startswith("zh")
+        params = {
+            key: self.text_params.get(f"{key}_zh_hans") or value if chinese else value
+            for key, value in self.text_params.items()
+        }
+        try:
+            return gettext(self.text) % params
+        except (KeyError, TypeError, ValueError):
+            return gettext(self.text)
 
 
 class ReminderQuerySet(models.QuerySet):

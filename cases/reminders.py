@@ -13,8 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import User
 from cases import emails
@@ -259,7 +258,7 @@ def flag_stalled(*, now: dt.datetime) -> int:
                     kind=CaseEvent.Kind.STALLED,
                     actor_role=CaseEvent.Actor.SYSTEM,
                     visibility=CaseEvent.Visibility.INTERNAL,
-                    message=gettext("Waited twice the provider's typical time."),
+                    text=gettext_noop("Waited twice the provider's typical time."),
                 )
                 for pk in cases
             )
@@ -381,7 +380,7 @@ def _after_sent(reminder: Reminder, *, now: dt.datetime) -> None:
         kind=CaseEvent.Kind.REMINDER,
         actor_role=CaseEvent.Actor.SYSTEM,
         visibility=CaseEvent.Visibility.CUSTOMER,
-        message=gettext("Reminder email sent."),
+        text=gettext_noop("Reminder email sent."),
     )
 
 
@@ -398,10 +397,10 @@ def stop_reminders(*, case: Case, by: User | None) -> bool:
     case.reminders_stopped_at = case.last_activity_at = now
     cancel_all(case=case)
     if by is None:
-        message = gettext("Reminder emails stopped from the link in a reminder email.")
+        text = gettext_noop("Reminder emails stopped from the link in a reminder email.")
     else:
-        message = gettext("Reminder emails stopped.")
-    _record(case=case, by=by, message=message)
+        text = gettext_noop("Reminder emails stopped.")
+    _record(case=case, by=by, text=text)
     case.save(update_fields=["reminders_stopped_at", "last_activity_at"])
     return True
 
@@ -429,7 +428,7 @@ def resume_reminders(*, case: Case, by: User) -> bool:
             sequence = last.sequence + 1
             due_at = now + ladder_interval(case=case, sequence=last.sequence)
         schedule_ladder_rung(case=case, sequence=sequence, due_at=due_at)
-    _record(case=case, by=by, message=gettext("Reminder emails resumed."))
+    _record(case=case, by=by, text=gettext_noop("Reminder emails resumed."))
     case.save(update_fields=["reminders_stopped_at", "last_activity_at"])
     return True
 
@@ -453,8 +452,8 @@ def snooze_reminders(*, case: Case, until: dt.datetime, by: User) -> int:
     _record(
         case=case,
         by=by,
-        message=gettext("Reminder emails snoozed until %(date)s.")
-        % {"date": date_format(local, "DATE_FORMAT")},
+        text=gettext_noop("Reminder emails snoozed until %(date)s."),
+        params={"date": local.date().isoformat()},
     )
     case.save(update_fields=["snoozed_until", "last_activity_at"])
     return moved
@@ -467,8 +466,8 @@ def snooze_end(*, case: Case, day: dt.date) -> dt.datetime:
     return local.astimezone(dt.UTC)
 
 
-def _record(*, case: Case, by: User | None, message: str) -> None:
+def _record(*, case: Case, by: User | None, text: str, params: dict | None = None) -> None:
     # cases.services imports this module.
     from cases.services import record_event
 
-    record_event(case=case, kind=CaseEvent.Kind.REMINDER, by=by, message=message)
+    record_event(case=case, kind=CaseEvent.Kind.REMINDER, by=by, text=text, params=params)

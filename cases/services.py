@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -18,11 +19,18 @@ def record_event(
     kind: str,
     by: User | None,
     message: str = "",
+    text: str = "",
+    params: dict | None = None,
     visibility: str = CaseEvent.Visibility.CUSTOMER,
     status_from: str = "",
     status_to: str = "",
 ) -> CaseEvent:
-    """Append to the case's timeline; the actor's role is read from who they are."""
+    """Append to the case's timeline; the actor's role is read from who they are.
+
+    `message` is what a person typed; `text` is a system msgid (marked with gettext_noop)
+    with `params`, translated when the timeline is shown. A param `x_zh_hans` is the
+    Chinese value of `x`.
+    """
     if by is None:
         role = CaseEvent.Actor.SYSTEM
     else:
@@ -33,6 +41,8 @@ def record_event(
         actor=by,
         actor_role=role,
         message=message,
+        text=text,
+        text_params=params or {},
         visibility=visibility,
         status_from=status_from,
         status_to=status_to,
@@ -104,10 +114,12 @@ def move_case(
     version: int,
     note: str = "",
     provider_reference: str = "",
+    text: str = "",
 ) -> Case:
     """Move a case to another status, or raise TransitionNotAllowed / CaseChanged.
 
-    `by` is None for the system. `note` says why (what the provider asked, an agent's reason).
+    `by` is None for the system. `note` says why (what the provider asked, an agent's reason);
+    `text`, a gettext_noop msgid, is the system's own reason, translated when shown.
     """
     case = Case.objects.select_for_update(of=("self",)).select_related("provider").get(pk=case.pk)
     # Who first: CaseChanged hands over the fresh case, which only its owner or an agent may see.
@@ -125,7 +137,7 @@ def move_case(
         case=case,
         to=to,
         role=role,
-        note=note,
+        note=note or text,
         provider_reference=provider_reference,
         has_confirmation=has_confirmation,
     )
@@ -136,6 +148,7 @@ def move_case(
         kind=CaseEvent.Kind.STATUS,
         by=by,
         message=note,
+        text=text,
         status_from=status_from,
         status_to=to,
     )
@@ -154,7 +167,7 @@ def move_case(
     if to == S.COMPLETED:
         case.completed_at = now
     if to == S.NEEDS_ACTION:
-        case.needs_action_detail = note
+        case.needs_action_detail = note or gettext(text)
     reminders.start_waiting_period(case=case)
     if not case.is_waiting:
         case.expected_by = None
@@ -215,7 +228,8 @@ def choose_provider(
         case=case,
         kind=CaseEvent.Kind.DETAILS,
         by=by,
-        message=_("Provider: %(name)s") % {"name": case.provider_label},
+        text=gettext_noop("Provider: %(name)s"),
+        params={"name": case.provider_label},
     )
     return case
 
@@ -256,7 +270,9 @@ def set_details(
         "iccid",
     )
     # Identifiers stay out of the timeline: it is shown on screens and in emails.
-    record_event(case=case, kind=CaseEvent.Kind.DETAILS, by=by, message=_("Line details saved"))
+    record_event(
+        case=case, kind=CaseEvent.Kind.DETAILS, by=by, text=gettext_noop("Line details saved")
+    )
     return case
 
 
@@ -309,7 +325,8 @@ def complete_step(
         case=case,
         kind=CaseEvent.Kind.STEP,
         by=by,
-        message=_("Done: %(title)s") % {"title": step.title},
+        text=gettext_noop("Done: %(title)s"),
+        params={"title": step.title, "title_zh_hans": step.title_zh_hans},
     )
     if step.starts_waiting and case.status in (S.IN_PROGRESS, S.NEEDS_ACTION):
         case = move_case(
@@ -337,7 +354,8 @@ def skip_step(*, case: Case, step: CaseStep, by: User, version: int) -> Case:
         case=case,
         kind=CaseEvent.Kind.STEP,
         by=by,
-        message=_("Skipped, risk acknowledged: %(title)s") % {"title": step.title},
+        text=gettext_noop("Skipped, risk acknowledged: %(title)s"),
+        params={"title": step.title, "title_zh_hans": step.title_zh_hans},
     )
     return case
 
@@ -375,8 +393,14 @@ def record_outcome(
     if outcome == Outcome.NEEDS_MORE:
         return move_case(case=locked, to=S.NEEDS_ACTION, by=by, version=version, note=note)
     if outcome == Outcome.REFUSED:
-        message = _("Refused: %(detail)s") % {"detail": note}
-        return move_case(case=locked, to=S.NEEDS_ACTION, by=by, version=version, note=message)
+        return move_case(
+            case=locked,
+            to=S.NEEDS_ACTION,
+            by=by,
+            version=version,
+            note=note,
+            text=gettext_noop("The provider refused the request."),
+        )
     if outcome == Outcome.SENT_MORE:
         to = transitions.waiting_status_for(locked)
         return move_case(case=locked, to=to, by=by, version=version, note=note)
@@ -396,10 +420,14 @@ def answer_billing_check(
     if locked.status != S.COMPLETED or locked.billing_verified_at is not None:
         raise transitions.TransitionNotAllowed(_("This case has no billing check to answer."))
     if still_charged:
-        message = _("Still charged after the provider confirmed the cancellation.")
-        if note:
-            message = f"{message} {note}"
-        return move_case(case=locked, to=S.NEEDS_ACTION, by=by, version=version, note=message)
+        return move_case(
+            case=locked,
+            to=S.NEEDS_ACTION,
+            by=by,
+            version=version,
+            note=note,
+            text=gettext_noop("Still charged after the provider confirmed the cancellation."),
+        )
     locked.billing_verified_at = timezone.now()
     _bump(locked, "billing_verified_at")
     Reminder.objects.pending().filter(case=locked, kind=Reminder.Kind.BILLING_CHECK).update(
@@ -409,7 +437,7 @@ def answer_billing_check(
         case=locked,
         kind=CaseEvent.Kind.BILLING,
         by=by,
-        message=_("Billing stopped: the line is verified closed."),
+        text=gettext_noop("Billing stopped: the line is verified closed."),
     )
     return locked
 

@@ -54,7 +54,7 @@ class TestStopLink:
         Client(enforce_csrf_checks=True).post(stop_path(case), {"List-Unsubscribe": "One-Click"})
         response = Client(enforce_csrf_checks=True).post(stop_path(case))
         assert response.status_code == 302
-        assert case.events.filter(message__icontains="stopped").count() == 1
+        assert case.events.filter(text__icontains="stopped").count() == 1
 
     def test_expired_link_explains_itself(self, client, time_machine):
         case = waiting_case()
