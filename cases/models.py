@@ -38,7 +38,7 @@ class CaseQuerySet(models.QuerySet):
         return self.waiting().filter(stall_at__lte=now, is_stalled=False)
 
     def unclaimed_drafts(self, older_than) -> "CaseQuerySet":
-        return self.filter(owner__isnull=True, created_at__lt=older_than)
+        return self.filter(owner__isnull=True, status=Case.Status.DRAFT, created_at__lt=older_than)
 
 
 class Case(models.Model):

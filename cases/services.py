@@ -1,5 +1,8 @@
 """Every write to a case goes through here (STYLE.md "A service")."""
 
+import datetime as dt
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
@@ -462,3 +465,17 @@ def mark_contract_ended(*, case: Case, by: User, version: int) -> Case:
         _bump(locked, "contract_ended_at")
         record_event(case=locked, kind=CaseEvent.Kind.CONTRACT_ENDED, by=by)
     return locked
+
+
+def purge_unclaimed_drafts(*, now: dt.datetime, batch: int = 1000) -> int:
+    """Delete anonymous drafts nobody claimed in UNCLAIMED_DRAFT_RETENTION_DAYS. Returns count."""
+    cutoff = now - dt.timedelta(days=settings.UNCLAIMED_DRAFT_RETENTION_DAYS)
+    deleted = 0
+    # Small batches keep each transaction short; served by the (owner, created_at) index.
+    while ids := list(
+        Case.objects.unclaimed_drafts(older_than=cutoff).values_list("pk", flat=True)[:batch]
+    ):
+        with transaction.atomic():
+            Case.objects.filter(pk__in=ids, owner__isnull=True).delete()
+        deleted += len(ids)
+    return deleted

@@ -5,8 +5,9 @@ import smtplib
 
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
-from cases import reminders
+from cases import reminders, services
 
 
 def _visibility_timeout() -> int:
@@ -43,3 +44,9 @@ def send_reminder(self, reminder_id: int, lease: str) -> str:
         lease=dt.datetime.fromisoformat(lease),
         final_attempt=self.request.retries >= self.max_retries,
     ).value
+
+
+@shared_task
+def purge_unclaimed_drafts() -> int:
+    """Beat: remove anonymous drafts older than the retention period."""
+    return services.purge_unclaimed_drafts(now=timezone.now())

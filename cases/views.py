@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlencode
 
+from allauth.core import ratelimit
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -89,6 +90,16 @@ def home(request: HttpRequest) -> HttpResponse:
 @journey_page
 def start(request: HttpRequest) -> HttpResponse:
     form = ServiceKindForm(request.POST if request.method == "POST" else None)
+    if form.is_valid() and not ratelimit.consume(request, action="start_case"):
+        # Drafts are rows anyone may create; the limit (settings.ACCOUNT_RATE_LIMITS) is kept
+        # in the shared cache and keyed on the real client address by allauth's adapter.
+        form.add_error(
+            None,
+            _("You have started many cases in a short time. Please wait a while and try again."),
+        )
+        response = _page(request, "cases/start.html", "start-form", {"form": form})
+        response.status_code = 200 if request.htmx else 429
+        return response
     if form.is_valid():
         user = request.user if request.user.is_authenticated else None
         case = services.start_case(

@@ -200,6 +200,8 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "request_login_code": "10/m/ip,3/5m/key",
     "signup": "20/m/ip,5/5m/key",
+    # Not allauth's: anonymous drafts are rows anyone can create (cases.views.start).
+    "start_case": "30/h/ip",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Closeout: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
@@ -280,6 +282,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": REMINDER_SWEEP_SECONDS,
         # A sweep that waited out an outage is stale: the next one does the same work.
         "options": {"expires": REMINDER_SWEEP_SECONDS},
+    },
+    "purge-unclaimed-drafts": {
+        "task": "cases.tasks.purge_unclaimed_drafts",
+        "schedule": 60 * 60,
+        "options": {"expires": 60 * 60},
     },
 }
 CUSTOMER_MAIL_HOURS = (
