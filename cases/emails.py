@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -42,11 +42,7 @@ def absolute(path: str) -> str:
 
 
 def case_path(case: Case) -> str:
-    try:
-        return reverse("cases:detail", kwargs={"ref": case.reference})
-    except NoReverseMatch:
-        # The case page is built alongside; its agreed address until it is routed.
-        return f"/cases/{case.reference}/"
+    return reverse("cases:detail", kwargs={"ref": case.reference})
 
 
 def stop_url(case: Case) -> str:
