@@ -420,6 +420,16 @@ class CaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.case.reference} {self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
 
+    # The timeline shows these for every event: an enum lookup, where get_FOO_display()
+    # rebuilds a dict of every lazy label on each call.
+    @property
+    def kind_label(self) -> str:
+        return self.Kind(self.kind).label
+
+    @property
+    def status_to_label(self) -> str:
+        return Case.Status(self.status_to).label if self.status_to else ""
+
     @property
     def summary(self) -> str:
         """The event's system text in the active language, then what a person typed."""

@@ -11,9 +11,13 @@ from django.utils import timezone
 
 from cases import reminders
 from cases.models import Case, CaseEvent, CaseStep, Reminder
+from config import keyset
 from providers.models import ContactChannel, Provider, StepKind
 
 PROVIDER_RESULTS_LIMIT = 20
+# The case page shows the newest events; the timeline page pages through all of them.
+TIMELINE_PREVIEW = 20
+TIMELINE_PAGE_SIZE = 50
 
 
 def _owned(queryset: QuerySet, *, ref: str, user, draft_tokens: Iterable[str]) -> Case:
@@ -60,10 +64,8 @@ def case_page(*, ref: str, user, draft_tokens: Iterable[str] = ()) -> Case:
         ),
         Prefetch(
             "events",
-            # Internal notes never reach the customer.
-            queryset=CaseEvent.objects.filter(visibility=CaseEvent.Visibility.CUSTOMER).order_by(
-                "-created_at", "-id"
-            ),
+            # One more than shown, to know whether "the whole timeline" has more.
+            queryset=customer_events().order_by("-created_at", "-id")[: TIMELINE_PREVIEW + 1],
             to_attr="timeline",
         ),
         Prefetch(
@@ -73,6 +75,21 @@ def case_page(*, ref: str, user, draft_tokens: Iterable[str] = ()) -> Case:
         ),
     )
     return _owned(queryset, ref=ref, user=user, draft_tokens=draft_tokens)
+
+
+def customer_events() -> QuerySet:
+    # Internal notes never reach the customer.
+    return CaseEvent.objects.filter(visibility=CaseEvent.Visibility.CUSTOMER)
+
+
+def timeline_preview(case: Case) -> tuple[list[CaseEvent], bool]:
+    """The newest events of a case loaded by case_page, and whether there are older ones."""
+    return case.timeline[:TIMELINE_PREVIEW], len(case.timeline) > TIMELINE_PREVIEW
+
+
+def timeline_page(case: Case, *, cursor: str = "") -> tuple[list[CaseEvent], str]:
+    """One page of the case's customer timeline, newest first, and the next page's cursor."""
+    return keyset.page(customer_events().filter(case=case), cursor=cursor, size=TIMELINE_PAGE_SIZE)
 
 
 def checklist(case: Case) -> list[CaseStep]:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<str:ref>/details/", views.details, name="details"),
     path("cases/<str:ref>/save/", views.save, name="save"),
     path("cases/<str:ref>/", views.detail, name="detail"),
+    path("cases/<str:ref>/timeline/", views.timeline, name="timeline"),
     path("cases/<str:ref>/precautions/", views.precautions, name="precautions"),
     path("cases/<str:ref>/precautions/done/", views.start_steps, name="start_steps"),
     path("cases/<str:ref>/steps/<int:number>/", views.step, name="step"),

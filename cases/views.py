@@ -239,8 +239,11 @@ def _case_context(case: Case, **extra) -> dict:
     checklist = selectors.checklist(case)
     next_step = selectors.next_step(case)
     is_esim = case.service_kind == ServiceKind.ESIM
+    timeline, timeline_has_more = selectors.timeline_preview(case)
     context = {
         "case": case,
+        "timeline": timeline,
+        "timeline_has_more": timeline_has_more,
         "steps": steps,
         "steps_done": sum(1 for s in steps if s.state != CaseStep.State.TODO),
         "checklist": checklist,
@@ -265,6 +268,23 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
     if case.status == S.DRAFT:
         return redirect(_setup_url(case))
     return render(request, "cases/detail.html", _case_context(case))
+
+
+@require_GET
+@journey_page
+def timeline(request: HttpRequest, ref: str) -> HttpResponse:
+    """Every customer-visible event of the case, newest first, a page at a time."""
+    case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
+    if case.status == S.DRAFT:
+        return redirect(_setup_url(case))
+    events, next_cursor = selectors.timeline_page(case, cursor=request.GET.get("before", ""))
+    context = {
+        "case": case,
+        "timeline": events,
+        "next_cursor": next_cursor,
+        "is_first_page": "before" not in request.GET,
+    }
+    return render(request, "cases/timeline.html", context)
 
 
 def _case_post(request: HttpRequest, ref: str, form_class, fragment: str, apply) -> HttpResponse:

@@ -4,8 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.selectors import decode_cursor, my_cases
+from accounts.selectors import my_cases
 from cases.models import Case
+from config.keyset import decode_cursor
 from tests import factories
 
 pytestmark = pytest.mark.django_db

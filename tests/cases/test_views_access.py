@@ -24,6 +24,7 @@ CASE_URLS = [
     ("save", {}, "get"),
     ("save", {}, "post"),
     ("detail", {}, "get"),
+    ("timeline", {}, "get"),
     ("precautions", {}, "get"),
     ("precautions", {}, "post"),
     ("start_steps", {}, "post"),
@@ -68,7 +69,7 @@ def test_unknown_reference_is_404(client, customer):
 
 @pytest.mark.parametrize(
     ("name", "extra"),
-    [("detail", {}), ("precautions", {}), ("step", {"number": 1})],
+    [("detail", {}), ("timeline", {}), ("precautions", {}), ("step", {"number": 1})],
 )
 def test_case_pages_are_private_no_store_and_vary_on_htmx(client, customer, name, extra):
     case = build_case(owner=customer, status=S.IN_PROGRESS)
@@ -94,6 +95,7 @@ def test_start_page_is_not_cached(client):
     [
         ("detail", {}, S.AWAITING_REVIEW),
         ("detail", {}, S.IN_PROGRESS),
+        ("timeline", {}, S.COMPLETED),
         ("precautions", {}, S.PREPARING),
         ("step", {"number": 2}, S.IN_PROGRESS),
     ],
