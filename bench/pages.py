@@ -1,0 +1,202 @@
+# ruff: noqa: E402
+"""Server time and query count of the pages that must stay fast at a million cases.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/closeout_bench \
+        .venv/bin/python bench/pages.py [--iterations 200] [--warmup 20] [--show-queries]
+
+Run bench/seed.py first. Each page is requested through Django's test Client inside this
+process (the whole middleware stack, sessions in the database, templates rendered), first once
+to count its queries, then `--warmup` times untimed and `--iterations` times timed with
+time.perf_counter. DEBUG is switched off at request time (no query log, no template debug),
+as in production. Targets (DESIGN.md "Quality bars"): a case page in ≤ 20 ms, the staff list,
+a filtered list and a search in ≤ 50 ms, at p95.
+
+--show-queries prints each page's SQL with its time; --explain adds EXPLAIN (ANALYZE,
+BUFFERS) of every query slower than 1 ms.
+"""
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import time
+from html import unescape
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/closeout_bench")
+
+import django
+
+django.setup()
+
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from cases.models import Case, CaseStep
+from providers.models import StepKind
+
+HEAVY_EMAIL = "bench-heavy@bench.example"
+ADMIN_EMAIL = "bench-admin@bench.example"
+CASE_PAGE_MS = 20
+LIST_MS = 50
+
+
+def client_for(user: User) -> Client:
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    return client
+
+
+def action_step_number(case: Case) -> int:
+    """The number of the first step still to do (as the customer sees it), else 1."""
+    steps = list(
+        CaseStep.objects.filter(case=case).exclude(kind=StepKind.CHECKLIST).order_by("position")
+    )
+    return next((n for n, s in enumerate(steps, 1) if s.state == CaseStep.State.TODO), 1)
+
+
+def pages() -> list[tuple[str, int, Client, str, dict]]:
+    heavy = User.objects.get(email=HEAVY_EMAIL)
+    admin = User.objects.get(email=ADMIN_EMAIL)
+    mine = Case.objects.filter(owner=heavy)
+    case = mine.exclude(status=Case.Status.DRAFT).order_by("-created_at", "-id").first()
+    draft = mine.filter(status=Case.Status.DRAFT).order_by("-created_at").first()
+    if case is None or draft is None:
+        sys.exit("No bench data: run bench/seed.py first.")
+    # An ordinary customer's closed case (with steps: one closed case in ten has them).
+    typical = (
+        Case.objects.filter(status=Case.Status.COMPLETED, id__gt=500_000, owner__isnull=False)
+        .filter(id__in=CaseStep.objects.filter(case_id__gt=500_000).values("case_id")[:1])
+        .select_related("owner")
+        .first()
+    )
+    customer, staff = client_for(heavy), client_for(admin)
+    first = customer.get("/my-cases/")
+    match = re.search(r'href="\?after=([^"]+)"', first.content.decode())
+    if match is None:
+        sys.exit("My cases has no next page: the heavy customer needs more than 20 cases.")
+    after = unescape(match.group(1))
+    hx = {"HTTP_HX_REQUEST": "true"}
+    changelist = "/admin/cases/case/"
+    rows = [
+        ("case page (heavy case)", CASE_PAGE_MS, customer, f"/cases/{case.reference}/", {}),
+        (
+            "step page (heavy case)",
+            CASE_PAGE_MS,
+            customer,
+            f"/cases/{case.reference}/steps/{action_step_number(case)}/",
+            {},
+        ),
+    ]
+    rows.append(
+        (
+            "timeline page (heavy case)",
+            CASE_PAGE_MS,
+            customer,
+            f"/cases/{case.reference}/timeline/",
+            {},
+        )
+    )
+    if typical is not None:
+        rows.append(
+            (
+                "case page (typical case)",
+                CASE_PAGE_MS,
+                client_for(typical.owner),
+                f"/cases/{typical.reference}/",
+                {},
+            )
+        )
+    rows += [
+        ("my cases, first page", LIST_MS, customer, "/my-cases/", {}),
+        ("my cases, next page (keyset)", LIST_MS, customer, f"/my-cases/?after={after}", {}),
+        (
+            "provider search (HTMX)",
+            LIST_MS,
+            customer,
+            f"/cases/{draft.reference}/provider/?q=mo",
+            hx,
+        ),
+        ("admin case list", LIST_MS, staff, changelist, {}),
+        (
+            "admin list, status filter",
+            LIST_MS,
+            staff,
+            f"{changelist}?status__exact=needs_action",
+            {},
+        ),
+        ("admin list, stalled filter", LIST_MS, staff, f"{changelist}?is_stalled__exact=1", {}),
+        ("admin search, reference", LIST_MS, staff, f"{changelist}?q={case.reference}", {}),
+        ("admin search, phone last 4", LIST_MS, staff, f"{changelist}?q={case.phone_last4}", {}),
+    ]
+    return rows
+
+
+def percentile(samples: list[float], p: int) -> float:
+    return statistics.quantiles(samples, n=100, method="inclusive")[p - 1]
+
+
+def explain(sql: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--iterations", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--show-queries", action="store_true")
+    parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--debug", action="store_true", help="keep DEBUG on (slower)")
+    args = parser.parse_args()
+    if not args.debug:
+        settings.DEBUG = False
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM cases_case")
+        total = cursor.fetchone()[0]
+    print(f"{total:,} cases; {args.iterations} timed requests per page after {args.warmup} warm-up")
+    print(f"{'page':<32}{'queries':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'target':>9}")
+    misses = []
+    for name, target, client, url, headers in pages():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, **headers)
+        # Copy now: every later request starts by clearing the connection's query log.
+        queries = list(captured.captured_queries)
+        if response.status_code != 200:
+            sys.exit(f"{name}: {url} answered {response.status_code}")
+        for _ in range(args.warmup):
+            client.get(url, **headers)
+        samples = []
+        for _ in range(args.iterations):
+            started = time.perf_counter()
+            client.get(url, **headers)
+            samples.append((time.perf_counter() - started) * 1000)
+        p95 = percentile(samples, 95)
+        verdict = "ok" if p95 <= target else "MISS"
+        if verdict == "MISS":
+            misses.append(name)
+        print(
+            f"{name:<32}{len(queries):>8}{percentile(samples, 50):>9.1f}{p95:>9.1f}"
+            f"{max(samples):>9.1f}{'≤ ' + str(target):>7} {verdict}",
+            flush=True,
+        )
+        if args.show_queries or args.explain:
+            print(f"    GET {url}")
+            for query in queries:
+                print(f"    {float(query['time']) * 1000:6.2f} ms  {query['sql'][:300]}")
+                if args.explain and float(query["time"]) > 0.001:
+                    for line in explain(query["sql"]):
+                        print(f"               {line}")
+    print("all pages within target" if not misses else f"missed target: {', '.join(misses)}")
+
+
+if __name__ == "__main__":
+    main()
