@@ -64,9 +64,10 @@ def stall_query(now: dt.datetime):
 
 def show_plan(title: str, queryset) -> None:
     with transaction.atomic():
+        sql = str(queryset.query)  # FOR UPDATE compiles only inside a transaction
         plan = queryset.explain(analyze=True, buffers=True)
         transaction.set_rollback(True)  # EXPLAIN ANALYZE of FOR UPDATE takes the row locks
-    print(f"\n{title}\n  {queryset.query}\n")
+    print(f"\n{title}\n  {sql}\n")
     print("\n".join(f"  {line}" for line in plan.splitlines()))
 
 
