@@ -5,13 +5,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
 from cases.models import Case, Reminder
+from config.mail import ListEmail
 from providers.models import ContactChannel, localized
 
 STOP_SALT = "cases.reminders.stop"
@@ -82,7 +82,7 @@ def official_channels(case: Case) -> list[dict]:
     ]
 
 
-def reminder_message(*, reminder: Reminder, now: dt.datetime) -> EmailMultiAlternatives:
+def reminder_message(*, reminder: Reminder, now: dt.datetime) -> ListEmail:
     """The email for `reminder` as of `now`, in its case's language."""
     # Imported here: cases.reminders imports this module.
     from cases.reminders import typical_days
@@ -111,7 +111,7 @@ def reminder_message(*, reminder: Reminder, now: dt.datetime) -> EmailMultiAlter
         text = render_to_string("emails/reminder.txt", context)
         html = render_to_string("emails/reminder.html", context)
     unsubscribe = context["stop_url"]
-    message = EmailMultiAlternatives(
+    message = ListEmail(
         subject=subject,
         body=text,
         to=[case.owner.email],

@@ -43,6 +43,24 @@ def stop_link(message) -> str:
     return match.group(1)
 
 
+@pytest.mark.parametrize("policy", [email.policy.default, email.policy.SMTP])
+def test_the_stop_header_is_one_plain_url_as_mail_clients_read_it(
+    mailoutbox, provider_with_channels, policy
+):
+    case = waiting_case(provider=provider_with_channels, language="zh-hans")
+    send_first_reminder(case, now=T0 + 5 * DAY)
+
+    [message] = mailoutbox
+    raw = message.message(policy=policy).as_bytes()
+
+    # Unfolded and never RFC 2047-encoded, whatever the policy of the backend that sends it.
+    link = stop_link(message).encode()
+    assert b"List-Unsubscribe: <" + link + b">" + policy.linesep.encode() in raw
+    assert b"=?utf-8?q?=3Chttps" not in raw
+    # The Chinese subject is still encoded as headers must be.
+    assert b"Subject: =?utf-8?" in raw
+
+
 @pytest.fixture
 def provider_with_channels():
     provider = factories.ProviderFactory(name="Demo Mobile", typical_review_days=3)
