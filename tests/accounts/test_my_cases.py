@@ -55,6 +55,15 @@ def test_links_each_case_to_its_page(client, customer):
     assert f'href="{url}"' in client.get(URL).content.decode()
 
 
+def test_a_customer_with_cases_can_start_another(client, customer):
+    factories.CaseFactory(owner=customer)
+    client.force_login(customer)
+
+    page = client.get(URL).content.decode()
+
+    assert f'href="{reverse("cases:start")}">Start a cancellation' in page
+
+
 def test_empty_state_offers_a_start(client, customer):
     client.force_login(customer)
 
