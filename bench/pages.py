@@ -16,21 +16,15 @@ BUFFERS) of every query slower than 1 ms.
 """
 
 import argparse
-import os
 import re
 import statistics
 import sys
 import time
 from html import unescape
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/closeout_bench")
+from common import ADMIN_EMAIL, HEAVY_EMAIL, setup_django
 
-import django
-
-django.setup()
+setup_django()
 
 from django.conf import settings
 from django.db import connection
@@ -41,8 +35,6 @@ from accounts.models import User
 from cases.models import Case, CaseStep
 from providers.models import StepKind
 
-HEAVY_EMAIL = "bench-heavy@bench.example"
-ADMIN_EMAIL = "bench-admin@bench.example"
 CASE_PAGE_MS = 20
 LIST_MS = 50
 

@@ -30,15 +30,10 @@ import os
 import re
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/closeout_bench")
+from common import ADMIN_EMAIL, HEAVY_EMAIL, setup_django
 
-import django
-
-django.setup()
+setup_django()
 
 import psycopg
 from django.conf import settings
@@ -50,8 +45,6 @@ from accounts.models import User
 from cases import services
 from cases.models import REFERENCE_ALPHABET, Case
 
-HEAVY_EMAIL = "bench-heavy@bench.example"
-ADMIN_EMAIL = "bench-admin@bench.example"
 ADMIN_PASSWORD = "bench"
 AGENTS = 20
 HEAVY_CASES = 300

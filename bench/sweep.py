@@ -20,19 +20,13 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
+
+from common import setup_django
 
 BROKER = (
     os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/7"
 )
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/closeout_bench")
-os.environ["CELERY_BROKER_URL"] = BROKER
-
-import django
-
-django.setup()
+setup_django(CELERY_BROKER_URL=BROKER)
 
 from django.conf import settings
 from django.db import connection, transaction
