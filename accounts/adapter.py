@@ -59,7 +59,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request: HttpRequest) -> str:
         if request.user.is_staff:
             return super().get_login_redirect_url(request)
-        return reverse("accounts:my_cases")
+        return reverse("cases:my_cases")
 
     def post_login(self, request: HttpRequest, user: User, **kwargs: Any) -> HttpResponse:
         response = super().post_login(request, user, **kwargs)

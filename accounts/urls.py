@@ -14,5 +14,4 @@ urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/staff/sign-in/", views.StaffLoginView.as_view(), name="staff_login"),
     path("accounts/preferences/", views.preferences, name="preferences"),
-    path("my-cases/", views.my_cases, name="my_cases"),
 ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from accounts import selectors, services
+from accounts import services
 from accounts.cookies import set_language_cookie
 from accounts.forms import PreferencesForm
 
@@ -62,21 +62,6 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and translation.check_for_language(language):
         services.remember_language(user=request.user, language=language)
     return response
-
-
-@require_GET
-@login_required
-def my_cases(request: HttpRequest) -> HttpResponse:
-    page = selectors.my_cases(user=request.user, cursor=request.GET.get("after", ""))
-    return render(
-        request,
-        "accounts/my_cases.html",
-        {
-            "cases": page.cases,
-            "next_cursor": page.next_cursor,
-            "is_first_page": "after" not in request.GET,
-        },
-    )
 
 
 @require_http_methods(["GET", "POST"])

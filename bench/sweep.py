@@ -7,7 +7,7 @@
 
 Run bench/seed.py first. Prints EXPLAIN (ANALYZE, BUFFERS) of the two queries each sweep
 batch starts with (the due reminders, the cases due to stall), exactly as cases.reminders
-issues them, then times the bare claim query and whole `reminders.sweep(now=…)` runs. The
+issues them, then times the bare claim query and whole `sweep(now=…)` runs. The
 sweep queues its send tasks for real, on a throwaway broker: BENCH_REDIS_URL, else REDIS_URL,
 else redis://127.0.0.1:6379/7 (never the configured CELERY_BROKER_URL). Nothing consumes
 them: after each run the rows the sweep touched are put back as they were and the queue is
@@ -32,15 +32,16 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cases import reminders
+from cases import tasks
 from cases.models import Case, Reminder
+from cases.reminders import sweep as reminder_sweep
 from config.celery import app as celery_app
 
 
 def claim_query(now: dt.datetime):
     """The sweep's batch query (cases.reminders.sweep)."""
     return (
-        reminders.claimable(now)
+        Reminder.objects.claimable(now)
         .select_related("case", "case__provider")
         .select_for_update(skip_locked=True, of=("self",))[: settings.REMINDER_SWEEP_BATCH]
     )
@@ -137,7 +138,7 @@ def main() -> None:
     print(
         f"{Case.objects.count():,} cases, {Reminder.objects.count():,} reminders, "
         f"{Reminder.objects.pending().count():,} pending, "
-        f"{reminders.claimable(now).count():,} claimable now, "
+        f"{Reminder.objects.claimable(now).count():,} claimable now, "
         f"{Case.objects.due_to_stall(now).count():,} cases due to stall"
     )
     show_plan("EXPLAIN (ANALYZE, BUFFERS) — due reminders, first batch", claim_query(now))
@@ -151,7 +152,7 @@ def main() -> None:
     for run in range(1, args.repeat + 1):
         started = timezone.now()
         clock = time.perf_counter()
-        result = reminders.sweep(now=now)
+        result = reminder_sweep.sweep(queue_send=tasks.queue_send, now=now)
         seconds = time.perf_counter() - clock
         durations.append(seconds * 1000)
         handled = len(result.queued) + result.rescheduled + result.cancelled

@@ -8,17 +8,18 @@ are read-only here; an admin edit of a case's details writes a CaseEvent like an
 
 import re
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import CappedCountPaginator
 from accounts.models import User
+from cases import services
 from cases.models import (
     REFERENCE_ALPHABET,
     AgentDigest,
@@ -29,6 +30,8 @@ from cases.models import (
     Evidence,
     Reminder,
 )
+from cases.reminders import controls
+from cases.transitions import CaseChanged
 
 REFERENCE_TERM = re.compile(
     rf"^(?:CX-?)?([{REFERENCE_ALPHABET}]{{4}})-?([{REFERENCE_ALPHABET}]{{4}})$"
@@ -125,6 +128,30 @@ class EvidenceInline(admin.TabularInline):
         return filesizeformat(obj.size)
 
 
+class CaseAdminForm(forms.ModelForm):
+    """Carries the version the admin saw: a case changed meanwhile is refused, not overwritten."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = Case
+        fields = ("assigned_agent",)  # the admin passes its fieldsets' fields in
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["seen_version"] = self.instance.version
+
+    def clean(self) -> dict:
+        data = super().clean()
+        seen = data.get("seen_version")
+        if self.instance.pk and seen is not None and seen != self.instance.version:
+            raise forms.ValidationError(
+                CaseChanged(self.instance).args[0], code="changed_meanwhile"
+            )
+        return data
+
+
 @admin.register(Case)
 class CaseAdmin(FastAdmin):
     list_display = (
@@ -150,7 +177,6 @@ class CaseAdmin(FastAdmin):
     readonly_fields = (
         "reference",
         "status",
-        "version",
         "phone_last4",
         "created_at",
         "submitted_at",
@@ -168,7 +194,7 @@ class CaseAdmin(FastAdmin):
         "is_stalled",
     )
     fieldsets = (
-        (None, {"fields": ("reference", "status", "version", "owner", "assigned_agent")}),
+        (None, {"fields": ("reference", "status", "seen_version", "owner", "assigned_agent")}),
         (
             _("Line"),
             {
@@ -219,34 +245,17 @@ class CaseAdmin(FastAdmin):
             return queryset.filter(owner__in=owners.values("pk")), False
         return queryset.none(), False
 
+    def get_form(self, request: HttpRequest, obj=None, change=False, **kwargs):
+        kwargs["form"] = CaseAdminForm
+        return super().get_form(request, obj, change, **kwargs)
+
     def save_model(self, request: HttpRequest, obj: Case, form, change: bool) -> None:
-        if not change:
-            super().save_model(request, obj, form, change)
-            return
-        changed = [name for name in form.changed_data if name != "assigned_agent"]
-        obj.version += 1
-        obj.last_activity_at = timezone.now()
-        super().save_model(request, obj, form, change)
-        if "assigned_agent" in form.changed_data:
-            CaseEvent.objects.create(
-                case=obj,
-                actor=request.user,
-                actor_role=CaseEvent.Actor.AGENT,
-                kind=CaseEvent.Kind.ASSIGNED,
-                visibility=CaseEvent.Visibility.INTERNAL,
-                message=gettext("Assigned to %(agent)s in the admin.")
-                % {"agent": obj.assigned_agent or gettext("nobody")},
-            )
-        if changed:
-            CaseEvent.objects.create(
-                case=obj,
-                actor=request.user,
-                actor_role=CaseEvent.Actor.AGENT,
-                kind=CaseEvent.Kind.DETAILS,
-                visibility=CaseEvent.Visibility.INTERNAL,
-                message=gettext("Changed in the admin: %(fields)s.")
-                % {"fields": ", ".join(changed)},
-            )
+        # Through the service like every other edit: locked, version-checked, one event each.
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        changes.pop("seen_version", None)
+        services.edit_case(
+            case=obj, by=request.user, version=form.cleaned_data["seen_version"], changes=changes
+        )
 
 
 @admin.register(CaseStep)
@@ -366,16 +375,13 @@ class CaseEventAdmin(CaseChildAdmin, ReadOnlyAdmin):
 
 @admin.action(description=_("Cancel the selected scheduled reminders"), permissions=["change"])
 def cancel_reminders(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet):
-    count = queryset.filter(state=Reminder.State.SCHEDULED).update(state=Reminder.State.CANCELLED)
+    count = controls.cancel_scheduled(reminder_ids=queryset.values_list("pk", flat=True))
     modeladmin.message_user(request, gettext("%(count)d reminder(s) cancelled.") % {"count": count})
 
 
 @admin.action(description=_("Retry the selected failed reminders now"), permissions=["change"])
 def retry_reminders(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet):
-    # Back to scheduled and due now: the next sweep claims and sends them as usual.
-    count = queryset.filter(state=Reminder.State.FAILED).update(
-        state=Reminder.State.SCHEDULED, due_at=timezone.now(), sending_since=None, attempts=0
-    )
+    count = controls.retry_failed(reminder_ids=queryset.values_list("pk", flat=True))
     modeladmin.message_user(
         request, gettext("%(count)d reminder(s) scheduled again.") % {"count": count}
     )

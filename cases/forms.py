@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import identifiers
 from cases.models import Case
-from cases.services import Outcome
+from cases.transitions import Outcome
 from providers.models import ServiceKind
 
 

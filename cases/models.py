@@ -195,6 +195,57 @@ class Case(models.Model):
         return self.service_kind in (ServiceKind.ESIM, ServiceKind.PHYSICAL_SIM)
 
     @property
+    def typical_wait_days(self) -> int:
+        """How long this case's provider typically takes in the wait this journey has."""
+        operator = self.is_operator_journey
+        if self.provider_id and self.provider is not None:
+            return self.provider.typical_days(waiting_for_operator=operator)
+        return settings.TYPICAL_OPERATOR_DAYS if operator else settings.TYPICAL_REVIEW_DAYS
+
+    # What the pages offer, asked of the case rather than spelled as status strings.
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_preparing(self) -> bool:
+        return self.status == self.Status.PREPARING
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status == self.Status.IN_PROGRESS
+
+    @property
+    def is_before_submission(self) -> bool:
+        """Preparing or going through the steps: the request is not with the provider yet."""
+        return self.status in (self.Status.PREPARING, self.Status.IN_PROGRESS)
+
+    @property
+    def is_awaiting_operator(self) -> bool:
+        return self.status == self.Status.AWAITING_OPERATOR
+
+    @property
+    def needs_action(self) -> bool:
+        return self.status == self.Status.NEEDS_ACTION
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == self.Status.COMPLETED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == self.Status.WITHDRAWN
+
+    @property
+    def can_record_outcome(self) -> bool:
+        """Waiting on the provider, or back with the customer: "what did they say?" applies."""
+        return self.is_waiting or self.needs_action
+
+    @property
+    def has_reminder_controls(self) -> bool:
+        return self.is_waiting or self.needs_action
+
+    @property
     def masked_phone(self) -> str:
         return f"•••• {self.phone_last4}" if self.phone_last4 else ""
 
@@ -458,15 +509,18 @@ class ReminderQuerySet(models.QuerySet):
     def pending(self) -> "ReminderQuerySet":
         return self.filter(state__in=(Reminder.State.SCHEDULED, Reminder.State.SENDING))
 
-    def due(self, now) -> "ReminderQuerySet":
-        """Scheduled rows whose time has come: served by the partial index on due_at."""
-        return self.filter(state=Reminder.State.SCHEDULED, due_at__lte=now)
+    def claimable(self, now) -> "ReminderQuerySet":
+        """Due scheduled rows and sending rows whose lease ran out, oldest first.
 
-    def lease_expired(self, now) -> "ReminderQuerySet":
-        lease = settings.REMINDER_LEASE_SECONDS
-        return self.filter(
-            state=Reminder.State.SENDING,
-            sending_since__lt=now - timedelta(seconds=lease),
+        `state IN (scheduled, sending) AND due_at <= now` is the partial index's own predicate,
+        so PostgreSQL walks reminder_pending_due_idx up to `now` and reads nothing not due.
+        """
+        lease = timedelta(seconds=settings.REMINDER_LEASE_SECONDS)
+        return (
+            self.pending()
+            .filter(due_at__lte=now)
+            .filter(Q(state=Reminder.State.SCHEDULED) | Q(sending_since__lt=now - lease))
+            .order_by("due_at")
         )
 
 

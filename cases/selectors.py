@@ -9,12 +9,12 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from cases import reminders
 from cases.models import Case, CaseEvent, CaseStep, Reminder
 from config import keyset
 from providers.models import ContactChannel, Provider, StepKind
 
 PROVIDER_RESULTS_LIMIT = 20
+MY_CASES_PAGE_SIZE = 20
 # The case page shows the newest events; the timeline page pages through all of them.
 TIMELINE_PREVIEW = 20
 TIMELINE_PAGE_SIZE = 50
@@ -130,7 +130,7 @@ def waiting(case: Case, *, now: dt.datetime | None = None) -> Waiting | None:
     now = now or timezone.now()
     since = case.waiting_since or case.status_changed_at
     waited = max((now - since).days, 0)
-    typical = reminders.typical_days(case)
+    typical = case.typical_wait_days
     return Waiting(
         waited_days=waited,
         typical_days=typical,
@@ -177,3 +177,16 @@ def next_step(case: Case) -> tuple[int, CaseStep] | None:
 
 def step_number(case: Case, item: CaseStep) -> int:
     return next(n for n, s in enumerate(action_steps(case), start=1) if s.pk == item.pk)
+
+
+@dataclass(frozen=True)
+class CasePage:
+    cases: list[Case]
+    next_cursor: str
+
+
+def my_cases(*, user, cursor: str = "", size: int = MY_CASES_PAGE_SIZE) -> CasePage:
+    """One page of the user's cases, newest first, by keyset on (created_at, id): one query."""
+    cases = Case.objects.owned_by(user).select_related("provider")
+    rows, next_cursor = keyset.page(cases, cursor=cursor, size=size)
+    return CasePage(cases=rows, next_cursor=next_cursor)

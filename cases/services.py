@@ -9,47 +9,14 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from cases import reminders, transitions
+from cases import transitions
+from cases.events import record_event
 from cases.models import Case, CaseEvent, CaseStep, Evidence, Reminder
+from cases.reminders import outbox
+from cases.transitions import Outcome
 from providers.models import Playbook, Provider, StepKind
 
 S = Case.Status
-
-
-def record_event(
-    *,
-    case: Case,
-    kind: str,
-    by: User | None,
-    message: str = "",
-    text: str = "",
-    params: dict | None = None,
-    visibility: str = CaseEvent.Visibility.CUSTOMER,
-    status_from: str = "",
-    status_to: str = "",
-) -> CaseEvent:
-    """Append to the case's timeline; the actor's role is read from who they are.
-
-    `message` is what a person typed; `text` is a system msgid (marked with gettext_noop)
-    with `params`, translated when the timeline is shown. A param `x_zh_hans` is the
-    Chinese value of `x`.
-    """
-    if by is None:
-        role = CaseEvent.Actor.SYSTEM
-    else:
-        role = CaseEvent.Actor.AGENT if by.is_staff else CaseEvent.Actor.CUSTOMER
-    return CaseEvent.objects.create(
-        case=case,
-        kind=kind,
-        actor=by,
-        actor_role=role,
-        message=message,
-        text=text,
-        text_params=params or {},
-        visibility=visibility,
-        status_from=status_from,
-        status_to=status_to,
-    )
 
 
 @transaction.atomic
@@ -155,9 +122,9 @@ def move_case(
         status_from=status_from,
         status_to=to,
     )
-    reminders.end_waiting_period(case=case)
+    outbox.end_waiting_period(case=case)
     if to == S.WITHDRAWN:
-        reminders.cancel_all(case=case)
+        outbox.cancel_all(case=case)
     if status_from == S.DRAFT:
         copy_playbook(case=case)
     case.status = to
@@ -171,7 +138,7 @@ def move_case(
         case.completed_at = now
     if to == S.NEEDS_ACTION:
         case.needs_action_detail = note or gettext(text)
-    reminders.start_waiting_period(case=case)
+    outbox.start_waiting_period(case=case)
     if not case.is_waiting:
         case.expected_by = None
     case.save()
@@ -185,17 +152,6 @@ def move_case(
 # CaseChanged and the view shows the fresh case.
 
 
-class Outcome:
-    """What the customer reports from the waiting page."""
-
-    CONFIRMED = "confirmed"
-    NEEDS_MORE = "needs_more"
-    REFUSED = "refused"
-    SENT_MORE = "sent_more"
-    GAVE_UP = "gave_up"
-    REOPEN = "reopen"
-
-
 def _locked(case: Case, version: int) -> Case:
     case = Case.objects.select_for_update(of=("self",)).select_related("provider").get(pk=case.pk)
     if case.version != version:
@@ -207,6 +163,39 @@ def _bump(case: Case, *fields: str) -> None:
     case.version += 1
     case.last_activity_at = timezone.now()
     case.save(update_fields=[*fields, "version", "last_activity_at"])
+
+
+@transaction.atomic
+def edit_case(*, case: Case, by: User, version: int, changes: dict[str, object]) -> Case:
+    """An agent's edit of a case's details or assignee (the admin's change form).
+
+    Status and dates belong to the status machine and never pass through here.
+    """
+    locked = _locked(case, version)
+    if not changes:
+        return locked
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    _bump(locked, *changes)
+    if "assigned_agent" in changes:
+        record_event(
+            case=locked,
+            kind=CaseEvent.Kind.ASSIGNED,
+            by=by,
+            visibility=CaseEvent.Visibility.INTERNAL,
+            text=gettext_noop("Assigned to %(agent)s in the admin."),
+            params={"agent": str(locked.assigned_agent or "—")},
+        )
+    if fields := [name for name in changes if name != "assigned_agent"]:
+        record_event(
+            case=locked,
+            kind=CaseEvent.Kind.DETAILS,
+            by=by,
+            visibility=CaseEvent.Visibility.INTERNAL,
+            text=gettext_noop("Changed in the admin: %(fields)s."),
+            params={"fields": ", ".join(fields)},
+        )
+    return locked
 
 
 @transaction.atomic
@@ -433,9 +422,7 @@ def answer_billing_check(
         )
     locked.billing_verified_at = timezone.now()
     _bump(locked, "billing_verified_at")
-    Reminder.objects.pending().filter(case=locked, kind=Reminder.Kind.BILLING_CHECK).update(
-        state=Reminder.State.CANCELLED, sending_since=None
-    )
+    outbox.cancel_pending(case=locked, kind=Reminder.Kind.BILLING_CHECK)
     record_event(
         case=locked,
         kind=CaseEvent.Kind.BILLING,

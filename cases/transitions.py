@@ -29,6 +29,17 @@ class CaseChanged(Exception):
         self.case = case
 
 
+class Outcome:
+    """What the customer reports from the waiting page."""
+
+    CONFIRMED = "confirmed"
+    NEEDS_MORE = "needs_more"
+    REFUSED = "refused"
+    SENT_MORE = "sent_more"
+    GAVE_UP = "gave_up"
+    REOPEN = "reopen"
+
+
 @dataclass(frozen=True)
 class Move:
     who: frozenset

@@ -10,6 +10,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from allauth.core import ratelimit
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from cases import selectors, services
+from cases import claims, selectors, services
 from cases.forms import (
     BillingCheckForm,
     DetailsForm,
@@ -36,7 +37,6 @@ from cases.models import Case, CaseStep
 from cases.transitions import CaseChanged, TransitionNotAllowed
 from providers.models import ServiceKind, StepKind, localized
 
-DRAFT_TOKENS = "draft_tokens"
 S = Case.Status
 
 
@@ -45,9 +45,7 @@ def journey_page(view: Callable) -> Callable:
     return wraps(view)(never_cache(vary_on_headers("HX-Request")(view)))
 
 
-def _tokens(request: HttpRequest) -> list[str]:
-    tokens = request.session.get(DRAFT_TOKENS) or []
-    return tokens if isinstance(tokens, list) else []
+_tokens = claims.session_draft_tokens
 
 
 def _go(request: HttpRequest, url: str) -> HttpResponse:
@@ -83,6 +81,22 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/home.html")
 
 
+@require_GET
+@login_required
+@never_cache
+def my_cases(request: HttpRequest) -> HttpResponse:
+    page = selectors.my_cases(user=request.user, cursor=request.GET.get("after", ""))
+    return render(
+        request,
+        "cases/my_cases.html",
+        {
+            "cases": page.cases,
+            "next_cursor": page.next_cursor,
+            "is_first_page": "after" not in request.GET,
+        },
+    )
+
+
 # --- Start: what, keep the number?, provider, details, save -----------------------------------
 
 
@@ -109,8 +123,7 @@ def start(request: HttpRequest) -> HttpResponse:
             time_zone=user.time_zone if user else "UTC",
         )
         if user is None:
-            # Claimed at sign-in (cases.claims); until then the session proves it is theirs.
-            request.session[DRAFT_TOKENS] = [*_tokens(request), case.draft_token][-20:]
+            claims.remember_draft(request, case)  # claimed at sign-in
         return _go(request, _url("keep_number", case))
     return _page(request, "cases/start.html", "start-form", {"form": form})
 

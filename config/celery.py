@@ -1,6 +1,7 @@
 """The Celery app: configured from Django settings (CELERY_*), tasks found in each app."""
 
 import os
+from pathlib import Path
 
 from celery import Celery
 
@@ -9,3 +10,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("closeout")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def make_broker_folders(sender: Celery, **kwargs) -> None:
+    """The file broker's folders, made when a process first uses Celery (not on settings import):
+    kombu's filesystem transport expects them to exist."""
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        if folder := options.get(key):
+            Path(folder).mkdir(parents=True, exist_ok=True)

@@ -126,8 +126,6 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # kombu's default is "control" in the current directory.
         "control_folder": str(_broker_dir / "control"),
     }
-    for _folder in (_broker_dir, _broker_dir / "processed", _broker_dir / "control"):
-        _folder.mkdir(parents=True, exist_ok=True)
 else:
     # Longer than the send task's whole retry schedule, so a retrying task is never redelivered.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 60 * 60}

@@ -6,11 +6,11 @@ from accounts.views import set_language
 
 urlpatterns = [
     path("i18n/set-language/", set_language, name="set_language"),
-    # Before allauth: accounts overrides some of allauth's paths and adds /my-cases/.
+    # Before allauth: accounts overrides some of allauth's paths.
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("providers/", include("providers.urls")),
-    path("reminders/", include("cases.reminder_urls")),
+    path("reminders/", include("cases.reminders.urls")),
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
 ]

@@ -421,13 +421,26 @@ class Validator:
         if isinstance(slug, str):
             self.slugs.setdefault(slug, f"{source} {entry}")
 
-        channels = []
-        raw_channels = item.get("channels", [])
+        is_demo = bool(form.cleaned_data.get("is_demo", item.get("is_demo", False)))
+        channels = self.channels(source, entry, item.get("channels", []), is_demo=is_demo)
+
+        if valid and isinstance(slug, str):
+            values = {name: form.cleaned_data[name] for name in PROVIDER_FIELDS}
+            kinds = set(form.cleaned_data["service_kinds"])
+            for kind, offer_field in OFFER_FIELDS.items():
+                values[offer_field] = kind in kinds
+            self.offers[slug] = kinds
+            self.data.providers.append(ValidProvider(values, channels))
+
+    def channels(
+        self, source: str, entry: str, raw_channels: Any, *, is_demo: bool
+    ) -> list["ValidChannel"]:
+        """The valid channels of a provider entry; every problem is reported."""
+        channels: list[ValidChannel] = []
         if not isinstance(raw_channels, list):
             self.error(source, entry, "channels", gettext("Expected a list."))
-            raw_channels = []
+            return channels
         seen: dict[tuple, int] = {}
-        is_demo = bool(form.cleaned_data.get("is_demo", item.get("is_demo", False)))
         for position, channel in enumerate(raw_channels):
             prefix = f"channels[{position}]."
             if not isinstance(channel, dict):
@@ -452,14 +465,7 @@ class Validator:
                     )
                 seen[valid_channel.key] = position
                 channels.append(valid_channel)
-
-        if valid and isinstance(slug, str):
-            values = {name: form.cleaned_data[name] for name in PROVIDER_FIELDS}
-            kinds = set(form.cleaned_data["service_kinds"])
-            for kind, offer_field in OFFER_FIELDS.items():
-                values[offer_field] = kind in kinds
-            self.offers[slug] = kinds
-            self.data.providers.append(ValidProvider(values, channels))
+        return channels
 
     def playbook(self, source: str, index: int, item: Any) -> None:
         if not isinstance(item, dict):
@@ -469,33 +475,7 @@ class Validator:
         kind = item.get("service_kind")
         entry = f"playbooks[{index}] ({slug or 'generic'}/{kind})"
         self.check_keys(source, entry, item, PLAYBOOK_KEYS)
-        ok = True
-        if slug is not None:
-            if not isinstance(slug, str):
-                self.error(source, entry, "provider", gettext("Give the provider's slug or null."))
-                ok = False
-            elif slug not in self.offers and not Provider.objects.filter(slug=slug).exists():
-                self.error(
-                    source,
-                    entry,
-                    "provider",
-                    gettext("No provider with slug %(slug)s in these files or the database.")
-                    % {"slug": slug},
-                )
-                ok = False
-            else:
-                offered = self.offers.get(slug)
-                if offered is None:
-                    existing = Provider.objects.get(slug=slug)
-                    offered = {k for k in OFFER_FIELDS if existing.offers(k)}
-                if kind in ServiceKind.values and kind not in offered:
-                    self.error(
-                        source,
-                        entry,
-                        "service_kind",
-                        gettext("The provider does not offer this service kind."),
-                    )
-                    ok = False
+        ok = self.playbook_provider_ok(source, entry, slug, kind)
         form = PlaybookEntryForm(form_data(Playbook, PLAYBOOK_FIELDS, item))
         ok = form.is_valid() and ok
         for name, message in form_errors(form):
@@ -516,7 +496,47 @@ class Validator:
         if not isinstance(raw_steps, list) or not raw_steps:
             self.error(source, entry, "steps", gettext("A playbook needs a list of steps."))
             return
-        steps = []
+        steps, steps_ok = self.steps(source, entry, raw_steps)
+        ok = ok and steps_ok
+        if ok:
+            values = {name: form.cleaned_data[name] for name in PLAYBOOK_FIELDS}
+            steps.sort(key=lambda step: step["position"])
+            self.data.playbooks.append(ValidPlaybook(slug, values, steps))
+
+    def playbook_provider_ok(self, source: str, entry: str, slug: Any, kind: Any) -> bool:
+        """Whether a playbook's provider (None: generic) exists and offers its service kind."""
+        if slug is None:
+            return True
+        if not isinstance(slug, str):
+            self.error(source, entry, "provider", gettext("Give the provider's slug or null."))
+            return False
+        if slug not in self.offers and not Provider.objects.filter(slug=slug).exists():
+            self.error(
+                source,
+                entry,
+                "provider",
+                gettext("No provider with slug %(slug)s in these files or the database.")
+                % {"slug": slug},
+            )
+            return False
+        offered = self.offers.get(slug)
+        if offered is None:
+            existing = Provider.objects.get(slug=slug)
+            offered = {k for k in OFFER_FIELDS if existing.offers(k)}
+        if kind in ServiceKind.values and kind not in offered:
+            self.error(
+                source,
+                entry,
+                "service_kind",
+                gettext("The provider does not offer this service kind."),
+            )
+            return False
+        return True
+
+    def steps(self, source: str, entry: str, raw_steps: list) -> tuple[list[dict], bool]:
+        """A playbook's valid steps, and whether all of them were; every problem is reported."""
+        steps: list[dict] = []
+        ok = True
         positions: dict[int, int] = {}
         for number, step in enumerate(raw_steps):
             prefix = f"steps[{number}]."
@@ -551,10 +571,7 @@ class Validator:
                 steps.append({name: step_form.cleaned_data[name] for name in STEP_FIELDS})
             else:
                 ok = False
-        if ok:
-            values = {name: form.cleaned_data[name] for name in PLAYBOOK_FIELDS}
-            steps.sort(key=lambda step: step["position"])
-            self.data.playbooks.append(ValidPlaybook(slug, values, steps))
+        return steps, ok
 
 
 # --- reading files -----------------------------------------------------------------------

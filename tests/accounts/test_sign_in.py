@@ -81,7 +81,7 @@ def test_returning_customer_signs_in_the_same_way(client, mailoutbox, customer):
     response = client.post(CONFIRM, {"code": code_from(mailoutbox[0])})
 
     assert response.status_code == 302
-    assert response.headers["Location"] == reverse("accounts:my_cases")
+    assert response.headers["Location"] == reverse("cases:my_cases")
     assert signed_in_user_id(client) == str(customer.pk)
 
 

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
+from cases import services
 from cases.models import AgentDigest, Case, CaseEvent, CaseStep, ContactAttempt, Evidence, Reminder
 from providers.models import (
     ContactChannel,
@@ -17,31 +18,32 @@ pytestmark = pytest.mark.django_db
 MAX_CHANGELIST_QUERIES = 12
 
 
+# Each makes one row of its model with its own related rows, so N+1 queries would show.
+ROW_MAKERS = {
+    User: lambda: factories.UserFactory(),
+    Provider: lambda: factories.ProviderFactory(),
+    # The audit receiver writes the change row.
+    ContactChannel: lambda: factories.ContactChannelFactory(),
+    ContactChannelChange: lambda: factories.ContactChannelFactory(),
+    Playbook: lambda: factories.PlaybookStepFactory(playbook__provider=factories.ProviderFactory()),
+    PlaybookStep: lambda: factories.PlaybookStepFactory(
+        playbook__provider=factories.ProviderFactory()
+    ),
+    Case: lambda: factories.CaseFactory(assigned_agent=factories.AgentFactory()),
+    CaseStep: lambda: factories.CaseStepFactory(),
+    Evidence: lambda: factories.EvidenceFactory(),
+    ContactAttempt: lambda: factories.ContactAttemptFactory(
+        channel=factories.ContactChannelFactory()
+    ),
+    CaseEvent: lambda: factories.CaseEventFactory(actor=factories.AgentFactory()),
+    Reminder: lambda: factories.ReminderFactory(),
+    AgentDigest: lambda: factories.AgentDigestFactory(),
+}
+
+
 def make_rows(model: type, n: int) -> None:
-    """n rows of `model`, each with its own related rows, so N+1 queries would show."""
     for _ in range(n):
-        if model is User:
-            factories.UserFactory()
-        elif model is Provider:
-            factories.ProviderFactory()
-        elif model in (ContactChannel, ContactChannelChange):
-            factories.ContactChannelFactory()  # the audit receiver writes the change row
-        elif model is Playbook or model is PlaybookStep:
-            factories.PlaybookStepFactory(playbook__provider=factories.ProviderFactory())
-        elif model is Case:
-            factories.CaseFactory(assigned_agent=factories.AgentFactory())
-        elif model is CaseStep:
-            factories.CaseStepFactory()
-        elif model is Evidence:
-            factories.EvidenceFactory()
-        elif model is ContactAttempt:
-            factories.ContactAttemptFactory(channel=factories.ContactChannelFactory())
-        elif model is CaseEvent:
-            factories.CaseEventFactory(actor=factories.AgentFactory())
-        elif model is Reminder:
-            factories.ReminderFactory()
-        elif model is AgentDigest:
-            factories.AgentDigestFactory()
+        ROW_MAKERS[model]()
 
 
 MODELS = [
@@ -169,6 +171,7 @@ def test_case_status_is_read_only_and_an_edit_writes_an_event(admin_client, admi
         "language": "en",
         "time_zone": "Europe/London",
         "provider_reference": "REF-1",
+        "seen_version": case.version,
     }
     for prefix in ("steps", "evidence", "events"):
         data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
@@ -184,6 +187,41 @@ def test_case_status_is_read_only_and_an_edit_writes_an_event(admin_client, admi
         (CaseEvent.Kind.ASSIGNED, admin_user.pk),
         (CaseEvent.Kind.DETAILS, admin_user.pk),
     }
+
+
+def test_a_stale_admin_form_is_refused_with_changed_meanwhile(admin_client):
+    case = factories.CaseFactory(status=Case.Status.PREPARING, provider_reference="OLD")
+    url = reverse("admin:cases_case_change", args=[case.pk])
+    form = admin_client.get(url).content.decode()
+    assert f'name="seen_version" value="{case.version}"' in form
+    assert 'name="version"' not in form  # the internal counter is not shown
+    # Meanwhile the customer changes the case.
+    services.set_details(
+        case=case, by=case.owner, version=case.version, phone_number="+447700900123", reason="cost"
+    )
+    data = {
+        "owner": case.owner_id,
+        "provider": case.provider_id,
+        "provider_name": "",
+        "service_kind": case.service_kind,
+        "phone_number": case.phone_number,
+        "reason": case.reason,
+        "language": "en",
+        "time_zone": "UTC",
+        "provider_reference": "ADMIN-TYPED",
+        "seen_version": 1,
+    }
+    for prefix in ("steps", "evidence", "events"):
+        data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This case was changed meanwhile" in page
+    assert 'value="ADMIN-TYPED"' in page  # what the admin typed is still in the form
+    case.refresh_from_db()
+    assert (case.provider_reference, case.reason) == ("OLD", "cost")
 
 
 def test_admin_edit_of_a_channel_is_audited_with_the_user(admin_client, admin_user):

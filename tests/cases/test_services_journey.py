@@ -4,8 +4,7 @@ import pytest
 
 from cases import services
 from cases.models import Case, CaseEvent, CaseStep, Reminder
-from cases.services import Outcome
-from cases.transitions import CaseChanged, TransitionNotAllowed
+from cases.transitions import CaseChanged, Outcome, TransitionNotAllowed
 from providers.models import ServiceKind, StepKind
 from tests import factories
 

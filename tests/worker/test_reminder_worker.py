@@ -12,10 +12,11 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from cases import reminders, services, tasks
+from cases import services, tasks
 from cases.models import Case, Reminder
+from cases.reminders import sweep as reminder_sweep
 from tests import factories
-from tests.cases.reminder_helpers import DAY, T0, ladder, waiting_case
+from tests.cases.reminders.helpers import DAY, T0, ladder, waiting_case
 from tests.worker.conftest import free_port, wait_for
 
 pytestmark = [
@@ -54,9 +55,9 @@ def test_due_case_gets_exactly_one_email(worker_env):
     [first] = ladder(case)
     now = first.due_at + MINUTE
 
-    reminders.sweep(now=now)
+    reminder_sweep.sweep(queue_send=tasks.queue_send, now=now)
     [message] = worker_env.wait_for_emails(1)
-    reminders.sweep(now=now + MINUTE)
+    reminder_sweep.sweep(queue_send=tasks.queue_send, now=now + MINUTE)
 
     first.refresh_from_db()
     assert message["To"] == case.owner.email
@@ -69,7 +70,7 @@ def test_due_case_gets_exactly_one_email(worker_env):
     assert second.state == Reminder.State.SCHEDULED
     assert second.due_at > now
     beacon = canary(now + 2 * MINUTE)
-    reminders.sweep(now=now + 2 * MINUTE)
+    reminder_sweep.sweep(queue_send=tasks.queue_send, now=now + 2 * MINUTE)
     messages = worker_env.wait_for_emails(2)
     assert recipients(messages) == {case.owner.email: 1, "canary@example.com": 1}
     beacon.refresh_from_db()
@@ -86,7 +87,7 @@ def test_two_sweeps_at_once_send_one_email_per_case(worker_env, settings):
     def sweep() -> None:
         try:
             start.wait()
-            results.append(reminders.sweep(now=now))
+            results.append(reminder_sweep.sweep(queue_send=tasks.queue_send, now=now))
         finally:
             connection.close()
 
@@ -102,7 +103,7 @@ def test_two_sweeps_at_once_send_one_email_per_case(worker_env, settings):
     assert first | second == {ladder(case)[0].pk for case in cases}
     messages = worker_env.wait_for_emails(12)
     beacon = canary(now + MINUTE)
-    reminders.sweep(now=now + MINUTE)
+    reminder_sweep.sweep(queue_send=tasks.queue_send, now=now + MINUTE)
     messages = worker_env.wait_for_emails(13)
     counts = recipients(messages)
     assert all(counts[case.owner.email] == 1 for case in cases)
@@ -115,12 +116,12 @@ def test_a_duplicated_task_sends_one_email(worker_env):
     case = waiting_case()
     [first] = ladder(case)
     now = first.due_at + MINUTE
-    reminders.sweep(now=now)
+    reminder_sweep.sweep(queue_send=tasks.queue_send, now=now)
     # The broker delivers the same task again (a redelivery after a lost acknowledgement).
     tasks.send_reminder.apply_async(kwargs={"reminder_id": first.pk, "lease": now.isoformat()})
     worker_env.start()
     canary(now + MINUTE)
-    reminders.sweep(now=now + MINUTE)
+    reminder_sweep.sweep(queue_send=tasks.queue_send, now=now + MINUTE)
 
     messages = worker_env.wait_for_emails(2)
 
@@ -137,12 +138,12 @@ def test_a_status_change_cancels_pending_and_claimed_rows(worker_env):
         case=waiting, to=Case.Status.NEEDS_ACTION, by=None, version=1, note="Send the ID again"
     )
     # Claimed and queued, then withdrawn before the worker gets to it.
-    result = reminders.sweep(now=now)
+    result = reminder_sweep.sweep(queue_send=tasks.queue_send, now=now)
     assert result.queued == [ladder(claimed)[0].pk]
     services.move_case(case=claimed, to=Case.Status.WITHDRAWN, by=claimed.owner, version=1)
     worker_env.start()
     canary(now + MINUTE)
-    reminders.sweep(now=now + MINUTE)
+    reminder_sweep.sweep(queue_send=tasks.queue_send, now=now + MINUTE)
 
     messages = worker_env.wait_for_emails(1)
 
@@ -161,7 +162,7 @@ def test_mail_errors_retry_then_mark_the_row_failed(worker_env):
         REMINDER_RETRY_BACKOFF_MAX_SECONDS="2",
     )
     [first] = ladder(waiting_case())
-    reminders.sweep(now=first.due_at + MINUTE)
+    reminder_sweep.sweep(queue_send=tasks.queue_send, now=first.due_at + MINUTE)
 
     def settled() -> bool:
         first.refresh_from_db()
@@ -187,11 +188,13 @@ def test_broker_down_loses_nothing_and_catch_up_sends_one_email_per_case(
     [early_rung], [late_rung] = ladder(early), ladder(late)
 
     # Claimed and queued, then the broker dies with the message in it (no persistence).
-    assert reminders.sweep(now=early_rung.due_at + MINUTE).queued == [early_rung.pk]
+    assert reminder_sweep.sweep(
+        queue_send=tasks.queue_send, now=early_rung.due_at + MINUTE
+    ).queued == [early_rung.pk]
     private_redis.stop()
     worker = worker_env.start(wait=False)
     # Due while the broker is down: queuing fails, the row stays in the schedule.
-    outage = reminders.sweep(now=late_rung.due_at + MINUTE)
+    outage = reminder_sweep.sweep(queue_send=tasks.queue_send, now=late_rung.due_at + MINUTE)
     assert outage.queue_failed
     assert outage.queued == []
     early_rung.refresh_from_db()
@@ -204,10 +207,14 @@ def test_broker_down_loses_nothing_and_catch_up_sends_one_email_per_case(
     worker.wait_ready(timeout=90)
     # Four weeks later: several rungs were missed, yet each case gets one email.
     catch_up = T0 + 30 * DAY
-    assert sorted(reminders.sweep(now=catch_up).queued) == sorted([early_rung.pk, late_rung.pk])
+    assert sorted(reminder_sweep.sweep(queue_send=tasks.queue_send, now=catch_up).queued) == sorted(
+        [early_rung.pk, late_rung.pk]
+    )
     messages = worker_env.wait_for_emails(2, timeout=90)
     beacon = canary(catch_up + MINUTE)
-    assert reminders.sweep(now=catch_up + MINUTE).queued == [beacon.pk]
+    assert reminder_sweep.sweep(queue_send=tasks.queue_send, now=catch_up + MINUTE).queued == [
+        beacon.pk
+    ]
     messages = worker_env.wait_for_emails(3)
 
     assert recipients(messages) == {
@@ -227,7 +234,7 @@ def test_a_worker_killed_mid_send_leaves_a_lease_the_next_sweep_reclaims(worker_
     case = waiting_case()
     [first] = ladder(case)
     claimed_at = first.due_at + MINUTE
-    reminders.sweep(now=claimed_at)
+    reminder_sweep.sweep(queue_send=tasks.queue_send, now=claimed_at)
     assert silent_smtp.connected.wait(timeout=60), hanging.log
 
     hanging.kill()
@@ -240,16 +247,19 @@ def test_a_worker_killed_mid_send_leaves_a_lease_the_next_sweep_reclaims(worker_
     )
     worker_env.start()
     # The lease still runs: nothing is reclaimed yet.
-    assert reminders.sweep(now=claimed_at + LEASE - MINUTE).queued == []
+    assert (
+        reminder_sweep.sweep(queue_send=tasks.queue_send, now=claimed_at + LEASE - MINUTE).queued
+        == []
+    )
     reclaimed_at = claimed_at + LEASE + MINUTE
-    assert reminders.sweep(now=reclaimed_at).queued == [first.pk]
+    assert reminder_sweep.sweep(queue_send=tasks.queue_send, now=reclaimed_at).queued == [first.pk]
     [message] = worker_env.wait_for_emails(1)
     # Should the broker ever redeliver the killed worker's task, its lease is gone.
     tasks.send_reminder.apply_async(
         kwargs={"reminder_id": first.pk, "lease": claimed_at.isoformat()}
     )
     canary(reclaimed_at + MINUTE)
-    reminders.sweep(now=reclaimed_at + MINUTE)
+    reminder_sweep.sweep(queue_send=tasks.queue_send, now=reclaimed_at + MINUTE)
     messages = worker_env.wait_for_emails(2)
 
     assert recipients(messages) == {case.owner.email: 1, "canary@example.com": 1}

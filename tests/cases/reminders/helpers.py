@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from cases import reminders
 from cases.models import Case, Reminder
+from cases.reminders import outbox
 from tests import factories
 
 # A Monday in March: London is on GMT, so UTC and the case's local time agree.
@@ -16,7 +16,7 @@ def waiting_case(**fields) -> Case:
     fields.setdefault("status", Case.Status.AWAITING_REVIEW)
     fields.setdefault("provider_reference", "REF-55501")
     case = factories.CaseFactory(**fields)
-    reminders.start_waiting_period(case=case)
+    outbox.start_waiting_period(case=case)
     case.save()
     return case
 

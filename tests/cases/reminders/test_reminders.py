@@ -9,10 +9,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from kombu.exceptions import OperationalError
 
-from cases import reminders, services, tasks
+from cases import services, tasks
 from cases.models import Case, CaseEvent, Reminder
+from cases.reminders import controls, schedule, send
+from cases.reminders import sweep as reminder_sweep
 from tests import factories
-from tests.cases.reminder_helpers import DAY, T0, ladder, waiting_case
+from tests.cases.reminders.helpers import DAY, T0, ladder, waiting_case
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +50,7 @@ def queued(monkeypatch):
 
 def sweep(now, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        return reminders.sweep(now=now)
+        return reminder_sweep.sweep(queue_send=tasks.queue_send, now=now)
 
 
 def claim(case, now, capture) -> tuple[Reminder, dt.datetime]:
@@ -67,12 +69,12 @@ class TestSchedule:
     def test_intervals_grow_and_are_capped(self, settings):
         settings.REMINDER_INTERVAL_CAP_DAYS = 10
         case = waiting_case()
-        days = [reminders.ladder_interval(case=case, sequence=n).days for n in range(4)]
+        days = [schedule.ladder_interval(case=case, sequence=n).days for n in range(4)]
         assert days == [3, 6, 10, 10]
 
     def test_mail_hours_move_a_late_evening_to_the_next_morning(self):
         evening = dt.datetime(2031, 3, 3, 21, 30, tzinfo=dt.UTC)
-        morning = reminders.within_customer_hours(evening, time_zone="Asia/Shanghai")
+        morning = schedule.within_customer_hours(evening, time_zone="Asia/Shanghai")
         # 21:30 UTC is 05:30 in Shanghai: that morning's opening, 08:00 local = 00:00 UTC.
         assert morning == dt.datetime(2031, 3, 4, 0, 0, tzinfo=dt.UTC)
 
@@ -180,10 +182,10 @@ class TestSend:
         # Fell ten days behind: one email now, the next rung one interval after now.
         first, lease = claim(case, T0 + 13 * DAY, django_capture_on_commit_callbacks)
 
-        outcome = reminders.send_reminder(reminder_id=first.pk, lease=lease)
+        outcome = send.send_reminder(reminder_id=first.pk, lease=lease)
 
         first.refresh_from_db()
-        assert outcome is reminders.Sent.SENT
+        assert outcome is send.Sent.SENT
         assert len(mailoutbox) == 1
         assert first.state == Reminder.State.SENT
         assert (first.sent_at, first.attempts) == (lease, 1)
@@ -197,9 +199,9 @@ class TestSend:
         self, queued, mailoutbox, django_capture_on_commit_callbacks
     ):
         first, lease = claim(waiting_case(), T0 + 3 * DAY, django_capture_on_commit_callbacks)
-        reminders.send_reminder(reminder_id=first.pk, lease=lease)
-        again = reminders.send_reminder(reminder_id=first.pk, lease=lease)
-        assert again is reminders.Sent.SKIPPED
+        send.send_reminder(reminder_id=first.pk, lease=lease)
+        again = send.send_reminder(reminder_id=first.pk, lease=lease)
+        assert again is send.Sent.SKIPPED
         assert len(mailoutbox) == 1
 
     def test_a_task_from_a_reclaimed_lease_sends_nothing(
@@ -207,7 +209,7 @@ class TestSend:
     ):
         first, old = claim(waiting_case(), T0 + 3 * DAY, django_capture_on_commit_callbacks)
         sweep(old + LEASE + dt.timedelta(seconds=1), django_capture_on_commit_callbacks)
-        assert reminders.send_reminder(reminder_id=first.pk, lease=old) is reminders.Sent.SKIPPED
+        assert send.send_reminder(reminder_id=first.pk, lease=old) is send.Sent.SKIPPED
         assert mailoutbox == []
 
     def test_a_cancel_after_the_claim_wins(
@@ -216,7 +218,7 @@ class TestSend:
         case = waiting_case()
         first, lease = claim(case, T0 + 3 * DAY, django_capture_on_commit_callbacks)
         services.move_case(case=case, to=Case.Status.WITHDRAWN, by=case.owner, version=1)
-        assert reminders.send_reminder(reminder_id=first.pk, lease=lease) is reminders.Sent.SKIPPED
+        assert send.send_reminder(reminder_id=first.pk, lease=lease) is send.Sent.SKIPPED
         assert mailoutbox == []
 
     def test_mail_error_is_recorded_and_raised_then_fails_on_the_last_attempt(
@@ -227,14 +229,14 @@ class TestSend:
         first, lease = claim(waiting_case(), T0 + 3 * DAY, django_capture_on_commit_callbacks)
 
         with pytest.raises(smtplib.SMTPServerDisconnected):
-            reminders.send_reminder(reminder_id=first.pk, lease=lease)
+            send.send_reminder(reminder_id=first.pk, lease=lease)
         first.refresh_from_db()
         assert (first.state, first.attempts) == (Reminder.State.SENDING, 1)
         assert "SMTPServerDisconnected" in first.last_error
 
-        outcome = reminders.send_reminder(reminder_id=first.pk, lease=lease)
+        outcome = send.send_reminder(reminder_id=first.pk, lease=lease)
         first.refresh_from_db()
-        assert outcome is reminders.Sent.FAILED
+        assert outcome is send.Sent.FAILED
         assert (first.state, first.attempts, first.sending_since) == (
             Reminder.State.FAILED,
             2,
@@ -248,9 +250,9 @@ class TestSend:
         case = waiting_case()
         first, lease = claim(case, T0 + 3 * DAY, django_capture_on_commit_callbacks)
         Case.objects.filter(pk=case.pk).update(snoozed_until=T0 + 10 * DAY)
-        outcome = reminders.send_reminder(reminder_id=first.pk, lease=lease)
+        outcome = send.send_reminder(reminder_id=first.pk, lease=lease)
         first.refresh_from_db()
-        assert outcome is reminders.Sent.RESCHEDULED
+        assert outcome is send.Sent.RESCHEDULED
         assert (first.state, first.due_at) == (Reminder.State.SCHEDULED, T0 + 10 * DAY)
         assert mailoutbox == []
 
@@ -276,8 +278,8 @@ class TestSend:
 class TestStopAndSnooze:
     def test_stop_cancels_this_case_only_and_records_it(self, customer):
         case, other = waiting_case(owner=customer), waiting_case(owner=customer)
-        assert reminders.stop_reminders(case=case, by=customer)
-        assert not reminders.stop_reminders(case=case, by=customer)
+        assert controls.stop_reminders(case=case, by=customer)
+        assert not controls.stop_reminders(case=case, by=customer)
         case.refresh_from_db()
         assert case.reminders_stopped_at == T0
         assert [r.state for r in ladder(case)] == [Reminder.State.CANCELLED]
@@ -286,8 +288,8 @@ class TestStopAndSnooze:
 
     def test_resume_schedules_the_next_rung(self, customer):
         case = waiting_case(owner=customer)
-        reminders.stop_reminders(case=case, by=customer)
-        assert reminders.resume_reminders(case=case, by=customer)
+        controls.stop_reminders(case=case, by=customer)
+        assert controls.resume_reminders(case=case, by=customer)
         case.refresh_from_db()
         assert case.reminders_stopped_at is None
         assert [r.state for r in ladder(case)] == [
@@ -297,8 +299,8 @@ class TestStopAndSnooze:
 
     def test_snooze_moves_pending_rows_after_it(self, customer):
         case = waiting_case(owner=customer)
-        until = reminders.snooze_end(case=case, day=dt.date(2031, 3, 20))
-        assert reminders.snooze_reminders(case=case, until=until, by=customer) == 1
+        until = schedule.snooze_end(case=case, day=dt.date(2031, 3, 20))
+        assert controls.snooze_reminders(case=case, until=until, by=customer) == 1
         [first] = ladder(case)
         assert until == dt.datetime(2031, 3, 20, 8, 0, tzinfo=dt.UTC)
         assert (first.state, first.due_at) == (Reminder.State.SCHEDULED, until)
@@ -324,7 +326,7 @@ def test_the_sweep_reads_only_due_rows_through_the_partial_index():
         cursor.execute("ANALYZE cases_reminder")
     with transaction.atomic():
         plan = (
-            reminders.claimable(T0)
+            Reminder.objects.claimable(T0)
             .select_related("case", "case__provider")
             .select_for_update(skip_locked=True, of=("self",))[: settings.REMINDER_SWEEP_BATCH]
             .explain()

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from cases import emails
 from cases.models import Reminder
-from tests.cases.reminder_helpers import DAY, T0, ladder, waiting_case
+from cases.reminders import emails
+from tests.cases.reminders.helpers import DAY, T0, ladder, waiting_case
 
 pytestmark = pytest.mark.django_db
 

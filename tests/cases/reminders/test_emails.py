@@ -9,10 +9,10 @@ import pytest
 from django.core import signing
 from django.test import Client
 
-from cases import emails, reminders
 from cases.models import Case, Reminder
+from cases.reminders import emails, send
 from tests import factories
-from tests.cases.reminder_helpers import DAY, T0, ladder, waiting_case
+from tests.cases.reminders.helpers import DAY, T0, ladder, waiting_case
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def _site(settings, time_machine):
 def send_first_reminder(case: Case, *, now: dt.datetime) -> Reminder:
     [first] = ladder(case)
     Reminder.objects.filter(pk=first.pk).update(state=Reminder.State.SENDING, sending_since=now)
-    assert reminders.send_reminder(reminder_id=first.pk, lease=now) is reminders.Sent.SENT
+    assert send.send_reminder(reminder_id=first.pk, lease=now) is send.Sent.SENT
     return first
 
 

@@ -84,9 +84,6 @@ def official_channels(case: Case) -> list[dict]:
 
 def reminder_message(*, reminder: Reminder, now: dt.datetime) -> ListEmail:
     """The email for `reminder` as of `now`, in its case's language."""
-    # Imported here: cases.reminders imports this module.
-    from cases.reminders import typical_days
-
     case = reminder.case
     with translation.override(case.language):
         language = translation.get_language()
@@ -97,7 +94,7 @@ def reminder_message(*, reminder: Reminder, now: dt.datetime) -> ListEmail:
             "case": case,
             "provider": case.provider_label,
             "waited_days": max((now - since).days, 0),
-            "typical_days": typical_days(case) if case.is_waiting else None,
+            "typical_days": case.typical_wait_days if case.is_waiting else None,
             "expected_by": case.expected_by,
             "time_zone": case.time_zone,
             "channels": official_channels(case),

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.selectors import my_cases
 from cases.models import Case
+from cases.selectors import my_cases
 from config.keyset import decode_cursor
 from tests import factories
 

@@ -1,23 +1,19 @@
 """Stopping and snoozing reminder emails: the one-click link in each email, and the case page's
 "stop reminders" / "snooze until…" actions."""
 
-import datetime as dt
-
-from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from cases import emails, reminders
 from cases.models import Case
+from cases.reminders import controls, emails
+from cases.reminders.forms import SnoozeForm
+from cases.reminders.schedule import snooze_end
 
 ACTIONS_TEMPLATE = "reminders/case_actions.html"
 
@@ -40,38 +36,10 @@ def stop(request: HttpRequest, token: str) -> HttpResponse:
     if case is None:
         return render(request, "reminders/invalid_link.html", {"expired": False}, status=404)
     if request.method == "POST":
-        reminders.stop_reminders(case=case, by=None)
+        controls.stop_reminders(case=case, by=None)
         return redirect("reminders:stop", token=token)
     template = "reminders/stopped.html" if case.reminders_stopped_at else "reminders/stop.html"
     return render(request, template, {"case": case, "token": token})
-
-
-class SnoozeForm(forms.Form):
-    until = forms.DateField(
-        label=_("Snooze reminders until"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("Enter a date, for example 2030-05-31.")},
-    )
-
-    def __init__(self, *args, case: Case, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.case = case
-        today = timezone.localtime(timezone.now(), reminders.zone(case.time_zone)).date()
-        self.first_day = today + dt.timedelta(days=1)
-        self.last_day = today + dt.timedelta(days=settings.REMINDER_SNOOZE_MAX_DAYS)
-        self.fields["until"].widget.attrs.update(
-            min=self.first_day.isoformat(), max=self.last_day.isoformat()
-        )
-
-    def clean_until(self) -> dt.date:
-        day = self.cleaned_data["until"]
-        if day < self.first_day:
-            raise forms.ValidationError(_("Choose a day after today."), code="past")
-        if day > self.last_day:
-            days = settings.REMINDER_SNOOZE_MAX_DAYS
-            message = _("Choose a day within %(days)s days.") % {"days": days}
-            raise forms.ValidationError(message, code="too_far")
-        return day
 
 
 def _owned_case(request: HttpRequest, ref: str) -> Case:
@@ -93,7 +61,7 @@ def _done(request: HttpRequest, case: Case) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def case_stop(request: HttpRequest, ref: str) -> HttpResponse:
     case = _owned_case(request, ref)
-    reminders.stop_reminders(case=case, by=request.user)
+    controls.stop_reminders(case=case, by=request.user)
     return _done(request, case)
 
 
@@ -102,7 +70,7 @@ def case_stop(request: HttpRequest, ref: str) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def case_resume(request: HttpRequest, ref: str) -> HttpResponse:
     case = _owned_case(request, ref)
-    reminders.resume_reminders(case=case, by=request.user)
+    controls.resume_reminders(case=case, by=request.user)
     return _done(request, case)
 
 
@@ -115,8 +83,8 @@ def case_snooze(request: HttpRequest, ref: str) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = SnoozeForm(data, case=case)
     if form.is_valid():
-        until = reminders.snooze_end(case=case, day=form.cleaned_data["until"])
-        reminders.snooze_reminders(case=case, until=until, by=request.user)
+        until = snooze_end(case=case, day=form.cleaned_data["until"])
+        controls.snooze_reminders(case=case, until=until, by=request.user)
         return _done(request, case)
     context = {"case": case, "snooze_form": form, "case_url": emails.case_path(case)}
     if request.htmx:

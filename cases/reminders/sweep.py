@@ -1,0 +1,125 @@
+"""The sweep: flag stalled cases, claim due reminders batch by batch, queue one send each
+(DESIGN.md "Reminders"). Run by the beat task in cases.tasks, which hands in how to queue."""
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from cases import events
+from cases.models import Case, CaseEvent, Reminder
+from cases.reminders.schedule import Verdict, verdict
+
+log = logging.getLogger(__name__)
+
+# Queues the send of one claimed reminder: (reminder id, the claim's lease time). Raises when the
+# broker cannot take it.
+QueueSend = Callable[[int, dt.datetime], object]
+
+
+@dataclass
+class SweepResult:
+    queued: list[int] = field(default_factory=list)
+    rescheduled: int = 0
+    cancelled: int = 0
+    stalled: int = 0
+    queue_failed: bool = False
+
+
+def sweep(*, queue_send: QueueSend, now: dt.datetime | None = None) -> SweepResult:
+    """Flag stalled cases, then claim due reminders batch by batch and queue one send each."""
+    now = now or timezone.now()
+    result = SweepResult()
+    result.stalled = flag_stalled(now=now)
+    while not result.queue_failed:
+        with transaction.atomic():
+            batch = list(
+                Reminder.objects.claimable(now)
+                .select_related("case", "case__provider")
+                .select_for_update(skip_locked=True, of=("self",))[: settings.REMINDER_SWEEP_BATCH]
+            )
+            claimed = _settle_batch(batch, now=now, result=result)
+            if claimed:
+                # A row is marked sending in this transaction and queued only once it commits, so
+                # a worker never sees a row it cannot read yet.
+                transaction.on_commit(
+                    partial(_queue_sends, claimed, queue_send, lease=now, result=result),
+                    robust=True,
+                )
+        if len(batch) < settings.REMINDER_SWEEP_BATCH:
+            break
+    return result
+
+
+def _settle_batch(batch: list[Reminder], *, now: dt.datetime, result: SweepResult) -> list[int]:
+    """Decide each row of a locked batch; mark the sendable ones sending. Returns their ids."""
+    claimed, cancelled, later = [], [], []
+    for reminder in batch:
+        action, due_at = verdict(reminder, now=now)
+        if action is Verdict.SEND:
+            claimed.append(reminder.pk)
+        elif action is Verdict.CANCEL:
+            cancelled.append(reminder.pk)
+        else:
+            reminder.state, reminder.due_at, reminder.sending_since = (
+                Reminder.State.SCHEDULED,
+                due_at,
+                None,
+            )
+            later.append(reminder)
+    Reminder.objects.filter(pk__in=claimed).update(state=Reminder.State.SENDING, sending_since=now)
+    Reminder.objects.filter(pk__in=cancelled).update(
+        state=Reminder.State.CANCELLED, sending_since=None
+    )
+    Reminder.objects.bulk_update(later, ["state", "due_at", "sending_since"])
+    result.cancelled += len(cancelled)
+    result.rescheduled += len(later)
+    return claimed
+
+
+def _queue_sends(
+    ids: list[int], queue_send: QueueSend, *, lease: dt.datetime, result: SweepResult
+) -> None:
+    """Queue a send per claimed row; if the broker is down, hand the rest back at once."""
+    for position, reminder_id in enumerate(ids):
+        try:
+            queue_send(reminder_id, lease)
+        except Exception:
+            # Back to scheduled (if still ours), so the next sweep queues them without waiting
+            # out the lease; should this update fail too, the lease's expiry still brings them back.
+            log.warning("Could not queue reminder sends; the next sweep retries", exc_info=True)
+            Reminder.objects.filter(
+                pk__in=ids[position:], state=Reminder.State.SENDING, sending_since=lease
+            ).update(state=Reminder.State.SCHEDULED, sending_since=None)
+            result.queue_failed = True
+            return
+        result.queued.append(reminder_id)
+
+
+def flag_stalled(*, now: dt.datetime) -> int:
+    """Flag cases that waited twice the typical time, once each, for the agents' queue."""
+    flagged = 0
+    while True:
+        with transaction.atomic():
+            cases = list(
+                Case.objects.due_to_stall(now)
+                .order_by("stall_at")
+                .select_for_update(skip_locked=True)[: settings.REMINDER_SWEEP_BATCH]
+                .values_list("pk", flat=True)
+            )
+            Case.objects.filter(pk__in=cases).update(is_stalled=True)
+            events.record_system_events(
+                case_ids=cases,
+                kind=CaseEvent.Kind.STALLED,
+                text=gettext_noop("Waited twice the provider's typical time."),
+                visibility=CaseEvent.Visibility.INTERNAL,
+            )
+        flagged += len(cases)
+        if len(cases) < settings.REMINDER_SWEEP_BATCH:
+            return flagged
