@@ -45,8 +45,9 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        user = User.objects.filter(email__iexact=email).only("preferred_language", "is_staff")
-        user = user.first()
+        user = (
+            User.objects.filter(email__iexact=email).only("preferred_language", "is_staff").first()
+        )
         if template_prefix == LOGIN_CODE_MAIL and (user is None or user.is_staff):
             # The request form already withholds codes from staff; this holds even if some
             # other allauth path starts a code sign-in for them.

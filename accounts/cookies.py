@@ -1,7 +1,11 @@
 """The language cookie, set the same way Django's set_language view sets it."""
 
+from typing import Literal, cast
+
 from django.conf import settings
 from django.http import HttpResponse
+
+SameSite = Literal["Lax", "Strict", "None", False] | None
 
 
 def set_language_cookie(response: HttpResponse, language: str) -> None:
@@ -13,5 +17,5 @@ def set_language_cookie(response: HttpResponse, language: str) -> None:
         domain=settings.LANGUAGE_COOKIE_DOMAIN,
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite=cast(SameSite, settings.LANGUAGE_COOKIE_SAMESITE),
     )

@@ -1,4 +1,5 @@
 import zoneinfo
+from typing import cast
 
 from allauth.account.forms import ConfirmLoginCodeForm, LoginForm, RequestLoginCodeForm
 from django import forms
@@ -24,6 +25,7 @@ class RequestCodeForm(RequestLoginCodeForm):
     def clean_email(self) -> str:
         # allauth looks the address up and consumes the rate limit before anything is made.
         email = super().clean_email()
+        self._user: User | None
         if email:
             self._user = services.customer_for_code(
                 email=email, user=self._user, language=translation.get_language() or "en"
@@ -126,9 +128,11 @@ class PreferencesForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = time_zone_choices(user.time_zone)
+        cast(forms.ChoiceField, self.fields["time_zone"]).choices = time_zone_choices(
+            user.time_zone
+        )
         # Language names in their own script, so each is findable whatever the page language.
-        self.fields["preferred_language"].choices = [
+        cast(forms.ChoiceField, self.fields["preferred_language"]).choices = [
             (code, translation.get_language_info(code)["name_local"])
             for code, _name in settings.LANGUAGES
         ]

@@ -15,6 +15,7 @@ from django.views.i18n import set_language as django_set_language
 from accounts import services
 from accounts.cookies import set_language_cookie
 from accounts.forms import PreferencesForm
+from config.http import AuthenticatedHttpRequest
 
 
 class RequestCodeView(RequestLoginCodeView):
@@ -66,7 +67,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = PreferencesForm(data, user=request.user)
     if form.is_valid():

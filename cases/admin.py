@@ -7,6 +7,7 @@ are read-only here; an admin edit of a case's details writes a CaseEvent like an
 """
 
 import re
+from typing import Any
 
 from django import forms
 from django.contrib import admin
@@ -32,6 +33,7 @@ from cases.models import (
 )
 from cases.reminders import controls
 from cases.transitions import CaseChanged
+from config.http import signed_in_user
 
 REFERENCE_TERM = re.compile(
     rf"^(?:CX-?)?([{REFERENCE_ALPHABET}]{{4}})-?([{REFERENCE_ALPHABET}]{{4}})$"
@@ -142,8 +144,9 @@ class CaseAdminForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.initial["seen_version"] = self.instance.version
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         seen = data.get("seen_version")
         if self.instance.pk and seen is not None and seen != self.instance.version:
             raise forms.ValidationError(
@@ -254,7 +257,10 @@ class CaseAdmin(FastAdmin):
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         changes.pop("seen_version", None)
         services.edit_case(
-            case=obj, by=request.user, version=form.cleaned_data["seen_version"], changes=changes
+            case=obj,
+            by=signed_in_user(request),
+            version=form.cleaned_data["seen_version"],
+            changes=changes,
         )
 
 

@@ -1,5 +1,7 @@
 """Validation and the user-facing error messages of the customer's journey."""
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +27,7 @@ class JourneyForm(forms.Form):
 
     def error_summary(self) -> list[tuple[str, str]]:
         """(anchor id, message) pairs for the summary at the top, each linking to its field."""
-        items = []
+        items: list[tuple[str, str]] = []
         for name, errors in self.errors.items():
             anchor = ""
             if name in self.fields:
@@ -73,8 +75,9 @@ class ProviderChoiceForm(VersionedForm):
         help_text=_("As it appears on your bill or in the app."),
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("provider") is None and not (data.get("provider_name") or "").strip():
             self.add_error(
                 "provider_name", _("Choose your provider from the list or type its name.")
@@ -138,7 +141,7 @@ class DetailsForm(VersionedForm):
             del self.fields["eid"]
 
     def clean_phone_number(self) -> str:
-        region = self.case.provider.country if self.case.provider_id else ""
+        region = self.case.provider.country if self.case.provider else ""
         return identifiers.parse_phone_number(self.cleaned_data["phone_number"], region=region)
 
     def clean_imei(self) -> str:
@@ -160,8 +163,9 @@ class PrecautionForm(VersionedForm):
         label=_("I understand the risk of skipping this"), required=False
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("action") == "skip" and not data.get("acknowledge"):
             self.add_error(
                 "acknowledge", _("To skip this precaution, confirm that you understand the risk.")
@@ -239,11 +243,13 @@ class OutcomeForm(VersionedForm):
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        outcomes = self.BY_STATUS.get(case.status, [])
-        self.fields["outcome"].choices = [(value, self.LABELS[value]) for value in outcomes]
+        outcomes = self.BY_STATUS.get(Case.Status(case.status), [])
+        field = cast(forms.ChoiceField, self.fields["outcome"])
+        field.choices = [(value, self.LABELS[value]) for value in outcomes]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         outcome = data.get("outcome")
         if outcome == Outcome.CONFIRMED and not data.get("reference", "").strip():
             self.add_error(

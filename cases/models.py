@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from providers.models import ContactChannel, EvidenceKind, Provider, ServiceKind, StepKind
 
@@ -138,6 +139,11 @@ class Case(models.Model):
 
     objects = CaseQuerySet.as_manager()
 
+    # Set by the selectors' Prefetch(to_attr=...): the pages read these lists, never a query.
+    step_list: list["CaseStep"]
+    timeline: list["CaseEvent"]
+    billing_checks: list["Reminder"]
+
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -180,7 +186,7 @@ class Case(models.Model):
 
     @property
     def provider_label(self) -> str:
-        return self.provider.name if self.provider_id else self.provider_name
+        return self.provider.name if self.provider is not None else self.provider_name
 
     @property
     def is_open(self) -> bool:
@@ -474,11 +480,11 @@ class CaseEvent(models.Model):
     # The timeline shows these for every event: an enum lookup, where get_FOO_display()
     # rebuilds a dict of every lazy label on each call.
     @property
-    def kind_label(self) -> str:
+    def kind_label(self) -> StrOrPromise:
         return self.Kind(self.kind).label
 
     @property
-    def status_to_label(self) -> str:
+    def status_to_label(self) -> StrOrPromise:
         return Case.Status(self.status_to).label if self.status_to else ""
 
     @property

@@ -42,7 +42,9 @@ def case_for_owner(*, ref: str, user, draft_tokens: Iterable[str] = ()) -> Case:
 
 def case_with_steps(*, ref: str, user, draft_tokens: Iterable[str] = ()) -> Case:
     """The case, its steps and the provider's official channels (for the step pages)."""
-    queryset = Case.objects.select_related("provider").prefetch_related(
+    # The to_attr lists are declared on the models (Case.step_list, ...), which django-stubs
+    # reports as a redefinition.
+    queryset = Case.objects.select_related("provider").prefetch_related(  # type: ignore[no-redef]
         Prefetch("steps", queryset=CaseStep.objects.order_by("position"), to_attr="step_list"),
         Prefetch(
             "provider__channels",
@@ -55,7 +57,11 @@ def case_with_steps(*, ref: str, user, draft_tokens: Iterable[str] = ()) -> Case
 
 def case_page(*, ref: str, user, draft_tokens: Iterable[str] = ()) -> Case:
     """Everything the case page shows: steps, channels, customer timeline, billing check."""
-    queryset = Case.objects.select_related("provider").prefetch_related(
+    # The to_attr lists are declared on the models (Case.step_list, ...), which django-stubs
+    # reports as a redefinition.
+    queryset = Case.objects.select_related(
+        "provider"
+    ).prefetch_related(  # type: ignore[no-redef]
         Prefetch("steps", queryset=CaseStep.objects.order_by("position"), to_attr="step_list"),
         Prefetch(
             "provider__channels",

@@ -56,7 +56,7 @@ def copy_playbook(*, case: Case) -> int:
     playbook = playbook_for(provider=case.provider, service_kind=case.service_kind)
     if playbook is None:
         return 0
-    country = case.provider.country if case.provider_id else ""
+    country = case.provider.country if case.provider else ""
     steps = [step for step in playbook.steps.all() if not step.region or step.region == country]
     CaseStep.objects.bulk_create(
         CaseStep(
@@ -308,7 +308,7 @@ def complete_step(
         )
     if case.status in (S.DRAFT, S.WITHDRAWN):
         raise transitions.TransitionNotAllowed(_("This case is not open for steps."))
-    data = {"reference": reference} if reference else {}
+    data: dict[str, object] = {"reference": reference} if reference else {}
     if verification_done:
         data["verification_done"] = True
     _step_done(step, by=by, note=note, data=data)

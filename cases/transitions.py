@@ -6,6 +6,7 @@ Nothing else assigns Case.status; services.move_case applies a move after `check
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from cases.models import Case, CaseEvent
 
@@ -43,7 +44,7 @@ class Outcome:
 @dataclass(frozen=True)
 class Move:
     who: frozenset
-    label: str
+    label: StrOrPromise
 
 
 MOVES: dict[tuple[str, str], Move] = {
@@ -122,12 +123,12 @@ WHO_MAY_MESSAGES = {
 }
 
 
-def _status_label(status: str) -> str:
+def _status_label(status: str) -> StrOrPromise:
     # A status that is not one (a tampered form field) is refused, not a server error.
     return S(status).label if status in S.values else str(status)
 
 
-def _structural_problem(case: Case, to: str) -> str:
+def _structural_problem(case: Case, to: str) -> StrOrPromise:
     if case.status == S.DRAFT and to == S.PREPARING and case.owner_id is None:
         return _("Sign in to save the case before you start.")
     if to in Case.WAITING_STATUSES and to != waiting_status_for(case):
@@ -139,7 +140,7 @@ def _structural_problem(case: Case, to: str) -> str:
 
 def _missing_requirement(
     case: Case, to: str, role: str, note: str, provider_reference: str, has_confirmation: bool
-) -> str:
+) -> StrOrPromise:
     if to == S.COMPLETED:
         confirmed = has_confirmation or provider_reference or case.provider_reference
         if not confirmed and not (role == Role.AGENT and note):

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from allauth.core import ratelimit
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.models import User
 from cases import claims, selectors, services
 from cases.forms import (
     BillingCheckForm,
@@ -35,6 +36,7 @@ from cases.forms import (
 )
 from cases.models import Case, CaseStep
 from cases.transitions import CaseChanged, TransitionNotAllowed
+from config.http import AuthenticatedHttpRequest, HtmxHttpRequest, signed_in_user
 from providers.models import ServiceKind, StepKind, localized
 
 S = Case.Status
@@ -48,12 +50,12 @@ def journey_page(view: Callable) -> Callable:
 _tokens = claims.session_draft_tokens
 
 
-def _go(request: HttpRequest, url: str) -> HttpResponse:
+def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
     """Post/redirect/get; an HTMX request gets a full-page redirect too."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def _page(request: HttpRequest, template: str, fragment: str, context: dict) -> HttpResponse:
+def _page(request: HtmxHttpRequest, template: str, fragment: str, context: dict) -> HttpResponse:
     """The whole page, or for HTMX only the fragment it swaps (invalid input stays 200)."""
     name = f"{template}#{fragment}" if request.htmx and fragment else template
     return render(request, name, context)
@@ -72,19 +74,19 @@ def _setup_url(case: Case) -> str:
     return _url("save", case)
 
 
-def _actor(request: HttpRequest):
-    return request.user if request.user.is_authenticated else None
+def _actor(request: HtmxHttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "cases/home.html")
 
 
 @require_GET
 @login_required
 @never_cache
-def my_cases(request: HttpRequest) -> HttpResponse:
+def my_cases(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = selectors.my_cases(user=request.user, cursor=request.GET.get("after", ""))
     return render(
         request,
@@ -102,7 +104,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @journey_page
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: HtmxHttpRequest) -> HttpResponse:
     form = ServiceKindForm(request.POST if request.method == "POST" else None)
     if form.is_valid() and not ratelimit.consume(request, action="start_case"):
         # Drafts are rows anyone may create; the limit (settings.ACCOUNT_RATE_LIMITS) is kept
@@ -115,7 +117,7 @@ def start(request: HttpRequest) -> HttpResponse:
         response.status_code = 200 if request.htmx else 429
         return response
     if form.is_valid():
-        user = request.user if request.user.is_authenticated else None
+        user = _actor(request)
         case = services.start_case(
             service_kind=form.cleaned_data["service_kind"],
             owner=user,
@@ -130,7 +132,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @journey_page
-def keep_number(request: HttpRequest, ref: str) -> HttpResponse:
+def keep_number(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
     if case.status != S.DRAFT:
         return redirect(_url("detail", case))
@@ -145,15 +147,15 @@ def keep_number(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_GET
 @journey_page
-def porting(request: HttpRequest, ref: str) -> HttpResponse:
+def porting(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
-    provider_info = localized(case.provider, "porting_info") if case.provider_id else ""
+    provider_info = localized(case.provider, "porting_info") if case.provider else ""
     return render(request, "cases/porting.html", {"case": case, "provider_info": provider_info})
 
 
 @require_http_methods(["GET", "POST"])
 @journey_page
-def provider(request: HttpRequest, ref: str) -> HttpResponse:
+def provider(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
     if case.status != S.DRAFT:
         return redirect(_url("detail", case))
@@ -189,7 +191,7 @@ def provider(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @journey_page
-def details(request: HttpRequest, ref: str) -> HttpResponse:
+def details(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
     if case.status != S.DRAFT:
         return redirect(_url("detail", case))
@@ -222,7 +224,7 @@ def details(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @journey_page
-def save(request: HttpRequest, ref: str) -> HttpResponse:
+def save(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
     if case.status != S.DRAFT:
         return redirect(_url("detail", case))
@@ -233,7 +235,7 @@ def save(request: HttpRequest, ref: str) -> HttpResponse:
     if request.method == "POST" and request.user.is_authenticated:
         try:
             services.prepare_case(
-                case=case, by=request.user, version=int(request.POST.get("version") or 0)
+                case=case, by=signed_in_user(request), version=int(request.POST.get("version") or 0)
             )
         except CaseChanged as changed:
             context.update(case=changed.case, changed=True)
@@ -276,7 +278,7 @@ def _case_context(case: Case, **extra) -> dict:
 
 @require_GET
 @journey_page
-def detail(request: HttpRequest, ref: str) -> HttpResponse:
+def detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_page(ref=ref, user=request.user, draft_tokens=_tokens(request))
     if case.status == S.DRAFT:
         return redirect(_setup_url(case))
@@ -285,7 +287,7 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_GET
 @journey_page
-def timeline(request: HttpRequest, ref: str) -> HttpResponse:
+def timeline(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     """Every customer-visible event of the case, newest first, a page at a time."""
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
     if case.status == S.DRAFT:
@@ -300,7 +302,9 @@ def timeline(request: HttpRequest, ref: str) -> HttpResponse:
     return render(request, "cases/timeline.html", context)
 
 
-def _case_post(request: HttpRequest, ref: str, form_class, fragment: str, apply) -> HttpResponse:
+def _case_post(
+    request: HtmxHttpRequest, ref: str, form_class, fragment: str, apply
+) -> HttpResponse:
     """The shared shape of the case page's forms: validate, apply, redirect; else re-show."""
     tokens = _tokens(request)
     case = selectors.case_page(ref=ref, user=request.user, draft_tokens=tokens)
@@ -325,7 +329,7 @@ def _case_post(request: HttpRequest, ref: str, form_class, fragment: str, apply)
     return _page(request, "cases/detail.html", fragment, _case_context(case, **extra))
 
 
-def _return_url(request: HttpRequest, case: Case) -> str:
+def _return_url(request: HtmxHttpRequest, case: Case) -> str:
     """Back to the step the form was posted from (the next one), else the case page."""
     back = request.POST.get("back_to_step", "")
     if back.isdigit() and 1 <= int(back) <= len(selectors.action_steps(case)):
@@ -338,11 +342,11 @@ def _return_url(request: HttpRequest, case: Case) -> str:
 
 @require_POST
 @journey_page
-def outcome(request: HttpRequest, ref: str) -> HttpResponse:
+def outcome(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     def apply(case: Case, data: dict) -> None:
         services.record_outcome(
             case=case,
-            by=request.user,
+            by=signed_in_user(request),
             version=data["version"],
             outcome=data["outcome"],
             reference=data["reference"].strip(),
@@ -354,11 +358,11 @@ def outcome(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @journey_page
-def billing_check(request: HttpRequest, ref: str) -> HttpResponse:
+def billing_check(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     def apply(case: Case, data: dict) -> None:
         services.answer_billing_check(
             case=case,
-            by=request.user,
+            by=signed_in_user(request),
             version=data["version"],
             still_charged=data["still_charged"] == "yes",
             note=data["note"].strip(),
@@ -369,14 +373,14 @@ def billing_check(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @journey_page
-def esim_fact(request: HttpRequest, ref: str) -> HttpResponse:
+def esim_fact(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     def apply(case: Case, data: dict) -> None:
         mark = (
             services.mark_profile_deleted
             if data["fact"] == "profile_deleted"
             else services.mark_contract_ended
         )
-        mark(case=case, by=request.user, version=data["version"])
+        mark(case=case, by=signed_in_user(request), version=data["version"])
 
     return _case_post(request, ref, EsimFactForm, "", apply)
 
@@ -386,7 +390,7 @@ def esim_fact(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @journey_page
-def precautions(request: HttpRequest, ref: str) -> HttpResponse:
+def precautions(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     tokens = _tokens(request)
     case = selectors.case_with_steps(ref=ref, user=request.user, draft_tokens=tokens)
     if case.status == S.DRAFT:
@@ -400,10 +404,12 @@ def precautions(request: HttpRequest, ref: str) -> HttpResponse:
             if item is None:
                 raise TransitionNotAllowed(_("That precaution is not on this case."))
             if data["action"] == "skip":
-                services.skip_step(case=case, step=item, by=request.user, version=data["version"])
+                services.skip_step(
+                    case=case, step=item, by=signed_in_user(request), version=data["version"]
+                )
             else:
                 services.complete_step(
-                    case=case, step=item, by=request.user, version=data["version"]
+                    case=case, step=item, by=signed_in_user(request), version=data["version"]
                 )
         except CaseChanged:
             context["changed"] = True
@@ -423,7 +429,7 @@ def precautions(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @journey_page
-def start_steps(request: HttpRequest, ref: str) -> HttpResponse:
+def start_steps(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     tokens = _tokens(request)
     case = selectors.case_with_steps(ref=ref, user=request.user, draft_tokens=tokens)
     if case.status != S.PREPARING:
@@ -431,7 +437,7 @@ def start_steps(request: HttpRequest, ref: str) -> HttpResponse:
     context: dict = {"form": PrecautionForm()}
     try:
         services.start_steps(
-            case=case, by=request.user, version=int(request.POST.get("version") or 0)
+            case=case, by=signed_in_user(request), version=int(request.POST.get("version") or 0)
         )
     except CaseChanged:
         context["changed"] = True
@@ -446,7 +452,7 @@ def start_steps(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @journey_page
-def step(request: HttpRequest, ref: str, number: int) -> HttpResponse:
+def step(request: HtmxHttpRequest, ref: str, number: int) -> HttpResponse:
     tokens = _tokens(request)
     case = selectors.case_with_steps(ref=ref, user=request.user, draft_tokens=tokens)
     if case.status == S.DRAFT:
@@ -463,7 +469,7 @@ def step(request: HttpRequest, ref: str, number: int) -> HttpResponse:
             case = services.complete_step(
                 case=case,
                 step=item,
-                by=request.user,
+                by=signed_in_user(request),
                 version=form.cleaned_data["version"],
                 reference=form.cleaned_data["reference"].strip(),
                 note=form.cleaned_data["note"].strip(),
@@ -501,5 +507,5 @@ def step(request: HttpRequest, ref: str, number: int) -> HttpResponse:
     return _page(request, "cases/step.html", "step-form", context)
 
 
-def _reload(request: HttpRequest, ref: str) -> Case:
+def _reload(request: HtmxHttpRequest, ref: str) -> Case:
     return selectors.case_with_steps(ref=ref, user=request.user, draft_tokens=_tokens(request))

@@ -8,7 +8,8 @@ from django.db.models import Model, Q, QuerySet
 
 
 def encode_cursor(row: Model) -> str:
-    raw = f"{row.created_at.isoformat()}|{row.pk}".encode()
+    # Every keyset-paged model has created_at.
+    raw = f"{row.created_at.isoformat()}|{row.pk}".encode()  # type: ignore[attr-defined]
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 

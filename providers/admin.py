@@ -16,7 +16,7 @@ from providers.models import (
 from providers.signals import acting_as
 
 
-class AuditActorMixin:
+class AuditActorMixin(admin.ModelAdmin):
     """Attributes every ContactChannel change made through these admin views to the user."""
 
     def changeform_view(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -52,7 +52,7 @@ class ContactChannelInline(admin.TabularInline):
 
 
 @admin.register(Provider)
-class ProviderAdmin(AuditActorMixin, admin.ModelAdmin):
+class ProviderAdmin(AuditActorMixin):
     inlines = (ContactChannelInline,)
     show_full_result_count = False
     list_display = (
@@ -121,7 +121,7 @@ class ProviderAdmin(AuditActorMixin, admin.ModelAdmin):
 
 
 @admin.register(ContactChannel)
-class ContactChannelAdmin(AuditActorMixin, admin.ModelAdmin):
+class ContactChannelAdmin(AuditActorMixin):
     show_full_result_count = False
     list_display = ("value", "kind", "provider", "label", "is_official", "verified_on")
     list_select_related = ("provider",)
@@ -205,7 +205,7 @@ class PlaybookAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("steps"), ordering="step_total")
     def step_count(self, obj: Playbook) -> int:
-        return obj.step_total
+        return obj.step_total  # type: ignore[attr-defined]  # annotated by get_queryset
 
 
 @admin.register(PlaybookStep)

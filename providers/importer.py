@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 
 import yaml
 from django import forms
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import models, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -212,8 +213,9 @@ class ProviderEntryForm(forms.ModelForm):
             raise forms.ValidationError(_("Use a two-letter upper-case ISO 3166 code, e.g. GB."))
         return country
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         is_demo = cleaned.get("is_demo", False)
         for name in ("website", "cancellation_url"):
             for host in hosts_in(cleaned.get(name) or ""):
@@ -233,8 +235,9 @@ class ChannelEntryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.is_demo = is_demo
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("is_official"):
             if not cleaned.get("source_url") and "source_url" not in self.errors:
                 self.add_error(
@@ -328,7 +331,7 @@ class ValidatedData:
     playbooks: list[ValidPlaybook] = field(default_factory=list)
 
 
-def form_data(model: type, fields: Iterable[str], entry: dict) -> dict:
+def form_data(model: type[models.Model], fields: Iterable[str], entry: dict) -> dict:
     """The entry with the model's default for every missing key: the file is authoritative."""
     data = {}
     for name in fields:
@@ -337,11 +340,12 @@ def form_data(model: type, fields: Iterable[str], entry: dict) -> dict:
             data[name] = "" if value is None and _is_text(model, name) else value
         else:
             model_field = model._meta.get_field(name)
+            assert isinstance(model_field, models.Field)  # a column, never a reverse relation
             data[name] = model_field.get_default() if model_field.has_default() else None
     return data
 
 
-def _is_text(model: type, name: str) -> bool:
+def _is_text(model: type[models.Model], name: str) -> bool:
     return model._meta.get_field(name).get_internal_type() in {
         "CharField",
         "TextField",
@@ -351,9 +355,9 @@ def _is_text(model: type, name: str) -> bool:
 
 
 def form_errors(form: forms.BaseForm, prefix: str = "") -> list[tuple[str, str]]:
-    out = []
+    out: list[tuple[str, str]] = []
     for name, messages in form.errors.items():
-        label = "(entry)" if name == forms.forms.NON_FIELD_ERRORS else name
+        label = "(entry)" if name == NON_FIELD_ERRORS else name
         out.extend((f"{prefix}{label}", str(message)) for message in messages)
     return out
 
@@ -365,7 +369,7 @@ class Validator:
         self.errors: list[EntryError] = []
         self.data = ValidatedData()
         self.slugs: dict[str, str] = {}
-        self.playbook_keys: dict[tuple[str | None, str], str] = {}
+        self.playbook_keys: dict[tuple[Any, Any], str] = {}
         self.offers: dict[str, set[str]] = {}
 
     def error(self, source: str, entry: str, field_name: str, message: str) -> None:
@@ -680,8 +684,8 @@ def write(data: ValidatedData) -> ImportSummary:
     summary = ImportSummary()
     for valid in data.providers:
         _upsert_provider(valid, summary)
-    for valid in data.playbooks:
-        _upsert_playbook(valid, summary)
+    for playbook in data.playbooks:
+        _upsert_playbook(playbook, summary)
     return summary
 
 

@@ -31,7 +31,7 @@ class ProviderQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
     def offering(self, kind: str) -> "ProviderQuerySet":
-        return self.filter(**{OFFER_FIELDS[kind]: True})
+        return self.filter(**{OFFER_FIELDS[ServiceKind(kind)]: True})
 
 
 class Provider(models.Model):
@@ -69,6 +69,9 @@ class Provider(models.Model):
 
     objects = ProviderQuerySet.as_manager()
 
+    # Set by a Prefetch(to_attr=...) of the official channels, where a page loads them.
+    official_channels: list["ContactChannel"]
+
     class Meta:
         verbose_name = _("provider")
         verbose_name_plural = _("providers")
@@ -84,7 +87,7 @@ class Provider(models.Model):
         return f"{self.name}{local}{demo}"
 
     def offers(self, kind: str) -> bool:
-        return getattr(self, OFFER_FIELDS[kind])
+        return getattr(self, OFFER_FIELDS[ServiceKind(kind)])
 
     def typical_days(self, *, waiting_for_operator: bool) -> int:
         if waiting_for_operator:
@@ -137,6 +140,9 @@ class ContactChannel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider.name}: {self.get_kind_display()} {self.value}"
+
+    # The stored row before a save, kept by the audit receivers (providers/signals.py).
+    _audit_before: dict | None
 
     def audit_snapshot(self) -> dict:
         return {
@@ -210,7 +216,7 @@ class Playbook(models.Model):
         ]
 
     def __str__(self) -> str:
-        owner = self.provider.name if self.provider_id else _("Generic")
+        owner = self.provider.name if self.provider is not None else _("Generic")
         return f"{owner} — {self.get_service_kind_display()}"
 
 

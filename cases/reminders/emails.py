@@ -98,7 +98,7 @@ def reminder_message(*, reminder: Reminder, now: dt.datetime) -> ListEmail:
             "expected_by": case.expected_by,
             "time_zone": case.time_zone,
             "channels": official_channels(case),
-            "cancellation_url": case.provider.cancellation_url if case.provider_id else "",
+            "cancellation_url": case.provider.cancellation_url if case.provider else "",
             "provider_reference": case.provider_reference,
             "case_url": absolute(case_path(case)),
             "stop_url": stop_url(case),
@@ -108,6 +108,7 @@ def reminder_message(*, reminder: Reminder, now: dt.datetime) -> ListEmail:
         text = render_to_string("emails/reminder.txt", context)
         html = render_to_string("emails/reminder.html", context)
     unsubscribe = context["stop_url"]
+    assert case.owner is not None  # the sweep cancels reminders of cases nobody owns
     message = ListEmail(
         subject=subject,
         body=text,

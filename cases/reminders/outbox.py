@@ -60,6 +60,7 @@ def cancel_all(*, case: Case) -> int:
 
 
 def schedule_ladder_rung(*, case: Case, sequence: int, due_at: dt.datetime) -> Reminder:
+    assert case.waiting_since is not None  # a rung belongs to a wait that has started
     return Reminder.objects.create(
         case=case,
         kind=Reminder.Kind.LADDER,

@@ -4,6 +4,7 @@ import datetime as dt
 import enum
 import logging
 from collections.abc import Iterable
+from typing import TypeIs
 
 from django.conf import settings
 from django.db import transaction
@@ -53,6 +54,7 @@ def send_reminder(*, reminder_id: int, lease: dt.datetime, final_attempt: bool =
             _finish(reminder, state=Reminder.State.CANCELLED)
             return Sent.CANCELLED
         if action is Verdict.LATER:
+            assert due_at is not None  # LATER always says until when
             reminder.due_at = due_at
             _finish(reminder, state=Reminder.State.SCHEDULED, fields=["due_at"])
             return Sent.RESCHEDULED
@@ -96,7 +98,7 @@ def _begin_attempt(*, reminder_id: int, lease: dt.datetime) -> bool:
         return True
 
 
-def _holds_lease(reminder: Reminder | None, lease: dt.datetime) -> bool:
+def _holds_lease(reminder: Reminder | None, lease: dt.datetime) -> TypeIs[Reminder]:
     # The sweep stamps each claim with its own time: a task from an earlier claim (a duplicate
     # delivery, or one whose lease was reclaimed) no longer matches and sends nothing.
     return (

@@ -67,6 +67,7 @@ def _settle_batch(batch: list[Reminder], *, now: dt.datetime, result: SweepResul
         elif action is Verdict.CANCEL:
             cancelled.append(reminder.pk)
         else:
+            assert due_at is not None  # LATER always says until when
             reminder.state, reminder.due_at, reminder.sending_since = (
                 Reminder.State.SCHEDULED,
                 due_at,

@@ -14,6 +14,7 @@ from cases.models import Case
 from cases.reminders import controls, emails
 from cases.reminders.forms import SnoozeForm
 from cases.reminders.schedule import snooze_end
+from config.http import AuthenticatedHttpRequest
 
 ACTIONS_TEMPLATE = "reminders/case_actions.html"
 
@@ -42,12 +43,12 @@ def stop(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, template, {"case": case, "token": token})
 
 
-def _owned_case(request: HttpRequest, ref: str) -> Case:
+def _owned_case(request: AuthenticatedHttpRequest, ref: str) -> Case:
     # The same 404 whether the case does not exist or belongs to someone else.
     return get_object_or_404(Case.objects.owned_by(request.user), reference=ref.upper())
 
 
-def _done(request: HttpRequest, case: Case) -> HttpResponse:
+def _done(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
     """After a change: the refreshed panel for htmx, else back to the case page (PRG)."""
     if request.htmx:
         case.refresh_from_db()
@@ -59,7 +60,7 @@ def _done(request: HttpRequest, case: Case) -> HttpResponse:
 @login_required
 @require_POST
 @vary_on_headers("HX-Request")
-def case_stop(request: HttpRequest, ref: str) -> HttpResponse:
+def case_stop(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     case = _owned_case(request, ref)
     controls.stop_reminders(case=case, by=request.user)
     return _done(request, case)
@@ -68,7 +69,7 @@ def case_stop(request: HttpRequest, ref: str) -> HttpResponse:
 @login_required
 @require_POST
 @vary_on_headers("HX-Request")
-def case_resume(request: HttpRequest, ref: str) -> HttpResponse:
+def case_resume(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     case = _owned_case(request, ref)
     controls.resume_reminders(case=case, by=request.user)
     return _done(request, case)
@@ -78,7 +79,7 @@ def case_resume(request: HttpRequest, ref: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
-def case_snooze(request: HttpRequest, ref: str) -> HttpResponse:
+def case_snooze(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     case = _owned_case(request, ref)
     data = request.POST if request.method == "POST" else None
     form = SnoozeForm(data, case=case)

@@ -64,7 +64,8 @@ class Command(BaseCommand):
                 self.ensure_user(spec, password=password)
 
         site = settings.SITE_URL
-        mail = settings.MAILERS["default"].get("OPTIONS", {}).get("file_path")
+        mailer: dict = settings.MAILERS["default"]
+        mail = mailer.get("OPTIONS", {}).get("file_path")
         where = f"the .eml files in {mail}" if mail else "your mail server"
         self.stdout.write(
             "Demo logins:\n"

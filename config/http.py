@@ -1,0 +1,27 @@
+"""Typed requests for views: HTMX details (django-htmx's middleware) and a signed-in user."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
+
+from accounts.models import User
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+    user: User | AnonymousUser
+
+
+class AuthenticatedHttpRequest(HtmxHttpRequest):
+    """For views behind login_required: the user is always a signed-in User."""
+
+    user: User
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The signed-in user behind a request, for pages only they reach; anyone else is refused."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied
+    return user
