@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseEvent, CaseStep, Reminder
 from config import keyset
-from providers.models import ContactChannel, Provider, StepKind
+from providers.models import ContactChannel, Provider, ServiceKind, StepKind
 
 PROVIDER_RESULTS_LIMIT = 20
 MY_CASES_PAGE_SIZE = 20
@@ -196,3 +196,71 @@ def my_cases(*, user, cursor: str = "", size: int = MY_CASES_PAGE_SIZE) -> CaseP
     cases = Case.objects.owned_by(user).select_related("provider")
     rows, next_cursor = keyset.page(cases, cursor=cursor, size=size)
     return CasePage(cases=rows, next_cursor=next_cursor)
+
+
+@dataclass(frozen=True)
+class CaseProgress:
+    """What the case page shows of a case loaded by case_page: its steps and where it stands."""
+
+    steps: list[CaseStep]
+    steps_done: int
+    checklist: list[CaseStep]
+    precautions_todo: int
+    skipped: list[CaseStep]
+    next_step: tuple[int, CaseStep] | None
+    channels: list[ContactChannel]
+    waiting: Waiting | None
+    billing_due: bool
+    is_esim: bool
+    timeline: list[CaseEvent]
+    timeline_has_more: bool
+
+
+def case_progress(case: Case, *, now: dt.datetime | None = None) -> CaseProgress:
+    steps, todo = action_steps(case), CaseStep.State.TODO
+    precautions = checklist(case)
+    timeline, has_more = timeline_preview(case)
+    return CaseProgress(
+        steps=steps,
+        steps_done=sum(1 for item in steps if item.state != todo),
+        checklist=precautions,
+        precautions_todo=sum(1 for item in precautions if item.state == todo),
+        skipped=[item for item in precautions if item.state == CaseStep.State.SKIPPED],
+        next_step=next_step(case),
+        channels=channels(case),
+        waiting=waiting(case, now=now),
+        billing_due=billing_check_due(case, now=now),
+        is_esim=case.service_kind == ServiceKind.ESIM,
+        timeline=timeline,
+        timeline_has_more=has_more,
+    )
+
+
+@dataclass(frozen=True)
+class StepPage:
+    """One numbered step of a case loaded by case_with_steps, with what its page shows."""
+
+    step: CaseStep
+    number: int
+    total: int
+    channels: list[ContactChannel]
+    precautions_todo: int
+    # The eSIM step after the operator's confirmation is where the profile may go.
+    is_profile_step: bool
+
+
+def step_page(case: Case, *, number: int) -> StepPage:
+    """Step `number` (from 1) and its page's facts, or 404."""
+    item = step(case=case, number=number)
+    steps = action_steps(case)
+    wait_positions = [s.position for s in steps if s.kind == StepKind.WAIT]
+    return StepPage(
+        step=item,
+        number=number,
+        total=len(steps),
+        channels=channels(case),
+        precautions_todo=sum(1 for s in checklist(case) if s.state == CaseStep.State.TODO),
+        is_profile_step=case.service_kind == ServiceKind.ESIM
+        and bool(wait_positions)
+        and item.position > wait_positions[0],
+    )

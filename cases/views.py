@@ -34,10 +34,10 @@ from cases.forms import (
     ServiceKindForm,
     StepForm,
 )
-from cases.models import Case, CaseStep
+from cases.models import Case
 from cases.transitions import CaseChanged, TransitionNotAllowed
 from config.http import AuthenticatedHttpRequest, HtmxHttpRequest, signed_in_user
-from providers.models import ServiceKind, StepKind, localized
+from providers.models import localized
 
 S = Case.Status
 
@@ -250,25 +250,10 @@ def save(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 
 
 def _case_context(case: Case, **extra) -> dict:
-    steps = selectors.action_steps(case)
-    checklist = selectors.checklist(case)
-    next_step = selectors.next_step(case)
-    is_esim = case.service_kind == ServiceKind.ESIM
-    timeline, timeline_has_more = selectors.timeline_preview(case)
+    progress = selectors.case_progress(case)
     context = {
         "case": case,
-        "timeline": timeline,
-        "timeline_has_more": timeline_has_more,
-        "steps": steps,
-        "steps_done": sum(1 for s in steps if s.state != CaseStep.State.TODO),
-        "checklist": checklist,
-        "precautions_todo": sum(1 for s in checklist if s.state == CaseStep.State.TODO),
-        "skipped": [s for s in checklist if s.state == CaseStep.State.SKIPPED],
-        "next_step": next_step,
-        "channels": selectors.channels(case),
-        "waiting": selectors.waiting(case),
-        "billing_due": selectors.billing_check_due(case),
-        "is_esim": is_esim,
+        **{name: getattr(progress, name) for name in progress.__dataclass_fields__},
         "outcome_form": OutcomeForm(case=case),
         "billing_form": BillingCheckForm(),
     }
@@ -457,12 +442,12 @@ def step(request: HtmxHttpRequest, ref: str, number: int) -> HttpResponse:
     case = selectors.case_with_steps(ref=ref, user=request.user, draft_tokens=tokens)
     if case.status == S.DRAFT:
         return redirect(_setup_url(case))
-    item = selectors.step(case=case, number=number)
+    page = selectors.step_page(case, number=number)
+    item = page.step
     initial = {"reference": item.data.get("reference", ""), "note": item.note}
     initial["verification_done"] = bool(item.data.get("verification_done"))
     data = request.POST if request.method == "POST" else None
     form = StepForm(data, initial=initial)
-    total = len(selectors.action_steps(case))
     context: dict = {}
     if form.is_valid():
         try:
@@ -482,26 +467,20 @@ def step(request: HtmxHttpRequest, ref: str, number: int) -> HttpResponse:
         else:
             if case.is_waiting and item.starts_waiting:
                 return _go(request, _url("detail", case))
-            if number < total:
+            if number < page.total:
                 return _go(request, _url("step", case, number=number + 1))
             return _go(request, _url("detail", case))
         case = _reload(request, ref)
-        item = selectors.step(case=case, number=number)
-    wait_positions = [s.position for s in selectors.action_steps(case) if s.kind == StepKind.WAIT]
+        page = selectors.step_page(case, number=number)
     context.update(
         case=case,
-        step=item,
+        step=page.step,
         number=number,
-        total=total,
+        total=page.total,
         form=form,
-        channels=selectors.channels(case),
-        precautions_todo=sum(
-            1 for s in selectors.checklist(case) if s.state == CaseStep.State.TODO
-        ),
-        # The eSIM step after the operator's confirmation is where the profile may go.
-        is_profile_step=case.service_kind == ServiceKind.ESIM
-        and bool(wait_positions)
-        and item.position > wait_positions[0],
+        channels=page.channels,
+        precautions_todo=page.precautions_todo,
+        is_profile_step=page.is_profile_step,
         outcome_form=OutcomeForm(case=case),
     )
     return _page(request, "cases/step.html", "step-form", context)
