@@ -29,13 +29,9 @@ class CaseFilter(django_filters.FilterSet):
     provider or agent never needs another query."""
 
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Case.Status.choices)
-    provider = django_filters.TypedChoiceFilter(
-        label=_("Provider"), field_name="provider_id", coerce=int
-    )
+    provider = django_filters.ChoiceFilter(label=_("Provider"), field_name="provider_id")
     service_kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ServiceKind.choices)
-    agent = django_filters.TypedChoiceFilter(
-        label=_("Assigned agent"), field_name="assigned_agent_id", coerce=int
-    )
+    agent = django_filters.ChoiceFilter(label=_("Assigned agent"), field_name="assigned_agent_id")
     stalled = django_filters.BooleanFilter(
         label=_("Stalled"),
         field_name="is_stalled",
@@ -55,10 +51,9 @@ class CaseFilter(django_filters.FilterSet):
     sort = django_filters.ChoiceFilter(
         label=_("Sort"), choices=selectors.SORT_CHOICES, method=_keep, empty_label=None
     )
-    size = django_filters.TypedChoiceFilter(
+    size = django_filters.ChoiceFilter(
         label=_("Rows"),
-        choices=[(size, size) for size in selectors.PAGE_SIZES],
-        coerce=int,
+        choices=[(str(size), str(size)) for size in selectors.PAGE_SIZES],
         method=_keep,
         empty_label=None,
     )
@@ -70,9 +65,9 @@ class CaseFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         providers = Provider.objects.active().order_by("name").values_list("pk", "name")
-        agents = [(agent.pk, agent.get_short_name()) for agent in roles.support_agents()]
-        self.filters["provider"].extra["choices"] = list(providers)
-        self.filters["agent"].extra["choices"] = agents
+        self.agents = [(agent.pk, agent.get_short_name()) for agent in roles.support_agents()]
+        self.filters["provider"].extra["choices"] = [(str(pk), name) for pk, name in providers]
+        self.filters["agent"].extra["choices"] = [(str(pk), name) for pk, name in self.agents]
 
     def filter_created_after(self, queryset, name, value: dt.date):
         return queryset.filter(created_at__gte=_start_of(value))

@@ -13,7 +13,19 @@ from cases.models import Case
 NOTE_MAX = 4000
 
 
-class AssignForm(VersionedForm):
+class StaffForm(VersionedForm):
+    """Several of these share the case page: each form's ids start with its own prefix."""
+
+    id_prefix = "staff"
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class AssignForm(StaffForm):
+    id_prefix = "assign"
+
     action = forms.ChoiceField(
         choices=[("take", _("Take")), ("assign", _("Assign")), ("unassign", _("Unassign"))]
     )
@@ -30,7 +42,9 @@ class AssignForm(VersionedForm):
         return data
 
 
-class NoteForm(VersionedForm):
+class NoteForm(StaffForm):
+    id_prefix = "note"
+
     note = forms.CharField(
         label=_("Internal note"),
         help_text=_("Only agents see it: never the customer, on no page and in no email."),
@@ -40,7 +54,9 @@ class NoteForm(VersionedForm):
     )
 
 
-class MessageForm(VersionedForm):
+class MessageForm(StaffForm):
+    id_prefix = "message"
+
     message = forms.CharField(
         label=_("Message to the customer"),
         help_text=_("Shown on their timeline and emailed to them in the case's language."),
@@ -50,7 +66,9 @@ class MessageForm(VersionedForm):
     )
 
 
-class MoveForm(VersionedForm):
+class MoveForm(StaffForm):
+    id_prefix = "move"
+
     to = forms.ChoiceField(choices=Case.Status.choices)
     note = forms.CharField(
         label=_("Reason or note"),
@@ -63,7 +81,9 @@ class MoveForm(VersionedForm):
     )
 
 
-class RemindersForm(VersionedForm):
+class RemindersForm(StaffForm):
+    id_prefix = "reminders"
+
     action = forms.ChoiceField(
         choices=[
             ("send_now", _("Send a reminder now")),

@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from cases import reminders, services, staff_services
 from cases.models import Case
@@ -70,7 +71,7 @@ def _list_state(request: HttpRequest) -> dict:
         "term": term,
         "filterset": filterset,
         "sort": filterset.choice("sort", default_sort),
-        "size": filterset.choice("size", selectors.PAGE_SIZES[0]),
+        "size": int(filterset.choice("size", selectors.PAGE_SIZES[0])),
     }
 
 
@@ -114,7 +115,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
                 "since": page.since.isoformat(),
             }
         ),
-        "bulk_form": BulkForm(agents=filterset.filters["agent"].extra["choices"]),
+        "bulk_form": BulkForm(agents=filterset.agents),
         "current_url": request.get_full_path(),
     }
     template = f"{LIST_TEMPLATE}#case-table" if request.htmx else LIST_TEMPLATE
@@ -150,6 +151,11 @@ def list_changes(request: HttpRequest) -> HttpResponse:
     return render(request, f"{LIST_TEMPLATE}#changes", context)
 
 
+def _go(request: HttpRequest, url: str) -> HttpResponse:
+    """Post/redirect/get; an HTMX request gets a full-page redirect too."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
 def _safe_next(request: HttpRequest, url: str) -> str:
     if url and url_has_allowed_host_and_scheme(url, {request.get_host()}):
         return url
@@ -168,7 +174,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
         for _field, errors in form.errors.items():
             for error in errors:
                 messages.error(request, error)
-        return redirect(next_url)
+        return _go(request, next_url)
     data = form.cleaned_data
     selected = form.selected()
     found = selectors.cases_by_reference([ref for ref, _version in selected])
@@ -204,7 +210,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
         )
     for line in refused:
         messages.error(request, line)
-    return redirect(next_url)
+    return _go(request, next_url)
 
 
 def _bulk_one(request: HttpRequest, case: Case, version: int, data: dict, agent) -> None:

@@ -33,7 +33,7 @@
       var search = document.querySelector("[data-shortcut=search]");
       if (search) { search.focus(); event.preventDefault(); }
     } else if (event.key === "n") {
-      var note = document.querySelector("#case-page textarea[name=note]");
+      var note = document.getElementById("note_note");
       if (note) { note.focus(); event.preventDefault(); }
     }
   });
