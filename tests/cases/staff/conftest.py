@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from cases import services
@@ -17,6 +18,14 @@ def agent_client(client, agent):
 @pytest.fixture
 def other_agent(db):
     return factories.AgentFactory(display_name="Ana")
+
+
+@pytest.fixture
+def ana_client(other_agent):
+    """A second agent's own browser session."""
+    client = Client()
+    client.force_login(other_agent)
+    return client
 
 
 def waiting_case(**fields) -> Case:

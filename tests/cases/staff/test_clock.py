@@ -29,7 +29,8 @@ def test_clock_runs_while_waiting():
     )
 
     assert clock.waited == dt.timedelta(days=4)
-    assert clock.is_running and not clock.is_paused
+    assert clock.is_running
+    assert not clock.is_paused
     assert clock.is_overdue
 
 
@@ -50,10 +51,12 @@ def test_clock_pauses_in_needs_action_and_resumes_where_it_left_off():
 
     # A month waiting on the customer does not count against the provider.
     assert paused.waited == dt.timedelta(days=2)
-    assert paused.is_paused and not paused.is_running
+    assert paused.is_paused
+    assert not paused.is_running
     assert not paused.is_overdue
     assert resumed.waited == dt.timedelta(days=2.5)
-    assert resumed.is_running and not resumed.is_overdue
+    assert resumed.is_running
+    assert not resumed.is_overdue
 
 
 def test_clock_stops_at_completion():

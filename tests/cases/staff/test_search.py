@@ -60,7 +60,8 @@ def test_last_digits_find_the_phone_number_in_any_national_or_international_form
     factories.CaseFactory(phone_number="+447700900999")
     factories.CaseFactory(phone_number="+447711110123")  # same last 4, other number
 
-    assert found("0123") == {case.reference, *found("0123")} and len(found("0123")) == 2
+    assert case.reference in found("0123")
+    assert len(found("0123")) == 2
     assert found("900123") == {case.reference}
     assert found("07700 900123") == {case.reference}
     assert found("+44 7700 900123") == {case.reference}
@@ -93,9 +94,7 @@ def test_nothing_found_says_so_plainly(agent_client):
 
 
 def test_htmx_search_swaps_only_the_table(agent_client):
-    response = agent_client.get(
-        reverse("staff:case_list"), {"q": "0123"}, HTTP_HX_REQUEST="true"
-    )
+    response = agent_client.get(reverse("staff:case_list"), {"q": "0123"}, HTTP_HX_REQUEST="true")
 
     page = response.content.decode()
     assert page.lstrip().startswith('<section id="case-table"')
