@@ -13,9 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from cases import reminders, transitions
+from cases import transitions
+from cases.events import record_event
 from cases.models import Case, CaseEvent, Reminder
-from cases.services import record_event
+from cases.reminders import outbox
+from cases.reminders.schedule import within_customer_hours
 from config.celery import app as celery_app
 
 S = Case.Status
@@ -110,7 +112,7 @@ def message_customer(*, case: Case, by: User, version: int, message: str) -> Rem
         case=case,
         kind=Reminder.Kind.AGENT_MESSAGE,
         period_started_at=now,
-        due_at=reminders.within_customer_hours(now, time_zone=case.time_zone),
+        due_at=within_customer_hours(now, time_zone=case.time_zone),
         body=message,
     )
     _bump(case)
@@ -150,13 +152,13 @@ def send_reminder_now(*, case: Case, by: User, version: int) -> Reminder:
     reminder = ladder.pending().order_by("sequence").first()
     if reminder is None:
         last = ladder.order_by("-sequence").first()
-        reminder = reminders.schedule_ladder_rung(
+        reminder = outbox.schedule_ladder_rung(
             case=case, sequence=last.sequence + 1 if last else 0, due_at=now
         )
     else:
         # Back to scheduled: a claim already queued finds no lease and sends nothing twice.
         reminder.state, reminder.sending_since = Reminder.State.SCHEDULED, None
-        reminder.due_at = reminders.within_customer_hours(now, time_zone=case.time_zone)
+        reminder.due_at = within_customer_hours(now, time_zone=case.time_zone)
         reminder.save(update_fields=["state", "sending_since", "due_at"])
     _bump(case)
     record_event(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from accounts.models import User
-from cases import reminders, transitions
+from cases import transitions
 from cases.models import (
     STAFF_OPEN_STATUSES,
     Case,
@@ -236,7 +236,7 @@ def clock_for(case: Case, changes: list[tuple[dt.datetime, str]], now: dt.dateti
     return provider_clock(
         changes=changes,
         status=case.status,
-        typical_days=reminders.typical_days(case),
+        typical_days=case.typical_wait_days,
         now=now,
     )
 

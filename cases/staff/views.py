@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from cases import reminders, services, staff_services
+from cases import services, staff_services
 from cases.models import Case
+from cases.reminders import controls, schedule
 from cases.staff import presence, search, selectors
 from cases.staff.access import agent_page
 from cases.staff.filters import CaseFilter
@@ -260,7 +261,7 @@ def _case_context(request: HttpRequest, case: Case, *, others=None, **extra) -> 
         "message_form": MessageForm(initial=version),
         "move_form": MoveForm(initial=version),
         "reminders_form": RemindersForm(initial=version),
-        "typical_days": reminders.typical_days(case),
+        "typical_days": case.typical_wait_days,
         "ping_seconds": presence.PING_SECONDS,
         "now": now,
     }
@@ -411,14 +412,14 @@ def case_reminders(request: HttpRequest, ref: str) -> HttpResponse:
                 staff_services.send_reminder_now(case=case, by=by, version=data["version"])
             case "stop":
                 _check_version(case, data["version"])
-                reminders.stop_reminders(case=case, by=by)
+                controls.stop_reminders(case=case, by=by)
             case "resume":
                 _check_version(case, data["version"])
-                reminders.resume_reminders(case=case, by=by)
+                controls.resume_reminders(case=case, by=by)
             case "snooze":
                 _check_version(case, data["version"])
-                until = reminders.snooze_end(case=case, day=data["until"])
-                reminders.snooze_reminders(case=case, until=until, by=by)
+                until = schedule.snooze_end(case=case, day=data["until"])
+                controls.snooze_reminders(case=case, until=until, by=by)
 
     return _act(request, ref, RemindersForm, "reminders_form", apply)
 

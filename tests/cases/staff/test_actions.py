@@ -7,8 +7,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import emails
 from cases.models import Case, CaseEvent, Reminder
+from cases.reminders import emails
 from tests.cases.staff.conftest import waiting_case
 
 pytestmark = pytest.mark.django_db
