@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import translation
 
-from accounts import services
+from accounts import roles, services
 from accounts.cookies import set_language_cookie
 from accounts.models import User
 
@@ -58,6 +58,9 @@ class AccountAdapter(DefaultAccountAdapter):
             super().send_mail(template_prefix, email, context)
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
+        if roles.can_use_staff_dashboard(request.user):
+            # Agents work from the staff dashboard; the admin is for admins.
+            return reverse("staff:case_list")
         if request.user.is_staff:
             return super().get_login_redirect_url(request)
         return reverse("cases:my_cases")

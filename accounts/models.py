@@ -73,6 +73,13 @@ class User(AbstractBaseUser, PermissionsMixin):
                 violation_error_message=_("An account with this email address already exists."),
             )
         ]
+        indexes = [
+            # Prefix search on the (always lower-case) address, as LIKE 'ana@ex%': the unique
+            # index's collation cannot serve LIKE; pattern ops can. Ignored off PostgreSQL.
+            models.Index(
+                fields=["email"], name="user_email_prefix_idx", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.display_name} <{self.email}>" if self.display_name else self.email

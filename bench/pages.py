@@ -127,6 +127,79 @@ def pages() -> list[tuple[str, int, Client, str, dict]]:
         ("admin search, reference", LIST_MS, staff, f"{changelist}?q={case.reference}", {}),
         ("admin search, phone last 4", LIST_MS, staff, f"{changelist}?q={case.phone_last4}", {}),
     ]
+    rows += staff_pages(staff, case, typical)
+    return rows
+
+
+def staff_pages(staff: Client, heavy_case: Case, typical: Case | None) -> list:
+    """The staff dashboard (issue 11): each queue, the next page, a filtered list, each kind of
+    search and the case page, as a signed-in agent (the bench admin is a superuser)."""
+    base = "/staff/"
+    first = staff.get(base)
+    match = re.search(r'href="/staff/\?([^"]*after=[^"]+)"', first.content.decode())
+    rows = [("staff: needs attention", LIST_MS, staff, base, {})]
+    if match:
+        rows.append(
+            ("staff: next page (keyset)", LIST_MS, staff, f"{base}?{unescape(match[1])}", {})
+        )
+    for slug in ("mine", "unassigned", "review", "operator", "completed", "all"):
+        rows.append((f"staff: queue {slug}", LIST_MS, staff, f"{base}?queue={slug}", {}))
+    waiting = Case.objects.filter(status=Case.Status.AWAITING_REVIEW).exclude(provider=None)
+    sample = waiting.select_related("owner").order_by("-id").first()
+    with_ref = Case.objects.exclude(provider_reference="").order_by("-id").first()
+    if sample is not None:
+        rows.append(
+            (
+                "staff: filter status+provider",
+                LIST_MS,
+                staff,
+                f"{base}?queue=all&status=awaiting_review&provider={sample.provider_id}",
+                {},
+            )
+        )
+        rows += [
+            ("staff: search reference", LIST_MS, staff, f"{base}?q={sample.reference}", {}),
+            (
+                "staff: search email prefix",
+                LIST_MS,
+                staff,
+                f"{base}?q={sample.owner.email[:8]}",
+                {},
+            ),
+            ("staff: search last 4 digits", LIST_MS, staff, f"{base}?q={sample.phone_last4}", {}),
+        ]
+    if with_ref is not None:
+        rows.append(
+            (
+                "staff: search provider ref",
+                LIST_MS,
+                staff,
+                f"{base}?q={with_ref.provider_reference}",
+                {},
+            )
+        )
+    rows.append(
+        ("staff: counts (HTMX)", LIST_MS, staff, f"{base}counts/", {"HTTP_HX_REQUEST": "true"})
+    )
+    rows.append(
+        (
+            "staff: case page (150 events)",
+            CASE_PAGE_MS,
+            staff,
+            f"{base}cases/{heavy_case.reference}/",
+            {},
+        )
+    )
+    if typical is not None:
+        rows.append(
+            (
+                "staff: case page (typical)",
+                CASE_PAGE_MS,
+                staff,
+                f"{base}cases/{typical.reference}/",
+                {},
+            )
+        )
     return rows
 
 

@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext
@@ -81,7 +82,18 @@ class ReadOnlyAdmin(FastAdmin):
         return False
 
 
+class CaseRowsFormSet(BaseInlineFormSet):
+    """Hands every row the case being edited: a row's __str__ and change link read its case,
+    which would otherwise be fetched once per row (165 of 173 queries for 150 events)."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        setattr(form.instance, self.fk.name, self.instance)
+        return form
+
+
 class CaseEventInline(admin.TabularInline):
+    formset = CaseRowsFormSet
     model = CaseEvent
     extra = 0
     fields = ("created_at", "kind", "actor_role", "actor", "status_from", "status_to", "message")
@@ -100,6 +112,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 class CaseStepInline(admin.TabularInline):
+    formset = CaseRowsFormSet
     model = CaseStep
     extra = 0
     fields = ("position", "kind", "title", "state", "done_at", "done_by")
@@ -115,6 +128,7 @@ class CaseStepInline(admin.TabularInline):
 
 
 class EvidenceInline(admin.TabularInline):
+    formset = CaseRowsFormSet
     model = Evidence
     extra = 0
     fields = ("kind", "original_name", "file_size", "content_type", "uploaded_at")

@@ -1,4 +1,8 @@
-"""Keyset pagination on (created_at, id), newest first: the cursor is the last row shown."""
+"""Keyset pagination: the cursor is the last row shown, never an OFFSET, never a COUNT.
+
+`page` orders by (created_at, id), newest first; `page_by` by any non-null datetime column and
+id, either way (the staff lists sort by last activity, creation or the start of the wait).
+"""
 
 import base64
 import binascii
@@ -7,14 +11,17 @@ from datetime import datetime
 from django.db.models import Model, Q, QuerySet
 
 
-def encode_cursor(row: Model) -> str:
-    # Every keyset-paged model has created_at.
-    raw = f"{row.created_at.isoformat()}|{row.pk}".encode()  # type: ignore[attr-defined]
+def _encode(value: datetime, pk: int) -> str:
+    raw = f"{value.isoformat()}|{pk}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def encode_cursor(row: Model, field: str = "created_at") -> str:
+    return _encode(getattr(row, field), row.pk)
+
+
 def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
-    """(created_at, id) of the last row on the previous page; None if it is not one of ours."""
+    """(value, id) of the last row on the previous page; None if it is not one of ours."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         created, _sep, pk = raw.partition("|")
@@ -32,13 +39,25 @@ def page(queryset: QuerySet, *, cursor: str, size: int) -> tuple[list, str]:
     An unreadable cursor gives the first page. One query: it fetches one row more than it
     shows to know whether another page follows.
     """
-    queryset = queryset.order_by("-created_at", "-id")
+    return page_by(queryset, field="created_at", descending=True, cursor=cursor, size=size)
+
+
+def page_by(
+    queryset: QuerySet, *, field: str, descending: bool, cursor: str, size: int
+) -> tuple[list, str]:
+    """One page of `queryset` ordered by (`field`, id), after `cursor`; the next cursor.
+
+    `field` must never be NULL in `queryset` (filter it out first). One query, as `page`.
+    """
+    sign = "-" if descending else ""
+    queryset = queryset.order_by(f"{sign}{field}", f"{sign}id")
     after = decode_cursor(cursor) if cursor else None
     if after is not None:
-        created_at, pk = after
+        value, pk = after
+        beyond = "lt" if descending else "gt"
         queryset = queryset.filter(
-            Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk)
+            Q(**{f"{field}__{beyond}": value}) | Q(**{field: value, f"pk__{beyond}": pk})
         )
     rows = list(queryset[: size + 1])
-    next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else ""
+    next_cursor = encode_cursor(rows[size - 1], field) if len(rows) > size else ""
     return rows[:size], next_cursor

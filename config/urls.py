@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("providers/", include("providers.urls")),
     path("reminders/", include("cases.reminders.urls")),
+    path("staff/", include("cases.staff.urls")),
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
 ]

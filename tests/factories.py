@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import factory
 from django.utils import timezone
 
+from accounts import roles
 from accounts.models import User
 from cases.models import (
     AgentDigest,
@@ -36,8 +37,18 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class AgentFactory(UserFactory):
+    """A support agent: staff, in the "Support agents" group (the staff dashboard's door)."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
     email = factory.Sequence(lambda n: f"agent{n}@closeout.example")
     is_staff = True
+
+    @factory.post_generation
+    def support_agent(self, create: bool, extracted, **kwargs) -> None:
+        if create and extracted is not False:
+            roles.make_support_agent(self)
 
 
 class ProviderFactory(factory.django.DjangoModelFactory):

@@ -319,3 +319,20 @@ def test_admin_refuses_a_second_account_for_the_same_email_in_other_case(admin_c
     )
     assert response.status_code == 200
     assert "already exists" in response.content.decode()
+
+
+def test_case_change_page_does_not_read_the_case_again_per_inline_row(
+    admin_client, django_assert_max_num_queries
+):
+    small = factories.CaseFactory()
+    big = factories.CaseFactory()
+    factories.CaseEventFactory.create_batch(150, case=big)
+    for n in range(10):
+        factories.CaseStepFactory(case=big, position=n + 1)
+    factories.EvidenceFactory.create_batch(3, case=big)
+    url = "/admin/cases/case/{}/change/"
+
+    with django_assert_max_num_queries(30) as few:
+        admin_client.get(url.format(small.pk))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert admin_client.get(url.format(big.pk)).status_code == 200

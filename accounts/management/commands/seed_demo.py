@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from accounts import roles
 from accounts.models import User
 
 # A well-known password is fine for a laptop demo and nowhere else: see handle().
@@ -91,6 +92,8 @@ class Command(BaseCommand):
             # Customers never have a password: they sign in by a one-time code.
             user.set_unusable_password()
         user.save()
+        if spec["role"] == "agent":
+            roles.make_support_agent(user)
         EmailAddress.objects.update_or_create(
             user=user,
             email=spec["email"],

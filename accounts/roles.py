@@ -1,0 +1,45 @@
+"""Who is who among staff: the support agents' group and who may use the staff dashboard."""
+
+from django.contrib.auth.models import Group
+
+from accounts.models import User
+
+SUPPORT_AGENTS = "Support agents"
+
+
+def can_use_staff_dashboard(user) -> bool:
+    """Members of "Support agents" and superusers, always staff (so behind the second factor).
+
+    Staff status is required too: the second-factor check and the status machine's "agent"
+    role both key on it, so a group member without it would get in on a password alone.
+    The group lookup runs once per request and is kept on the user object.
+    """
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_is_support_agent", None)
+    if cached is None:
+        cached = user.groups.filter(name=SUPPORT_AGENTS).exists()
+        user._is_support_agent = cached
+    return cached
+
+
+def support_agents_group() -> Group:
+    group, _created = Group.objects.get_or_create(name=SUPPORT_AGENTS)
+    return group
+
+
+def make_support_agent(user: User) -> None:
+    """Put a staff member in the agents' group (seed_demo, tests)."""
+    user.groups.add(support_agents_group())
+    user.__dict__.pop("_is_support_agent", None)
+
+
+def support_agents():
+    """Active agents, for "assign to" choices: a small set, ordered by name."""
+    return (
+        User.objects.filter(is_active=True, is_staff=True, groups__name=SUPPORT_AGENTS)
+        .order_by("display_name", "email")
+        .distinct()
+    )

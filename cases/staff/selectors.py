@@ -1,0 +1,439 @@
+"""The reads of the staff dashboard, each with a fixed number of queries whatever the rows.
+
+Queues are QuerySets served by indexes (cases/models.py "The staff dashboard's queues"), pages
+are keyset-paged (no COUNT, no OFFSET), counts are capped and loaded after the page.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts import roles
+from accounts.models import User
+from cases import transitions
+from cases.models import (
+    STAFF_OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    CaseStep,
+    ContactAttempt,
+    Evidence,
+    Reminder,
+)
+from cases.staff import presence
+from cases.staff.search import Kind, Term
+from config import keyset
+from providers.models import ContactChannel
+
+S = Case.Status
+PAGE_SIZES = (25, 50)
+COUNT_CAP = 999
+CHANGES_CAP = 99
+TIMELINE_PREVIEW = 50
+TIMELINE_PAGE_SIZE = 100
+COMPLETED_RECENTLY_DAYS = 7
+
+
+# --- Queues ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Queue:
+    slug: str
+    label: str
+    default_sort: str
+    help: str = ""
+
+
+QUEUES = (
+    Queue(
+        "attention",
+        _("Needs attention"),
+        "quiet",
+        _("Stalled, needs action, overdue follow-ups and failed reminders."),
+    ),
+    Queue("mine", _("Mine"), "activity"),
+    Queue("unassigned", _("Unassigned"), "quiet"),
+    Queue("review", _("Awaiting review"), "waiting"),
+    Queue("operator", _("Awaiting operator"), "waiting"),
+    Queue("completed", _("Completed recently"), "activity"),
+    Queue("all", _("All"), "activity"),
+)
+QUEUES_BY_SLUG = {queue.slug: queue for queue in QUEUES}
+DEFAULT_QUEUE = QUEUES[0]
+
+# (column, newest first?) for keyset.page_by; the column is never NULL in its list.
+SORTS = {
+    "activity": ("last_activity_at", True),
+    "quiet": ("last_activity_at", False),
+    "waiting": ("waiting_since", False),
+    "created": ("created_at", True),
+    "oldest": ("created_at", False),
+}
+SORT_CHOICES = (
+    ("activity", _("Latest activity first")),
+    ("quiet", _("Quiet longest first")),
+    ("waiting", _("Waiting longest on the provider")),
+    ("created", _("Newest first")),
+    ("oldest", _("Oldest first")),
+)
+
+
+def _open() -> QuerySet:
+    # The literal list the partial indexes are conditioned on.
+    return Case.objects.filter(status__in=STAFF_OPEN_STATUSES)
+
+
+def needs_attention(*, now: dt.datetime) -> QuerySet:
+    """Open cases that need a human: stalled, needs action, a follow-up date passed with
+    nothing done since, a reminder that failed with nothing done since.
+
+    Built as `id IN (… UNION …)`, each part served by its own partial index, so the cost
+    follows the size of the queue, not the million cases.
+    """
+    flagged = _open().filter(Q(is_stalled=True) | Q(status=S.NEEDS_ACTION)).values("id")
+    failed = Reminder.objects.filter(
+        state=Reminder.State.FAILED, due_at__gte=F("case__last_activity_at")
+    ).values("case_id")
+    follow_ups = ContactAttempt.objects.filter(
+        follow_up_on__lt=timezone.localdate(now),
+        follow_up_on__gte=F("case__last_activity_at__date"),
+    ).values("case_id")
+    return _open().filter(id__in=flagged.union(failed, follow_ups))
+
+
+def queue_cases(queue: Queue, *, agent: User, now: dt.datetime) -> QuerySet:
+    match queue.slug:
+        case "attention":
+            return needs_attention(now=now)
+        case "mine":
+            return Case.objects.filter(assigned_agent=agent).exclude(status__in=_closed_or_draft())
+        case "unassigned":
+            return _open().filter(assigned_agent__isnull=True)
+        case "review":
+            return Case.objects.filter(status=S.AWAITING_REVIEW)
+        case "operator":
+            return Case.objects.filter(status=S.AWAITING_OPERATOR)
+        case "completed":
+            since = now - dt.timedelta(days=COMPLETED_RECENTLY_DAYS)
+            return Case.objects.filter(status=S.COMPLETED, completed_at__gte=since)
+        case _:
+            return Case.objects.exclude(status=S.DRAFT)
+
+
+def _closed_or_draft() -> tuple[str, ...]:
+    return (S.DRAFT, *Case.CLOSED_STATUSES)
+
+
+def queue_counts(*, agent: User, now: dt.datetime) -> dict[str, str]:
+    """Each queue's size, capped ("999+"): a COUNT over a LIMIT subquery without ORDER BY, so
+    it stops at the cap and may be answered from the index alone."""
+    counts = {}
+    for queue in QUEUES:
+        cases = queue_cases(queue, agent=agent, now=now).order_by().values("id")
+        counts[queue.slug] = capped(cases[: COUNT_CAP + 1].count(), COUNT_CAP)
+    return counts
+
+
+def capped(count: int, cap: int) -> str:
+    return f"{cap}+" if count > cap else str(count)
+
+
+# --- Search ------------------------------------------------------------------------------------
+
+
+def search_cases(term: Term) -> QuerySet:
+    """The cases a search term finds, each kind through an index."""
+    match term.kind:
+        case Kind.REFERENCE:
+            return Case.objects.filter(reference=term.value)
+        case Kind.EMAIL:
+            # Addresses are stored lower-case; LIKE 'prefix%' on user_email_prefix_idx.
+            owners = User.objects.filter(email__startswith=term.value).values("id")
+            return Case.objects.filter(owner__in=owners)
+        case Kind.PHONE:
+            cases = Case.objects.filter(phone_last4=term.value[-4:])
+            if len(term.value) > 4:
+                # Stored as E.164: a national number's trunk 0 is not in it (07700… is +447700…).
+                cases = cases.filter(phone_number__endswith=term.value.lstrip("0"))
+            return cases
+        case Kind.PROVIDER_REFERENCE:
+            return Case.objects.filter(provider_reference=term.value)
+        case _:
+            return Case.objects.none()
+
+
+# --- The provider clock ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProviderClock:
+    """Time the case has waited on the provider: it runs in awaiting review / operator and
+    pauses while the case waits on the customer (needs action)."""
+
+    waited: dt.timedelta
+    typical_days: int
+    is_running: bool
+    is_paused: bool
+
+    @property
+    def waited_days(self) -> float:
+        return round(self.waited.total_seconds() / 86400, 1)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.waited > dt.timedelta(days=self.typical_days)
+
+    @property
+    def has_waited(self) -> bool:
+        return self.waited > dt.timedelta(0)
+
+
+def provider_clock(
+    *, changes: list[tuple[dt.datetime, str]], status: str, typical_days: int, now: dt.datetime
+) -> ProviderClock:
+    """Add up the periods spent waiting on the provider from the status changes, oldest
+    first, as (when, status it moved to)."""
+    waited = dt.timedelta(0)
+    started = None
+    for when, status_to in sorted(changes, key=lambda change: change[0]):
+        waiting = status_to in Case.WAITING_STATUSES
+        if waiting and started is None:
+            started = when
+        elif not waiting and started is not None:
+            waited += when - started
+            started = None
+    running = started is not None and status in Case.WAITING_STATUSES
+    if running:
+        waited += now - started
+    return ProviderClock(
+        waited=max(waited, dt.timedelta(0)),
+        typical_days=typical_days,
+        is_running=running,
+        is_paused=status == S.NEEDS_ACTION and waited > dt.timedelta(0),
+    )
+
+
+def status_changes(case_ids: list[int]) -> dict[int, list[tuple[dt.datetime, str]]]:
+    """The status changes of several cases in one query (event_case_idx)."""
+    changes = defaultdict(list)
+    rows = (
+        CaseEvent.objects.filter(case_id__in=case_ids, kind=CaseEvent.Kind.STATUS)
+        .order_by()
+        .values_list("case_id", "created_at", "status_to")
+    )
+    for case_id, created_at, status_to in rows:
+        changes[case_id].append((created_at, status_to))
+    return changes
+
+
+def clock_for(case: Case, changes: list[tuple[dt.datetime, str]], now: dt.datetime):
+    return provider_clock(
+        changes=changes,
+        status=case.status,
+        typical_days=case.typical_wait_days,
+        now=now,
+    )
+
+
+# --- The list page -----------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    case: Case
+    clock: ProviderClock
+    status_label: str
+    kind_label: str
+    others: list[presence.Presence] = field(default_factory=list)
+
+    @property
+    def token(self) -> str:
+        """What a row's checkbox posts: the case and the version the agent saw."""
+        return f"{self.case.reference}:{self.case.version}"
+
+
+@dataclass
+class CasePage:
+    rows: list[Row]
+    next_cursor: str
+    sort: str
+    since: dt.datetime
+
+
+def case_page(
+    cases: QuerySet, *, sort: str, cursor: str, size: int, agent: User, now: dt.datetime
+) -> CasePage:
+    """One keyset page of `cases` with each row's provider clock and who else has it open:
+    one query for the rows, one for their status changes, one cache read for presence."""
+    column, descending = SORTS.get(sort, SORTS["activity"])
+    if column == "waiting_since":
+        cases = cases.filter(waiting_since__isnull=False)
+    cases = cases.select_related("provider", "assigned_agent")
+    size = size if size in PAGE_SIZES else PAGE_SIZES[0]
+    found, next_cursor = keyset.page_by(
+        cases, field=column, descending=descending, cursor=cursor, size=size
+    )
+    ids = [case.pk for case in found]
+    changes = status_changes(ids) if ids else {}
+    others = presence.on_cases(ids, agent=agent)
+    statuses = {value: str(label) for value, label in Case.Status.choices}
+    kinds = {value: str(label) for value, label in Case._meta.get_field("service_kind").choices}
+    rows = [
+        Row(
+            case=case,
+            clock=clock_for(case, changes.get(case.pk, []), now),
+            status_label=statuses.get(case.status, case.status),
+            kind_label=kinds.get(case.service_kind, case.service_kind),
+            others=others.get(case.pk, []),
+        )
+        for case in found
+    ]
+    return CasePage(rows=rows, next_cursor=next_cursor, sort=sort, since=now)
+
+
+def changed_since(cases: QuerySet, *, since: dt.datetime) -> int:
+    """How many of `cases` changed after `since`, up to one past CHANGES_CAP: the list's
+    30-second check, a range on last activity."""
+    changed = cases.filter(last_activity_at__gt=since).order_by().values("id")
+    return changed[: CHANGES_CAP + 1].count()
+
+
+def cases_by_reference(references: list[str]) -> dict[str, Case]:
+    """The bulk form's selected cases, in one query."""
+    found = Case.objects.filter(reference__in=references[:200])
+    return {case.reference: case for case in found}
+
+
+# --- The case page -----------------------------------------------------------------------------
+
+
+def case_for_agent(*, ref: str) -> Case:
+    """Everything the staff case page shows, in a fixed number of queries; 404 if unknown."""
+    queryset = Case.objects.select_related("provider", "owner", "assigned_agent").prefetch_related(
+        Prefetch(
+            "steps",
+            queryset=CaseStep.objects.select_related("done_by").order_by("position"),
+            to_attr="step_list",
+        ),
+        Prefetch(
+            "provider__channels",
+            queryset=ContactChannel.objects.filter(is_official=True).order_by("position", "id"),
+            to_attr="official_channels",
+        ),
+        Prefetch(
+            "events",
+            # Internal events too: agents see the whole story. One more than shown.
+            queryset=CaseEvent.objects.select_related("actor").order_by("-created_at", "-id")[
+                : TIMELINE_PREVIEW + 1
+            ],
+            to_attr="timeline",
+        ),
+        Prefetch(
+            "reminders", queryset=Reminder.objects.order_by("-due_at", "-id"), to_attr="outbox"
+        ),
+        Prefetch(
+            "evidence",
+            queryset=Evidence.objects.order_by("-uploaded_at"),
+            to_attr="evidence_list",
+        ),
+        Prefetch(
+            "contacts",
+            queryset=ContactAttempt.objects.select_related("channel").order_by("-occurred_at"),
+            to_attr="contact_list",
+        ),
+    )
+    case = queryset.filter(reference=ref.upper()).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def case_reference_exists(*, ref: str) -> Case:
+    """The bare case for an action, or 404."""
+    case = Case.objects.filter(reference=ref.upper()).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+@dataclass(frozen=True)
+class Move:
+    to: str
+    label: str
+    needs_note: bool
+
+
+def moves_for_agent(case: Case) -> list[Move]:
+    """The status buttons: only moves the machine would allow an agent now."""
+    targets = transitions.allowed_targets(case=case, role=transitions.Role.AGENT)
+    return [
+        Move(
+            to=to,
+            label=str(transitions.MOVES[(case.status, to)].label),
+            needs_note=to == S.NEEDS_ACTION or (to == S.COMPLETED and not case.provider_reference),
+        )
+        for to in targets
+    ]
+
+
+@dataclass(frozen=True)
+class Outbox:
+    sent: list[Reminder]
+    failed: list[Reminder]
+    pending: list[Reminder]
+
+
+def outbox(case: Case) -> Outbox:
+    """The case's reminders, from case_for_agent: sent, failed, and what is due next."""
+    rows = case.outbox
+    pending = [r for r in rows if r.state in (Reminder.State.SCHEDULED, Reminder.State.SENDING)]
+    return Outbox(
+        sent=[r for r in rows if r.state == Reminder.State.SENT],
+        failed=[r for r in rows if r.state == Reminder.State.FAILED],
+        pending=sorted(pending, key=lambda r: r.due_at),
+    )
+
+
+def timeline_preview(case: Case) -> tuple[list[CaseEvent], bool]:
+    return case.timeline[:TIMELINE_PREVIEW], len(case.timeline) > TIMELINE_PREVIEW
+
+
+def timeline_page(case: Case, *, cursor: str) -> tuple[list[CaseEvent], str]:
+    """Every event of the case, internal ones too, newest first, a page at a time."""
+    events = CaseEvent.objects.filter(case=case).select_related("actor")
+    return keyset.page(events, cursor=cursor, size=TIMELINE_PAGE_SIZE)
+
+
+@dataclass(frozen=True)
+class LastChange:
+    by: str
+    at: dt.datetime | None
+
+
+def last_change(case: Case) -> LastChange:
+    """Who changed the case last and when: "changed by Ana at 14:02 meanwhile"."""
+    event = (
+        CaseEvent.objects.filter(case=case)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if event is None:
+        return LastChange(by="", at=case.last_activity_at)
+    name = event.actor.get_short_name() if event.actor else str(CaseEvent.Actor.SYSTEM.label)
+    return LastChange(by=name, at=event.created_at)
+
+
+def agent_choices() -> list[tuple[int, str]]:
+    """(id, name) of every support agent, for "assign to": one query."""
+    return [(agent.pk, agent.get_short_name()) for agent in roles.support_agents()]
+
+
+def agent_by_id(pk: int) -> User | None:
+    return roles.support_agents().filter(pk=pk).first()

@@ -1,0 +1,22 @@
+"""The staff dashboard; included at "staff/" in config/urls.py."""
+
+from django.urls import path
+
+from cases.staff import views
+
+app_name = "staff"
+
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("counts/", views.queue_counts, name="queue_counts"),
+    path("changes/", views.list_changes, name="list_changes"),
+    path("bulk/", views.bulk, name="bulk"),
+    path("cases/<str:ref>/", views.case_detail, name="case_detail"),
+    path("cases/<str:ref>/timeline/", views.case_timeline, name="case_timeline"),
+    path("cases/<str:ref>/presence/", views.case_presence, name="case_presence"),
+    path("cases/<str:ref>/assign/", views.case_assign, name="case_assign"),
+    path("cases/<str:ref>/note/", views.case_note, name="case_note"),
+    path("cases/<str:ref>/message/", views.case_message, name="case_message"),
+    path("cases/<str:ref>/move/", views.case_move, name="case_move"),
+    path("cases/<str:ref>/reminders/", views.case_reminders, name="case_reminders"),
+]

@@ -1,0 +1,431 @@
+"""The staff dashboard's pages: the case list (queues, filters, search), the case page and the
+agents' actions. Every view passes agent_page first; reads go through selectors, writes
+through services. Every form works as a plain POST (post/redirect/get); HTMX only enhances.
+"""
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from cases import services, staff_services
+from cases.models import Case
+from cases.reminders import controls, schedule
+from cases.staff import presence, search, selectors
+from cases.staff.access import agent_page
+from cases.staff.filters import CaseFilter
+from cases.staff.forms import (
+    AssignForm,
+    BulkForm,
+    MessageForm,
+    MoveForm,
+    NoteForm,
+    RemindersForm,
+)
+from cases.transitions import CaseChanged, TransitionNotAllowed
+
+LIST_TEMPLATE = "staff/list.html"
+CASE_TEMPLATE = "staff/case.html"
+# Query parameters that are the list's own, not filters: kept apart when building links.
+LIST_STATE = ("queue", "q", "after")
+
+
+def _list_url() -> str:
+    return reverse("staff:case_list")
+
+
+def _case_url(ref: str) -> str:
+    return reverse("staff:case_detail", kwargs={"ref": ref})
+
+
+# --- The list ----------------------------------------------------------------------------------
+
+
+def _list_state(request: HttpRequest) -> dict:
+    """What the list shows, from the URL alone: queue or search, filters, sort, page."""
+    now = timezone.now()
+    queue = selectors.QUEUES_BY_SLUG.get(request.GET.get("queue", ""), selectors.DEFAULT_QUEUE)
+    typed = request.GET.get("q", "").strip()
+    term = search.parse(typed) if typed else None
+    if term is not None:
+        cases = selectors.search_cases(term)
+        default_sort = "activity"
+    else:
+        cases = selectors.queue_cases(queue, agent=request.user, now=now)
+        default_sort = queue.default_sort
+    data = request.GET.copy()
+    data.setdefault("sort", default_sort)
+    data.setdefault("size", str(selectors.PAGE_SIZES[0]))
+    filterset = CaseFilter(data, queryset=cases)
+    return {
+        "now": now,
+        "queue": queue,
+        "term": term,
+        "filterset": filterset,
+        "sort": filterset.choice("sort", default_sort),
+        "size": int(filterset.choice("size", selectors.PAGE_SIZES[0])),
+    }
+
+
+def _query(request: HttpRequest, **changes) -> str:
+    """The current URL's query with `changes` (None drops a key), for the list's links."""
+    data = request.GET.copy()
+    for key, value in changes.items():
+        data.pop(key, None)
+        if value is not None:
+            data[key] = value
+    return data.urlencode()
+
+
+@require_GET
+@agent_page
+def case_list(request: HttpRequest) -> HttpResponse:
+    state = _list_state(request)
+    filterset = state["filterset"]
+    page = selectors.case_page(
+        filterset.qs,
+        sort=state["sort"],
+        cursor=request.GET.get("after", ""),
+        size=state["size"],
+        agent=request.user,
+        now=state["now"],
+    )
+    base = _list_url()
+    context = {
+        **state,
+        "page": page,
+        "queues": selectors.QUEUES,
+        "case_base": f"{base}cases/",
+        "list_url": base,
+        "filters_query": _query(request, after=None),
+        "next_query": _query(request, after=page.next_cursor) if page.next_cursor else "",
+        "first_query": _query(request, after=None),
+        "is_first_page": "after" not in request.GET,
+        "changes_query": urlencode(
+            {
+                **{key: value for key, value in request.GET.items() if key != "after"},
+                "since": page.since.isoformat(),
+            }
+        ),
+        "bulk_form": BulkForm(agents=filterset.agents),
+        "current_url": request.get_full_path(),
+    }
+    template = f"{LIST_TEMPLATE}#case-table" if request.htmx else LIST_TEMPLATE
+    return render(request, template, context)
+
+
+@require_GET
+@agent_page
+def queue_counts(request: HttpRequest) -> HttpResponse:
+    """Each queue's capped count, loaded by the list page after it has shown."""
+    counts = selectors.queue_counts(agent=request.user, now=timezone.now())
+    current = selectors.QUEUES_BY_SLUG.get(request.GET.get("queue", ""))
+    queues = [(queue, counts[queue.slug]) for queue in selectors.QUEUES]
+    context = {"queue_counts": queues, "queue": current, "list_url": _list_url()}
+    return render(request, f"{LIST_TEMPLATE}#queue-nav", context)
+
+
+@require_GET
+@agent_page
+def list_changes(request: HttpRequest) -> HttpResponse:
+    """The list's 30-second check: how many of its cases changed since it was shown."""
+    since = parse_datetime(request.GET.get("since", "")) or timezone.now()
+    if timezone.is_naive(since):
+        since = timezone.make_aware(since, dt.UTC)
+    state = _list_state(request)
+    count = selectors.changed_since(state["filterset"].qs, since=since)
+    params = {key: value for key, value in request.GET.items() if key != "since"}
+    context = {
+        "changed_count": count,
+        "changed": selectors.capped(count, selectors.CHANGES_CAP),
+        "refresh_url": f"{_list_url()}?{urlencode(params)}",
+    }
+    return render(request, f"{LIST_TEMPLATE}#changes", context)
+
+
+def _go(request: HttpRequest, url: str) -> HttpResponse:
+    """Post/redirect/get; an HTMX request gets a full-page redirect too."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _safe_next(request: HttpRequest, url: str) -> str:
+    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}):
+        return url
+    return _list_url()
+
+
+@require_POST
+@agent_page
+def bulk(request: HttpRequest) -> HttpResponse:
+    """One action on the ticked rows, one CaseEvent per case; a case changed since the list
+    was shown is reported and left alone."""
+    agents = selectors.agent_choices()
+    form = BulkForm(request.POST, agents=agents)
+    next_url = _safe_next(request, request.POST.get("next", ""))
+    if not form.is_valid():
+        for _field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, error)
+        return _go(request, next_url)
+    data = form.cleaned_data
+    selected = form.selected()
+    found = selectors.cases_by_reference([ref for ref, _version in selected])
+    offered = {pk for pk, _name in agents}
+    agent = selectors.agent_by_id(data["agent"]) if data.get("agent") in offered else None
+    done, changed, refused = [], [], []
+    for ref, version in selected:
+        case = found.get(ref)
+        if case is None:
+            continue
+        try:
+            _bulk_one(request, case, version, data, agent)
+        except CaseChanged:
+            changed.append(ref)
+        except TransitionNotAllowed as problem:
+            refused.append(f"{ref}: {problem}")
+        else:
+            done.append(ref)
+    if done:
+        messages.success(
+            request,
+            _("Done for %(count)s case(s): %(refs)s.")
+            % {"count": len(done), "refs": ", ".join(done)},
+        )
+    if changed:
+        messages.warning(
+            request,
+            _(
+                "Changed by someone else since you loaded the list, so left alone: %(refs)s. "
+                "Open them to see what changed."
+            )
+            % {"refs": ", ".join(changed)},
+        )
+    for line in refused:
+        messages.error(request, line)
+    return _go(request, next_url)
+
+
+def _bulk_one(request: HttpRequest, case: Case, version: int, data: dict, agent) -> None:
+    by = request.user
+    match data["action"]:
+        case "take":
+            staff_services.assign(case=case, agent=by, by=by, version=version)
+        case "assign":
+            if agent is None:
+                raise TransitionNotAllowed(_("Choose the agent to assign the cases to."))
+            staff_services.assign(case=case, agent=agent, by=by, version=version)
+        case "unassign":
+            staff_services.assign(case=case, agent=None, by=by, version=version)
+        case "remind":
+            staff_services.send_reminder_now(case=case, by=by, version=version)
+        case "note":
+            staff_services.add_internal_note(case=case, by=by, version=version, note=data["note"])
+
+
+# --- The case page -----------------------------------------------------------------------------
+
+
+def _case_context(request: HttpRequest, case: Case, *, others=None, **extra) -> dict:
+    now = timezone.now()
+    agents = selectors.agent_choices()
+    changes = [
+        (event.created_at, event.status_to) for event in case.timeline if event.kind == "status"
+    ]
+    timeline, timeline_has_more = selectors.timeline_preview(case)
+    if timeline_has_more:
+        # The preview may not reach back to the first wait: read every status change.
+        changes = selectors.status_changes([case.pk]).get(case.pk, [])
+    version = {"version": case.version}
+    context = {
+        "case": case,
+        "clock": selectors.clock_for(case, changes, now),
+        "moves": selectors.moves_for_agent(case),
+        "steps": case.step_list,
+        "channels": getattr(case.provider, "official_channels", []) if case.provider_id else [],
+        "timeline": timeline,
+        "timeline_has_more": timeline_has_more,
+        "outbox": selectors.outbox(case),
+        "others": others if others is not None else [],
+        "agents": agents,
+        "assign_form": AssignForm(initial=version, agents=agents),
+        "note_form": NoteForm(initial=version),
+        "message_form": MessageForm(initial=version),
+        "move_form": MoveForm(initial=version),
+        "reminders_form": RemindersForm(initial=version),
+        "typical_days": case.typical_wait_days,
+        "ping_seconds": presence.PING_SECONDS,
+        "now": now,
+    }
+    context.update(extra)
+    return context
+
+
+@require_GET
+@agent_page
+def case_detail(request: HttpRequest, ref: str) -> HttpResponse:
+    """The whole case on one screen. Opening it is not an event (identity documents aside)."""
+    case = selectors.case_for_agent(ref=ref)
+    others = presence.visit(case_id=case.pk, agent=request.user, state=presence.VIEWING)
+    return render(request, CASE_TEMPLATE, _case_context(request, case, others=others))
+
+
+@require_GET
+@agent_page
+def case_timeline(request: HttpRequest, ref: str) -> HttpResponse:
+    case = selectors.case_reference_exists(ref=ref)
+    events, next_cursor = selectors.timeline_page(case, cursor=request.GET.get("before", ""))
+    context = {
+        "case": case,
+        "timeline": events,
+        "next_cursor": next_cursor,
+        "is_first_page": "before" not in request.GET,
+    }
+    return render(request, "staff/timeline.html", context)
+
+
+@require_POST
+@agent_page
+def case_presence(request: HttpRequest, ref: str) -> HttpResponse:
+    """The case page's heartbeat: "viewing", or "editing" once the agent types."""
+    case = selectors.case_reference_exists(ref=ref)
+    others = presence.visit(
+        case_id=case.pk, agent=request.user, state=request.POST.get("state", presence.VIEWING)
+    )
+    if not request.htmx:
+        return redirect(_case_url(case.reference))
+    return render(
+        request,
+        f"{CASE_TEMPLATE}#presence",
+        {"case": case, "others": others, "ping_seconds": presence.PING_SECONDS},
+    )
+
+
+def _act(request: HttpRequest, ref: str, form_class, form_name: str, apply, **form_kwargs):
+    """The shape of every case action: validate, apply through a service, then back to the
+    case page (PRG; htmx gets the fresh page in place). A stale version shows who changed
+    the case and when, with the fresh case and what the agent typed kept in the form."""
+    case = selectors.case_reference_exists(ref=ref)
+    form = form_class(request.POST, **form_kwargs)
+    extra: dict = {}
+    if form.is_valid():
+        try:
+            apply(case, form.cleaned_data)
+        except CaseChanged as stale:
+            extra["changed"] = selectors.last_change(stale.case)
+            # What they typed stays; the version becomes the one now on screen.
+            data = request.POST.copy()
+            data["version"] = str(stale.case.version)
+            extra[form_name] = form_class(data, **form_kwargs)
+        except TransitionNotAllowed as refused:
+            extra["not_allowed"] = str(refused)
+            extra[form_name] = form
+        else:
+            if not request.htmx:
+                return redirect(_case_url(case.reference))
+    else:
+        extra[form_name] = form
+    case = selectors.case_for_agent(ref=ref)
+    if form_name not in extra:
+        extra["done"] = True
+    others = presence.visit(case_id=case.pk, agent=request.user, state=presence.VIEWING)
+    context = _case_context(request, case, others=others, **extra)
+    template = f"{CASE_TEMPLATE}#case-page" if request.htmx else CASE_TEMPLATE
+    return render(request, template, context)
+
+
+@require_POST
+@agent_page
+def case_assign(request: HttpRequest, ref: str) -> HttpResponse:
+    agents = selectors.agent_choices()
+
+    def apply(case: Case, data: dict) -> None:
+        by = request.user
+        if data["action"] == "take":
+            agent = by
+        elif data["action"] == "assign":
+            agent = selectors.agent_by_id(data["agent"])
+            if agent is None:
+                raise TransitionNotAllowed(_("Choose the agent to assign the case to."))
+        else:
+            agent = None
+        staff_services.assign(case=case, agent=agent, by=by, version=data["version"])
+
+    return _act(request, ref, AssignForm, "assign_form", apply, agents=agents)
+
+
+@require_POST
+@agent_page
+def case_note(request: HttpRequest, ref: str) -> HttpResponse:
+    def apply(case: Case, data: dict) -> None:
+        staff_services.add_internal_note(
+            case=case, by=request.user, version=data["version"], note=data["note"]
+        )
+
+    return _act(request, ref, NoteForm, "note_form", apply)
+
+
+@require_POST
+@agent_page
+def case_message(request: HttpRequest, ref: str) -> HttpResponse:
+    def apply(case: Case, data: dict) -> None:
+        staff_services.message_customer(
+            case=case, by=request.user, version=data["version"], message=data["message"]
+        )
+
+    return _act(request, ref, MessageForm, "message_form", apply)
+
+
+@require_POST
+@agent_page
+def case_move(request: HttpRequest, ref: str) -> HttpResponse:
+    """A status button, or "complete with a note": the machine decides what is allowed."""
+
+    def apply(case: Case, data: dict) -> None:
+        services.move_case(
+            case=case,
+            to=data["to"],
+            by=request.user,
+            version=data["version"],
+            note=data["note"].strip(),
+            provider_reference=data["provider_reference"].strip(),
+        )
+
+    return _act(request, ref, MoveForm, "move_form", apply)
+
+
+@require_POST
+@agent_page
+def case_reminders(request: HttpRequest, ref: str) -> HttpResponse:
+    def apply(case: Case, data: dict) -> None:
+        by = request.user
+        match data["action"]:
+            case "send_now":
+                staff_services.send_reminder_now(case=case, by=by, version=data["version"])
+            case "stop":
+                _check_version(case, data["version"])
+                controls.stop_reminders(case=case, by=by)
+            case "resume":
+                _check_version(case, data["version"])
+                controls.resume_reminders(case=case, by=by)
+            case "snooze":
+                _check_version(case, data["version"])
+                until = schedule.snooze_end(case=case, day=data["until"])
+                controls.snooze_reminders(case=case, until=until, by=by)
+
+    return _act(request, ref, RemindersForm, "reminders_form", apply)
+
+
+def _check_version(case: Case, version: int) -> None:
+    # The reminder controls do not take a version; an agent's stale page is still refused.
+    fresh = selectors.case_reference_exists(ref=case.reference)
+    if fresh.version != version:
+        raise CaseChanged(fresh)

@@ -1,0 +1,172 @@
+"""The agents' writes (issue 11): assign, internal notes, messages to the customer, a reminder
+now. Called by the staff dashboard (cases/staff/), which only reads through its selectors.
+
+Each one, like every write to a case: one transaction, the row locked, the version the agent
+saw checked (CaseChanged), one CaseEvent, version and last activity bumped.
+"""
+
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from accounts.models import User
+from cases import transitions
+from cases.events import record_event
+from cases.models import Case, CaseEvent, Reminder
+from cases.reminders import outbox
+from cases.reminders.schedule import within_customer_hours
+from config.celery import app as celery_app
+
+S = Case.Status
+
+
+def _locked(case: Case, version: int) -> Case:
+    case = Case.objects.select_for_update(of=("self",)).select_related("provider").get(pk=case.pk)
+    if case.version != version:
+        raise transitions.CaseChanged(case)
+    return case
+
+
+def _bump(case: Case, *fields: str) -> None:
+    case.version += 1
+    case.last_activity_at = timezone.now()
+    case.save(update_fields=[*fields, "version", "last_activity_at"])
+
+
+def _agent_only(by: User) -> None:
+    if not (by and by.is_staff):
+        raise transitions.TransitionNotAllowed(_("Only an agent can make this change."))
+
+
+def _sweep_soon() -> None:
+    # The sweep claims and sends due rows; queue one now rather than wait for beat.
+    transaction.on_commit(partial(celery_app.send_task, "cases.tasks.sweep_reminders"), robust=True)
+
+
+@transaction.atomic
+def assign(*, case: Case, agent: User | None, by: User, version: int) -> Case:
+    """Give the case to `agent` (`by` themselves to take it), or to nobody."""
+    _agent_only(by)
+    if agent is not None and not agent.is_staff:
+        raise transitions.TransitionNotAllowed(_("Cases can only be assigned to agents."))
+    case = _locked(case, version)
+    if case.assigned_agent_id == (agent.pk if agent else None):
+        return case
+    case.assigned_agent = agent
+    _bump(case, "assigned_agent")
+    if agent is None:
+        text, params = gettext_noop("Unassigned."), {}
+    elif agent.pk == by.pk:
+        text, params = gettext_noop("Taken by %(agent)s."), {"agent": agent.get_short_name()}
+    else:
+        text, params = gettext_noop("Assigned to %(agent)s."), {"agent": agent.get_short_name()}
+    record_event(
+        case=case,
+        kind=CaseEvent.Kind.ASSIGNED,
+        by=by,
+        text=text,
+        params=params,
+        visibility=CaseEvent.Visibility.INTERNAL,
+    )
+    return case
+
+
+@transaction.atomic
+def add_internal_note(*, case: Case, by: User, version: int, note: str) -> Case:
+    """A note for agents only: never on the customer's pages, emails or proof pack."""
+    _agent_only(by)
+    note = note.strip()
+    if not note:
+        raise transitions.TransitionNotAllowed(_("Write the note first."))
+    case = _locked(case, version)
+    _bump(case)
+    record_event(
+        case=case,
+        kind=CaseEvent.Kind.NOTE,
+        by=by,
+        message=note,
+        text=gettext_noop("Internal note"),
+        visibility=CaseEvent.Visibility.INTERNAL,
+    )
+    return case
+
+
+@transaction.atomic
+def message_customer(*, case: Case, by: User, version: int, message: str) -> Reminder:
+    """Write to the customer: on their timeline now, and emailed in the case's language
+    through the outbox (an agent_message reminder the sweep sends in their mail hours)."""
+    _agent_only(by)
+    message = message.strip()
+    if not message:
+        raise transitions.TransitionNotAllowed(_("Write the message first."))
+    case = _locked(case, version)
+    if case.owner_id is None:
+        raise transitions.TransitionNotAllowed(
+            _("This case has no account yet, so there is nobody to write to.")
+        )
+    now = timezone.now()
+    reminder = Reminder.objects.create(
+        case=case,
+        kind=Reminder.Kind.AGENT_MESSAGE,
+        period_started_at=now,
+        due_at=within_customer_hours(now, time_zone=case.time_zone),
+        body=message,
+    )
+    _bump(case)
+    record_event(
+        case=case,
+        kind=CaseEvent.Kind.NOTE,
+        by=by,
+        message=message,
+        text=gettext_noop("Message from Closeout support"),
+        visibility=CaseEvent.Visibility.CUSTOMER,
+    )
+    _sweep_soon()
+    return reminder
+
+
+@transaction.atomic
+def send_reminder_now(*, case: Case, by: User, version: int) -> Reminder:
+    """Bring the waiting case's next reminder forward to now (the sweep sends it)."""
+    _agent_only(by)
+    case = _locked(case, version)
+    if not (case.is_waiting and case.waiting_since):
+        raise transitions.TransitionNotAllowed(
+            _("Only a case waiting on the provider gets reminders.")
+        )
+    if case.reminders_stopped_at is not None:
+        raise transitions.TransitionNotAllowed(
+            _("Reminder emails are stopped for this case. Turn them back on first.")
+        )
+    if case.owner_id is None:
+        raise transitions.TransitionNotAllowed(
+            _("This case has no account yet, so there is nobody to write to.")
+        )
+    now = timezone.now()
+    ladder = Reminder.objects.filter(
+        case=case, kind=Reminder.Kind.LADDER, period_started_at=case.waiting_since
+    )
+    reminder = ladder.pending().order_by("sequence").first()
+    if reminder is None:
+        last = ladder.order_by("-sequence").first()
+        reminder = outbox.schedule_ladder_rung(
+            case=case, sequence=last.sequence + 1 if last else 0, due_at=now
+        )
+    else:
+        # Back to scheduled: a claim already queued finds no lease and sends nothing twice.
+        reminder.state, reminder.sending_since = Reminder.State.SCHEDULED, None
+        reminder.due_at = within_customer_hours(now, time_zone=case.time_zone)
+        reminder.save(update_fields=["state", "sending_since", "due_at"])
+    _bump(case)
+    record_event(
+        case=case,
+        kind=CaseEvent.Kind.REMINDER,
+        by=by,
+        text=gettext_noop("Reminder requested by an agent."),
+        visibility=CaseEvent.Visibility.INTERNAL,
+    )
+    _sweep_soon()
+    return reminder

@@ -1,0 +1,45 @@
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from cases import services
+from cases.models import Case
+from tests import factories
+
+
+@pytest.fixture
+def agent_client(client, agent):
+    client.force_login(agent)
+    return client
+
+
+@pytest.fixture
+def other_agent(db):
+    return factories.AgentFactory(display_name="Ana")
+
+
+@pytest.fixture
+def ana_client(other_agent):
+    """A second agent's own browser session."""
+    client = Client()
+    client.force_login(other_agent)
+    return client
+
+
+def waiting_case(**fields) -> Case:
+    """A case waiting on the provider's review, as the journey leaves it (with its events)."""
+    case = factories.CaseFactory(status=Case.Status.IN_PROGRESS, **fields)
+    return services.move_case(
+        case=case, to=Case.Status.AWAITING_REVIEW, by=case.owner, version=case.version
+    )
+
+
+def stalled_case(**fields) -> Case:
+    case = waiting_case(**fields)
+    Case.objects.filter(pk=case.pk).update(
+        is_stalled=True, stall_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    case.refresh_from_db()
+    return case

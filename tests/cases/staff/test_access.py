@@ -1,0 +1,154 @@
+"""Who gets into the staff dashboard, for every URL it has: generated from its URLconf, so a
+new staff URL is covered the day it is added."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts import roles
+from cases.staff import urls as staff_urls
+from tests import factories
+from tests.cases.staff.conftest import waiting_case
+
+pytestmark = pytest.mark.django_db
+
+# Views that only take POST; every other staff URL answers GET.
+POST_ONLY = {
+    "bulk",
+    "case_presence",
+    "case_assign",
+    "case_note",
+    "case_message",
+    "case_move",
+    "case_reminders",
+}
+
+
+def staff_patterns() -> list[URLPattern]:
+    return [p for p in staff_urls.urlpatterns if isinstance(p, URLPattern)]
+
+
+def url_for(pattern: URLPattern, reference: str) -> str:
+    kwargs = {"ref": reference} if "ref" in pattern.pattern.converters else {}
+    return reverse(f"staff:{pattern.name}", kwargs=kwargs)
+
+
+def request(client, pattern: URLPattern, url: str):
+    if pattern.name in POST_ONLY:
+        return client.post(url, HTTP_HX_REQUEST="true")
+    return client.get(url)
+
+
+def every_staff_url():
+    return [pytest.param(p, id=p.name) for p in staff_patterns()]
+
+
+def test_every_url_under_staff_is_in_the_generated_list():
+    mounted = [
+        entry
+        for entry in get_resolver().url_patterns
+        if isinstance(entry, URLResolver) and str(entry.pattern) == "staff/"
+    ]
+    assert len(mounted) == 1
+    assert mounted[0].urlconf_module is staff_urls
+    assert {p.name for p in mounted[0].url_patterns} == {p.name for p in staff_patterns()}
+    assert set(POST_ONLY) <= {p.name for p in staff_patterns()}
+
+
+@pytest.mark.parametrize("pattern", every_staff_url())
+def test_anonymous_visitor_is_sent_to_the_staff_sign_in(client, pattern):
+    url = url_for(pattern, waiting_case().reference)
+
+    response = request(client, pattern, url)
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(reverse("accounts:staff_login") + "?next=")
+
+
+@pytest.mark.parametrize("pattern", every_staff_url())
+def test_signed_in_customer_is_refused(client, pattern):
+    case = waiting_case()
+    client.force_login(case.owner)
+
+    assert request(client, pattern, url_for(pattern, case.reference)).status_code == 403
+
+
+@pytest.mark.parametrize("pattern", every_staff_url())
+def test_staff_outside_the_agents_group_is_refused(client, pattern):
+    client.force_login(factories.AgentFactory(support_agent=False))
+
+    response = request(client, pattern, url_for(pattern, waiting_case().reference))
+
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("pattern", every_staff_url())
+def test_agent_gets_the_page(client, agent, pattern):
+    client.force_login(agent)
+
+    assert request(client, pattern, url_for(pattern, waiting_case().reference)).status_code == 200
+
+
+@pytest.mark.parametrize("pattern", every_staff_url())
+def test_superuser_gets_the_page(client, pattern):
+    client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+
+    assert request(client, pattern, url_for(pattern, waiting_case().reference)).status_code == 200
+
+
+def test_group_member_without_staff_status_is_refused(client):
+    # Staff status is what puts the dashboard behind the second factor.
+    user = factories.UserFactory()
+    roles.make_support_agent(user)
+    client.force_login(user)
+
+    assert client.get(reverse("staff:case_list")).status_code == 403
+
+
+def test_unknown_case_is_404_for_an_agent(agent_client):
+    response = agent_client.get(reverse("staff:case_detail", kwargs={"ref": "CX-2222-2222"}))
+
+    assert response.status_code == 404
+
+
+def test_staff_pages_are_never_cached(agent_client):
+    response = agent_client.get(reverse("staff:case_list"))
+
+    assert "no-store" in response.headers["Cache-Control"]
+    assert "private" in response.headers["Cache-Control"]
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_agent_lands_on_the_dashboard_after_staff_sign_in(client):
+    agent = factories.AgentFactory(password="correct horse battery staple")
+
+    response = client.post(
+        reverse("accounts:staff_login"),
+        {"login": agent.email, "password": "correct horse battery staple"},
+    )
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == reverse("staff:case_list")
+
+
+def test_header_shows_agents_the_dashboard_link(agent_client, client):
+    page = agent_client.get(reverse("cases:home")).content.decode()
+
+    assert f'href="{reverse("staff:case_list")}"' in page
+    assert "Dashboard" in page
+
+
+def test_header_hides_the_dashboard_link_from_customers(client, customer):
+    client.force_login(customer)
+
+    page = client.get(reverse("cases:home")).content.decode()
+
+    assert reverse("staff:case_list") not in page
+
+
+def test_the_migration_made_the_agents_group_with_its_permissions():
+    group = roles.support_agents_group()
+
+    codenames = set(group.permissions.values_list("codename", flat=True))
+
+    assert {"view_case", "change_case", "view_caseevent", "view_reminder"} <= codenames
+    assert "delete_case" not in codenames
