@@ -154,6 +154,9 @@ class Case(models.Model):
     step_list: list["CaseStep"]
     timeline: list["CaseEvent"]
     billing_checks: list["Reminder"]
+    outbox: list["Reminder"]  # the staff case page's reminders
+    evidence_list: list["Evidence"]
+    contact_list: list["ContactAttempt"]
 
     class Meta:
         verbose_name = _("case")

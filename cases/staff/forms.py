@@ -1,6 +1,7 @@
 """The agents' forms. Each state-changing one carries the case version the agent saw."""
 
 import datetime as dt
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -33,10 +34,11 @@ class AssignForm(StaffForm):
 
     def __init__(self, *args, agents: list[tuple[int, str]] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agent"].choices = [("", "—"), *(agents or [])]
+        cast(forms.ChoiceField, self.fields["agent"]).choices = [("", "—"), *(agents or [])]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("action") == "assign" and not data.get("agent"):
             self.add_error("agent", _("Choose the agent to assign the case to."))
         return data
@@ -98,8 +100,9 @@ class RemindersForm(StaffForm):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("action") != "snooze":
             return data
         until = data.get("until")
@@ -137,13 +140,14 @@ class BulkForm(JourneyForm):
 
     def __init__(self, *args, agents: list[tuple[int, str]] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agent"].choices = [("", "—"), *(agents or [])]
+        cast(forms.ChoiceField, self.fields["agent"]).choices = [("", "—"), *(agents or [])]
         # Whatever was ticked: each token is checked against the case it names.
         tokens = self.data.getlist("cases") if hasattr(self.data, "getlist") else []
-        self.fields["cases"].choices = [(token, token) for token in tokens]
+        cast(forms.ChoiceField, self.fields["cases"]).choices = [(token, token) for token in tokens]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("action") == "assign" and not data.get("agent"):
             self.add_error("agent", _("Choose the agent to assign the cases to."))
         if data.get("action") == "note" and not (data.get("note") or "").strip():

@@ -12,6 +12,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from accounts import roles
 from accounts.models import User
@@ -28,7 +29,7 @@ from cases.models import (
 from cases.staff import presence
 from cases.staff.search import Kind, Term
 from config import keyset
-from providers.models import ContactChannel
+from providers.models import ContactChannel, ServiceKind
 
 S = Case.Status
 PAGE_SIZES = (25, 50)
@@ -45,9 +46,9 @@ COMPLETED_RECENTLY_DAYS = 7
 @dataclass(frozen=True)
 class Queue:
     slug: str
-    label: str
+    label: StrOrPromise
     default_sort: str
-    help: str = ""
+    help: StrOrPromise = ""
 
 
 QUEUES = (
@@ -209,7 +210,7 @@ def provider_clock(
             waited += when - started
             started = None
     running = started is not None and status in Case.WAITING_STATUSES
-    if running:
+    if running and started is not None:
         waited += now - started
     return ProviderClock(
         waited=max(waited, dt.timedelta(0)),
@@ -283,7 +284,7 @@ def case_page(
     changes = status_changes(ids) if ids else {}
     others = presence.on_cases(ids, agent=agent)
     statuses = {value: str(label) for value, label in Case.Status.choices}
-    kinds = {value: str(label) for value, label in Case._meta.get_field("service_kind").choices}
+    kinds = {value: str(label) for value, label in ServiceKind.choices}
     rows = [
         Row(
             case=case,
@@ -315,7 +316,10 @@ def cases_by_reference(references: list[str]) -> dict[str, Case]:
 
 def case_for_agent(*, ref: str) -> Case:
     """Everything the staff case page shows, in a fixed number of queries; 404 if unknown."""
-    queryset = Case.objects.select_related("provider", "owner", "assigned_agent").prefetch_related(
+    # The to_attr lists are declared on Case, which django-stubs reports as a redefinition.
+    queryset = Case.objects.select_related(  # type: ignore[no-redef]
+        "provider", "owner", "assigned_agent"
+    ).prefetch_related(
         Prefetch(
             "steps",
             queryset=CaseStep.objects.select_related("done_by").order_by("position"),

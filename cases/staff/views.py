@@ -7,7 +7,7 @@ import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.models import User
 from cases import services, staff_services
 from cases.models import Case
 from cases.reminders import controls, schedule
@@ -32,6 +33,7 @@ from cases.staff.forms import (
     RemindersForm,
 )
 from cases.transitions import CaseChanged, TransitionNotAllowed
+from config.http import AuthenticatedHttpRequest
 
 LIST_TEMPLATE = "staff/list.html"
 CASE_TEMPLATE = "staff/case.html"
@@ -50,7 +52,7 @@ def _case_url(ref: str) -> str:
 # --- The list ----------------------------------------------------------------------------------
 
 
-def _list_state(request: HttpRequest) -> dict:
+def _list_state(request: AuthenticatedHttpRequest) -> dict:
     """What the list shows, from the URL alone: queue or search, filters, sort, page."""
     now = timezone.now()
     queue = selectors.QUEUES_BY_SLUG.get(request.GET.get("queue", ""), selectors.DEFAULT_QUEUE)
@@ -76,7 +78,7 @@ def _list_state(request: HttpRequest) -> dict:
     }
 
 
-def _query(request: HttpRequest, **changes) -> str:
+def _query(request: AuthenticatedHttpRequest, **changes) -> str:
     """The current URL's query with `changes` (None drops a key), for the list's links."""
     data = request.GET.copy()
     for key, value in changes.items():
@@ -88,7 +90,7 @@ def _query(request: HttpRequest, **changes) -> str:
 
 @require_GET
 @agent_page
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     state = _list_state(request)
     filterset = state["filterset"]
     page = selectors.case_page(
@@ -125,7 +127,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @agent_page
-def queue_counts(request: HttpRequest) -> HttpResponse:
+def queue_counts(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Each queue's capped count, loaded by the list page after it has shown."""
     counts = selectors.queue_counts(agent=request.user, now=timezone.now())
     current = selectors.QUEUES_BY_SLUG.get(request.GET.get("queue", ""))
@@ -136,7 +138,7 @@ def queue_counts(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @agent_page
-def list_changes(request: HttpRequest) -> HttpResponse:
+def list_changes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The list's 30-second check: how many of its cases changed since it was shown."""
     since = parse_datetime(request.GET.get("since", "")) or timezone.now()
     if timezone.is_naive(since):
@@ -152,12 +154,12 @@ def list_changes(request: HttpRequest) -> HttpResponse:
     return render(request, f"{LIST_TEMPLATE}#changes", context)
 
 
-def _go(request: HttpRequest, url: str) -> HttpResponse:
+def _go(request: AuthenticatedHttpRequest, url: str) -> HttpResponse:
     """Post/redirect/get; an HTMX request gets a full-page redirect too."""
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def _safe_next(request: HttpRequest, url: str) -> str:
+def _safe_next(request: AuthenticatedHttpRequest, url: str) -> str:
     if url and url_has_allowed_host_and_scheme(url, {request.get_host()}):
         return url
     return _list_url()
@@ -165,7 +167,7 @@ def _safe_next(request: HttpRequest, url: str) -> str:
 
 @require_POST
 @agent_page
-def bulk(request: HttpRequest) -> HttpResponse:
+def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One action on the ticked rows, one CaseEvent per case; a case changed since the list
     was shown is reported and left alone."""
     agents = selectors.agent_choices()
@@ -174,7 +176,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for _field, errors in form.errors.items():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return _go(request, next_url)
     data = form.cleaned_data
     selected = form.selected()
@@ -214,7 +216,9 @@ def bulk(request: HttpRequest) -> HttpResponse:
     return _go(request, next_url)
 
 
-def _bulk_one(request: HttpRequest, case: Case, version: int, data: dict, agent) -> None:
+def _bulk_one(
+    request: AuthenticatedHttpRequest, case: Case, version: int, data: dict, agent
+) -> None:
     by = request.user
     match data["action"]:
         case "take":
@@ -234,7 +238,7 @@ def _bulk_one(request: HttpRequest, case: Case, version: int, data: dict, agent)
 # --- The case page -----------------------------------------------------------------------------
 
 
-def _case_context(request: HttpRequest, case: Case, *, others=None, **extra) -> dict:
+def _case_context(request: AuthenticatedHttpRequest, case: Case, *, others=None, **extra) -> dict:
     now = timezone.now()
     agents = selectors.agent_choices()
     changes = [
@@ -271,7 +275,7 @@ def _case_context(request: HttpRequest, case: Case, *, others=None, **extra) -> 
 
 @require_GET
 @agent_page
-def case_detail(request: HttpRequest, ref: str) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     """The whole case on one screen. Opening it is not an event (identity documents aside)."""
     case = selectors.case_for_agent(ref=ref)
     others = presence.visit(case_id=case.pk, agent=request.user, state=presence.VIEWING)
@@ -280,7 +284,7 @@ def case_detail(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_GET
 @agent_page
-def case_timeline(request: HttpRequest, ref: str) -> HttpResponse:
+def case_timeline(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_reference_exists(ref=ref)
     events, next_cursor = selectors.timeline_page(case, cursor=request.GET.get("before", ""))
     context = {
@@ -294,7 +298,7 @@ def case_timeline(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @agent_page
-def case_presence(request: HttpRequest, ref: str) -> HttpResponse:
+def case_presence(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     """The case page's heartbeat: "viewing", or "editing" once the agent types."""
     case = selectors.case_reference_exists(ref=ref)
     others = presence.visit(
@@ -309,7 +313,9 @@ def case_presence(request: HttpRequest, ref: str) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, ref: str, form_class, form_name: str, apply, **form_kwargs):
+def _act(
+    request: AuthenticatedHttpRequest, ref: str, form_class, form_name: str, apply, **form_kwargs
+):
     """The shape of every case action: validate, apply through a service, then back to the
     case page (PRG; htmx gets the fresh page in place). A stale version shows who changed
     the case and when, with the fresh case and what the agent typed kept in the form."""
@@ -344,11 +350,12 @@ def _act(request: HttpRequest, ref: str, form_class, form_name: str, apply, **fo
 
 @require_POST
 @agent_page
-def case_assign(request: HttpRequest, ref: str) -> HttpResponse:
+def case_assign(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     agents = selectors.agent_choices()
 
     def apply(case: Case, data: dict) -> None:
         by = request.user
+        agent: User | None
         if data["action"] == "take":
             agent = by
         elif data["action"] == "assign":
@@ -364,7 +371,7 @@ def case_assign(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @agent_page
-def case_note(request: HttpRequest, ref: str) -> HttpResponse:
+def case_note(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     def apply(case: Case, data: dict) -> None:
         staff_services.add_internal_note(
             case=case, by=request.user, version=data["version"], note=data["note"]
@@ -375,7 +382,7 @@ def case_note(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @agent_page
-def case_message(request: HttpRequest, ref: str) -> HttpResponse:
+def case_message(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     def apply(case: Case, data: dict) -> None:
         staff_services.message_customer(
             case=case, by=request.user, version=data["version"], message=data["message"]
@@ -386,7 +393,7 @@ def case_message(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @agent_page
-def case_move(request: HttpRequest, ref: str) -> HttpResponse:
+def case_move(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     """A status button, or "complete with a note": the machine decides what is allowed."""
 
     def apply(case: Case, data: dict) -> None:
@@ -404,7 +411,7 @@ def case_move(request: HttpRequest, ref: str) -> HttpResponse:
 
 @require_POST
 @agent_page
-def case_reminders(request: HttpRequest, ref: str) -> HttpResponse:
+def case_reminders(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     def apply(case: Case, data: dict) -> None:
         by = request.user
         match data["action"]:
