@@ -4,7 +4,8 @@ Celery's consumer, on a broker connection error, calls `connection.collect()` an
 `connection.close()`. With a second channel on that connection (remote control, gossip), a
 Redis killed while the task channel waits in BRPOP makes the close fail with an AttributeError,
 which ends the worker. Our workers open no second channel; the first test guards that this is
-enough, the second tells us when kombu fixes the bug (then remote control may come back).
+enough, the second (an expected failure) tells us when kombu fixes the bug (then remote
+control may come back).
 """
 
 import contextlib
@@ -52,7 +53,9 @@ def test_one_channel_closes_cleanly_when_redis_is_killed(private_redis):
     assert close_after_redis_dies(private_redis, second_channel=False) is None
 
 
+# Asserts the fixed behaviour. XFAIL: still broken upstream. XPASS: kombu fixed it, or the replay
+# missed the race (it can, after earlier tests in the same process) - not strict for that reason.
+@pytest.mark.xfail(reason="documents a kombu 5.7 bug; see docs/worker-broker-crash.md")
 def test_kombu_still_crashes_with_a_second_channel(private_redis):
     error = close_after_redis_dies(private_redis, second_channel=True)
-    assert isinstance(error, AttributeError), "fixed upstream? see docs/worker-broker-crash.md"
-    assert "hostname" in str(error)
+    assert not (isinstance(error, AttributeError) and "hostname" in str(error))
