@@ -10,6 +10,7 @@ class CasesConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from cases import claims
+        from cases.reminders import checks  # noqa: F401 (registers the reminder settings' checks)
 
         user_logged_in.connect(
             claims.claim_session_drafts, dispatch_uid="cases.claim_session_drafts"

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from cases import services
-from cases.reminders import send, sweep
+from cases.models import WorkerHeartbeat
+from cases.reminders import heartbeat, send, sweep
 
 
 def _visibility_timeout() -> int:
@@ -38,7 +39,9 @@ def queue_send(reminder_id: int, lease: dt.datetime) -> None:
 @shared_task
 def sweep_reminders() -> int:
     """Beat: claim due reminders and queue their sends. Returns how many were queued."""
-    return len(sweep.sweep(queue_send=queue_send).queued)
+    queued = len(sweep.sweep(queue_send=queue_send).queued)
+    heartbeat.record(name=WorkerHeartbeat.SWEEP)
+    return queued
 
 
 @shared_task(

@@ -10,6 +10,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("closeout")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# By name: the worker loads it once Django is set up. Records the heartbeat the staff dashboard
+# reads ("reminders are not being sent") and the container health check's file.
+app.steps["consumer"].add("cases.reminders.heartbeat:HeartbeatStep")
 
 
 @app.on_after_configure.connect

@@ -10,6 +10,7 @@ from typing import Any
 
 import environ
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -127,9 +128,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # kombu's default is "control" in the current directory.
         "control_folder": str(_broker_dir / "control"),
     }
-else:
-    # Longer than the send task's whole retry schedule, so a retrying task is never redelivered.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 60 * 60}
+# On Redis, visibility_timeout is set with the reminder settings below (it follows their retries).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="closeout")
 CELERY_TASK_ACKS_LATE = True
@@ -138,6 +137,25 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Sends and sweeps on queues of their own, both consumed by every worker (no -Q needed): a backlog
+# of sends never holds the next sweep back (kombu takes turns between a worker's queues).
+CELERY_SWEEP_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-sweep"
+CELERY_TASK_QUEUES = [
+    Queue(name, routing_key=name) for name in (CELERY_TASK_DEFAULT_QUEUE, CELERY_SWEEP_QUEUE)
+]
+CELERY_TASK_ROUTES = {"cases.tasks.sweep_reminders": {"queue": CELERY_SWEEP_QUEUE}}
+# No remote-control channel beside the task channel: with one, a Redis crash can make kombu 5.7
+# close the task channel after detaching its transport and end the worker with an AttributeError
+# (docs/worker-broker-crash.md). Workers also run --without-gossip --without-mingle.
+CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+# Explicit, as Celery 6 flips the default to True. A send that has begun is left to finish and
+# mark its row sent (its redelivered copy then finds no lease and does nothing); cancelling it
+# would cut it off mid-SMTP, the one way a reminder can go out twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Each worker records that it is alive this often (cases/reminders/heartbeat.py): in the database
+# for the staff dashboard, and in WORKER_HEARTBEAT_FILE, if set, for a container health check.
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=30)
+WORKER_HEARTBEAT_FILE = env.str("WORKER_HEARTBEAT_FILE", default="")
 
 # --- Mail ------------------------------------------------------------------------------------
 
@@ -275,6 +293,15 @@ REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
 REMINDER_RETRY_BACKOFF_SECONDS = env.int("REMINDER_RETRY_BACKOFF_SECONDS", default=60)
 REMINDER_RETRY_BACKOFF_MAX_SECONDS = env.int("REMINDER_RETRY_BACKOFF_MAX_SECONDS", default=30 * 60)
 REMINDER_SNOOZE_MAX_DAYS = env.int("REMINDER_SNOOZE_MAX_DAYS", default=90)
+if not CELERY_BROKER_URL.startswith("filesystem://"):
+    # Redis hands a task that was delivered but not acknowledged to another worker after this
+    # long. A send waiting out its longest retry is such a task (held unacknowledged until its
+    # time comes), so the timeout is that longest wait plus a lease for the send itself; shorter,
+    # and every long retry would run twice. cases/reminders/checks.py refuses settings that
+    # break this.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": REMINDER_RETRY_BACKOFF_MAX_SECONDS + REMINDER_LEASE_SECONDS
+    }
 CELERY_BEAT_SCHEDULE = {
     "sweep-reminders": {
         "task": "cases.tasks.sweep_reminders",

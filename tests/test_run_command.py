@@ -59,6 +59,15 @@ def processes_with_marker(value: str) -> list[tuple[int, str]]:
     return found
 
 
+def celery_processes(marker: str, kind: str) -> list[int]:
+    """The Celery worker or beat processes bin/run started (not their bin/supervise)."""
+    return [
+        pid
+        for pid, cmdline in processes_with_marker(marker)
+        if "bin/supervise" not in cmdline and f"celery -A config {kind}" in cmdline
+    ]
+
+
 def get(url: str) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (our own URL)
@@ -134,6 +143,21 @@ def test_run_command_serves_the_app_and_stops_cleanly(tmp_path: Path) -> None:
         assert (var_dir / "celerybeat-schedule").exists() or list(
             var_dir.glob("celerybeat-schedule*")
         )
+
+        # A worker that dies (here SIGKILL, as the kernel's OOM killer would) is started again,
+        # and web and beat keep running meanwhile.
+        [worker] = celery_processes(marker, "worker")
+        [beat] = celery_processes(marker, "beat")
+        os.kill(worker, signal.SIGKILL)
+
+        def worker_restarted() -> bool:
+            text = log.read_text(errors="replace")
+            return len(re.findall(r"celery@\S+ ready", text)) >= 2
+
+        wait_for(worker_restarted, timeout=60, what="a new worker", proc=proc, log=log)
+        assert get(f"{base}/readyz")[0] == 200
+        assert celery_processes(marker, "beat") == [beat]
+        assert "exited with signal 9; restarting" in log.read_text()
 
         # Ctrl-C in a terminal sends SIGINT to the foreground process group.
         os.killpg(proc.pid, signal.SIGINT)

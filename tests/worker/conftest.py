@@ -24,6 +24,7 @@ import kombu.pools
 import pytest
 import redis
 from django.conf import settings
+from kombu import Queue
 
 from config.celery import app as celery_app
 
@@ -133,8 +134,6 @@ class WorkerEnv:
                     "worker",
                     "--pool=solo",
                     "--concurrency=1",
-                    "-Q",
-                    self.queue,
                     "--without-heartbeat",
                     "--without-gossip",
                     "--without-mingle",
@@ -174,7 +173,14 @@ class WorkerEnv:
 
 def _configure_producer(*, broker_url: str, queue: str) -> None:
     celery_app.conf.broker_url = broker_url
+    # The worker derives the same two queues from CELERY_QUEUE (config/settings.py).
     celery_app.conf.task_default_queue = queue
+    names = (queue, f"{queue}-sweep")
+    celery_app.conf.task_queues = [Queue(name, routing_key=name) for name in names]
+    celery_app.conf.task_routes = {"cases.tasks.sweep_reminders": {"queue": f"{queue}-sweep"}}
+    for cached in ("queues", "default_queue", "router", "send_task_message"):
+        celery_app.amqp.__dict__.pop(cached, None)
+    celery_app.amqp._rtable = None
     # Producer pools (kombu's, shared per process, and the app's) keep connections to the broker
     # they were first given: start afresh.
     kombu.pools.reset()

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection
 
 from cases import services, tasks
-from cases.models import Case, Reminder
+from cases.models import Case, Reminder, WorkerHeartbeat
 from cases.reminders import sweep as reminder_sweep
 from tests import factories
 from tests.cases.reminders.helpers import DAY, T0, ladder, waiting_case
@@ -266,3 +266,21 @@ def test_a_worker_killed_mid_send_leaves_a_lease_the_next_sweep_reclaims(worker_
     first.refresh_from_db()
     assert (first.state, first.attempts) == (Reminder.State.SENT, 2)
     assert message["Message-ID"] == f"<reminder-{first.pk}@closeout.example>"
+
+
+def test_a_connected_worker_leaves_a_heartbeat_for_the_dashboard(worker_env):
+    beat_file = worker_env.tmp_path / "worker-heartbeat"
+    worker_env.start(WORKER_HEARTBEAT_SECONDS="1", WORKER_HEARTBEAT_FILE=str(beat_file))
+
+    def beats() -> list[WorkerHeartbeat]:
+        return list(WorkerHeartbeat.objects.exclude(name=WorkerHeartbeat.SWEEP))
+
+    [row] = wait_for(beats, timeout=20, what="the worker's heartbeat row")
+    assert row.name.startswith(f"{worker_env.queue}-1@")
+    assert beat_file.exists()
+    first_seen = row.seen_at
+    wait_for(
+        lambda: WorkerHeartbeat.objects.get(pk=row.pk).seen_at > first_seen,
+        timeout=20,
+        what="a second beat",
+    )
