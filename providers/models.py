@@ -21,6 +21,15 @@ def localized(obj: models.Model, field: str) -> str:
     return getattr(obj, field)
 
 
+# Countries of the shipped directory, named as people read them; other codes show as they are.
+COUNTRY_NAMES = {
+    "CN": _("Mainland China"),
+    "HK": _("Hong Kong"),
+    "GB": _("United Kingdom"),
+    "US": _("United States"),
+    "DE": _("Germany"),
+}
+
 # The Provider field that says whether it offers each service kind.
 OFFER_FIELDS = {
     ServiceKind.VIRTUAL: "offers_virtual",
@@ -111,6 +120,10 @@ class Provider(models.Model):
         if update_fields is not None and "search_text" not in update_fields:
             kwargs["update_fields"] = [*update_fields, "search_text"]
         super().save(*args, **kwargs)
+
+    @property
+    def country_name(self) -> str:
+        return str(COUNTRY_NAMES.get(self.country, self.country))
 
     def offers(self, kind: str) -> bool:
         return getattr(self, OFFER_FIELDS[kind])

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from providers import search
 from providers.models import Provider
@@ -80,3 +81,11 @@ def test_shipped_directory_finds_the_hong_kong_carriers_by_alias(db):
     assert {"china-mobile", "cmhk"} <= set(
         Provider.objects.matching("中國移動").values_list("slug", flat=True)
     )
+
+
+def test_country_names_are_translated():
+    provider = Provider(name="China Mobile", country="CN")
+    assert provider.country_name == "Mainland China"
+    with translation.override("zh-hans"):
+        assert provider.country_name == "中国大陆"
+    assert Provider(name="Elsewhere", country="FR").country_name == "FR"
