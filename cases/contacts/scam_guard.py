@@ -349,26 +349,22 @@ class _Scanner:
         return self.text[:start] + self.text[end:]
 
 
-def _items(text: str, *, region: str, is_contact: bool) -> Iterator[_Item]:
-    """Everything reachable in `text`: links, emails, domains, handles, phone numbers."""
-    scan = _Scanner(text)
+def _links(scan: _Scanner) -> Iterator[_Item]:
     for match in APP_URL.finditer(scan.text):
         raw = match.group(0).rstrip(".,;:!?")
         handle = re.split(r"[/?=&]", raw.split(":", 1)[1].lstrip("/"))[-1]
         app = MESSAGING_SCHEMES[match.group(1).lower()]
-        yield _Item(
-            "handle",
-            scan.take((match.start(), match.start() + len(raw))),
-            _handle_key(handle),
-            app=app,
-        )
+        value = scan.take((match.start(), match.start() + len(raw)))
+        yield _Item("handle", value, _handle_key(handle), app=app)
     for match in URL.finditer(scan.text):
         raw = match.group(0).rstrip(".,;:!?")
         parts = urlsplit(raw)
         item = _url_item(raw, parts.hostname or "", parts.path)
         if item:
-            value = scan.take((match.start(), match.start() + len(raw)))
-            yield replace(item, value=value)
+            yield replace(item, value=scan.take((match.start(), match.start() + len(raw))))
+
+
+def _addresses(scan: _Scanner) -> Iterator[_Item]:
     for match in EMAIL.finditer(scan.text):
         host = _ascii_host(match.group(1))
         if registrable_domain(host):
@@ -378,6 +374,9 @@ def _items(text: str, *, region: str, is_contact: bool) -> Iterator[_Item]:
         item = _url_item(match.group(0), match.group(1), match.group(2) or "")
         if item:
             yield replace(item, value=scan.take(match))
+
+
+def _handles(scan: _Scanner, *, is_contact: bool) -> Iterator[_Item]:
     for app, pattern in KEYWORD_HANDLES:
         for match in pattern.finditer(scan.text):
             handle = match.group(1).strip()
@@ -389,23 +388,40 @@ def _items(text: str, *, region: str, is_contact: bool) -> Iterator[_Item]:
         for app, pattern in APP_NAMES:
             for match in pattern.finditer(scan.text):
                 yield _Item("handle", scan.take(match), _handle_key(app), app=app)
-        for match in PHONE_RUN.finditer(scan.text):
-            digits = NOT_DIGITS.sub("", match.group(0))
-            if len(digits) < SHORT_CODE_DIGITS:
-                # "150" is a number only when it stands alone, not "Shop 123, Nathan Road".
-                rest = PHONE_WORDS.sub("", scan.rest_without(*match.span()))
-                if re.search(r"[^\W_]", rest):
-                    continue
-            item = _phone_item(match.group(0), region)
-            if item:
-                yield replace(item, value=scan.original[match.start() : match.end()].strip())
+
+
+def _phones(scan: _Scanner, *, region: str, is_contact: bool) -> Iterator[_Item]:
+    if is_contact:
+        spans = [(m.start(), m.end()) for m in PHONE_RUN.finditer(scan.text)]
     else:
         # In free text only numbers valid in the region (dates and references are not).
-        leniency = phonenumbers.Leniency.VALID
-        for match in phonenumbers.PhoneNumberMatcher(scan.text, region or "ZZ", leniency=leniency):
-            item = _phone_item(match.raw_string, region)
-            if item:
-                yield replace(item, value=scan.original[match.start : match.end].strip())
+        matcher = phonenumbers.PhoneNumberMatcher(
+            scan.text, region or "ZZ", leniency=phonenumbers.Leniency.VALID
+        )
+        spans = [(m.start, m.end) for m in matcher]
+    for start, end in spans:
+        raw = scan.text[start:end]
+        if is_contact and len(NOT_DIGITS.sub("", raw)) < SHORT_CODE_DIGITS:
+            # "150" is a number only when it stands alone, not "Shop 123, Nathan Road".
+            rest = PHONE_WORDS.sub("", scan.rest_without(start, end))
+            if re.search(r"[^\W_]", rest):
+                continue
+        item = _phone_item(raw, region)
+        if item:
+            yield replace(item, value=scan.original[start:end].strip())
+
+
+def _items(text: str, *, region: str, is_contact: bool) -> Iterator[_Item]:
+    """Everything reachable in `text`: links, emails, domains, handles, phone numbers.
+
+    Each kind is taken out of the text before the next is looked for, so the digits of a
+    link or a QQ number are never read again as a phone number.
+    """
+    scan = _Scanner(text)
+    yield from _links(scan)
+    yield from _addresses(scan)
+    yield from _handles(scan, is_contact=is_contact)
+    yield from _phones(scan, region=region, is_contact=is_contact)
 
 
 # --- comparing with the directory ------------------------------------------------------------
