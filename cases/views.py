@@ -22,6 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from cases import claims, selectors, services
+from cases.contacts import selectors as contact_selectors
 from cases.forms import (
     BillingCheckForm,
     DetailsForm,
@@ -269,6 +270,7 @@ def _case_context(case: Case, **extra) -> dict:
         "is_esim": is_esim,
         "outcome_form": OutcomeForm(case=case),
         "billing_form": BillingCheckForm(),
+        "contacts": contact_selectors.contacts_for(case),
     }
     context.update(extra)
     return context
