@@ -311,7 +311,15 @@ def _case_post(request: HttpRequest, ref: str, form_class, fragment: str, apply)
     extra: dict = {}
     if request.POST.get("from_step", "").isdigit():
         extra["from_step"] = request.POST["from_step"]
-    if form.is_valid():
+    # The outcome note is checked by the scam guard (the billing answer's note is not a contact).
+    warning = (
+        form_class is OutcomeForm
+        and form.is_valid()
+        and _note_warning(request, case, form.cleaned_data.get("note", ""))
+    )
+    if warning:
+        extra["warning"] = warning  # the scam guard's confirm step: nothing saved yet
+    elif form.is_valid():
         try:
             apply(case, form.cleaned_data)
         except CaseChanged:
@@ -325,6 +333,14 @@ def _case_post(request: HttpRequest, ref: str, form_class, fragment: str, apply)
     if form_name and not extra.get("changed"):
         extra[form_name] = form
     return _page(request, "cases/detail.html", fragment, _case_context(case, **extra))
+
+
+def _note_warning(request: HttpRequest, case: Case, note: str):
+    """The scam guard's verdict on a note the customer typed, unless they confirmed it."""
+    if not note or request.POST.get("confirmed") == "1":
+        return None
+    verdict = contact_selectors.check_note(case=case, text=note)
+    return verdict if verdict.is_suspicious else None
 
 
 def _return_url(request: HttpRequest, case: Case) -> str:
@@ -460,7 +476,9 @@ def step(request: HttpRequest, ref: str, number: int) -> HttpResponse:
     form = StepForm(data, initial=initial)
     total = len(selectors.action_steps(case))
     context: dict = {}
-    if form.is_valid():
+    if form.is_valid() and (warning := _note_warning(request, case, form.cleaned_data["note"])):
+        context["warning"] = warning  # the scam guard's confirm step: nothing saved yet
+    elif form.is_valid():
         try:
             case = services.complete_step(
                 case=case,
