@@ -441,10 +441,14 @@ class ContactAttempt(models.Model):
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
     scam_warning_shown = models.BooleanField(_("scam warning shown"), default=False)
+    # What the scam guard found in the channel and the summary (cases.contacts.scam_guard
+    # Verdict.as_dict()): its findings, each with a reason code; empty when nothing looked off.
+    scam_verdict = models.JSONField(_("scam guard verdict"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(_("logged"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last edited"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("contact attempt")

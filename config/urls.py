@@ -13,6 +13,7 @@ urlpatterns = [
     path("reminders/", include("cases.reminders.urls")),
     path("staff/", include("cases.staff.urls")),
     path("admin/", admin.site.urls),
+    path("", include("cases.contacts.urls")),
     path("", include("cases.urls")),
 ]
 

@@ -1,0 +1,104 @@
+"""The customer's contact log: log a contact with the provider, edit it, with the scam guard.
+
+A typed contact (or a summary) that is not an official channel gets a confirm step before it
+is saved: why, the official channels, and that nobody legitimate asks for codes. Nothing the
+customer typed ever becomes a tel:, mailto: or link.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
+
+from cases import selectors as case_selectors
+from cases.claims import session_draft_tokens
+from cases.contacts import selectors, services
+from cases.contacts.forms import ContactForm
+from cases.models import Case, ContactAttempt
+from cases.reminders.schedule import zone
+from cases.transitions import CaseChanged, TransitionNotAllowed
+from config.http import HtmxHttpRequest, private_page
+
+
+def _case(request: HtmxHttpRequest, ref: str) -> Case:
+    """The customer's own case with its official channels; 404 for anyone else."""
+    tokens = session_draft_tokens(request)
+    case = case_selectors.case_with_steps(ref=ref, user=request.user, draft_tokens=tokens)
+    if case.status == Case.Status.DRAFT:
+        raise Http404
+    return case
+
+
+def _contact_form(request: HtmxHttpRequest, ref: str, contact_pk: int | None) -> HttpResponse:
+    case = _case(request, ref)
+    contact: ContactAttempt | None = None
+    if contact_pk is not None:
+        contact = selectors.contact_of(case=case, pk=contact_pk)
+        if contact is None or contact.created_by_id != request.user.pk:
+            raise Http404
+    channels = case_selectors.channels(case)
+    context: dict = {"case": case, "contact": contact, "channels": channels}
+    with timezone.override(zone(case.time_zone)):
+        data = request.POST if request.method == "POST" else None
+        form = ContactForm(
+            data, case=case, channels=channels, initial=ContactForm.initial_for(contact)
+        )
+        form.fields["version"].initial = case.version
+        if form.is_valid():
+            confirmed = request.POST.get("confirmed") == "1"
+            if form.verdict.is_suspicious and not confirmed:
+                context["warning"] = form.verdict  # the confirm step: nothing saved yet
+            else:
+                try:
+                    _save(request, case, contact, form, warning_shown=confirmed)
+                except CaseChanged:
+                    context["changed"] = True
+                except TransitionNotAllowed as refused:
+                    context["not_allowed"] = str(refused)
+                else:
+                    url = reverse("cases:detail", kwargs={"ref": case.reference}) + "#contacts"
+                    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+                case = _case(request, ref)
+        context.update(case=case, form=form)
+        template = "contacts/contact_form.html"
+        if request.htmx:
+            template += "#contact-form"
+        return render(request, template, context)
+
+
+def _save(request, case, contact, form, *, warning_shown: bool) -> None:
+    version = form.cleaned_data["version"]
+    if contact is None:
+        services.log_contact(
+            case=case,
+            by=request.user,
+            version=version,
+            entry=form.entry(),
+            warning_shown=warning_shown,
+        )
+    else:
+        services.edit_contact(
+            case=case,
+            contact=contact,
+            by=request.user,
+            version=version,
+            entry=form.entry(),
+            warning_shown=warning_shown,
+        )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@private_page
+def new(request: HtmxHttpRequest, ref: str) -> HttpResponse:
+    return _contact_form(request, ref, None)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@private_page
+def edit(request: HtmxHttpRequest, ref: str, pk: int) -> HttpResponse:
+    return _contact_form(request, ref, pk)
