@@ -11,8 +11,8 @@ customer-visible timeline, never internal notes or agent-only events.
 import datetime as dt
 import hashlib
 import io
+import itertools
 import re
-import unicodedata
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +31,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from cases.evidence.files import clean_name
 from cases.models import Case, CaseEvent, ContactAttempt, Evidence
 
 MANIFEST_NAME = "manifest.sha256"
@@ -181,15 +182,14 @@ SAFE_CHARACTERS = re.compile(r"[^\w.\-]+")
 
 def safe_name(original_name: str, item: Evidence | None = None) -> str:
     """A file name for inside the ZIP and the manifest: letters, digits, . - _ only."""
-    name = unicodedata.normalize("NFC", original_name).strip()
+    name = clean_name(original_name)
     stem, dot, extension = name.rpartition(".")
-    if not dot:
+    if not dot or not re.fullmatch(r"[A-Za-z0-9]{1,10}", extension):
         stem, extension = name, ""
     stem = SAFE_CHARACTERS.sub("_", stem).strip("._")[:80] or "evidence"
-    extension = SAFE_CHARACTERS.sub("", extension)[:10].lower()
     if item is not None:
         extension = _extension_for(item.content_type) or extension
-    return f"{stem}.{extension}" if extension else stem
+    return f"{stem}.{extension.lower()}" if extension else stem
 
 
 def _extension_for(content_type: str) -> str:
@@ -242,22 +242,12 @@ def _cp1252(character: str) -> bool:
     return True
 
 
-def markup(text: object, *, font: str = LATIN_FONT) -> str:
+def markup(text: object) -> str:
     """Paragraph markup for any text: escaped, and each run Helvetica cannot set in CJK_FONT."""
-    text = escape(str(text or ""))
-    runs: list[str] = []
-    current, current_is_latin = "", True
-    for character in text:
-        is_latin = _cp1252(character)
-        if is_latin != current_is_latin and current:
-            runs.append(
-                current if current_is_latin else f'<font name="{CJK_FONT}">{current}</font>'
-            )
-            current = ""
-        current += character
-        current_is_latin = is_latin
-    if current:
-        runs.append(current if current_is_latin else f'<font name="{CJK_FONT}">{current}</font>')
+    runs = [
+        "".join(run) if is_latin else f'<font name="{CJK_FONT}">{"".join(run)}</font>'
+        for is_latin, run in itertools.groupby(escape(str(text or "")), key=_cp1252)
+    ]
     return "".join(runs).replace("\n", "<br/>")
 
 
