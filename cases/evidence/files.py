@@ -243,6 +243,8 @@ def _open_image(content: bytes) -> Image.Image | None:
         raise _bomb() from error
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         return None
+    if image.format not in PUREMAGIC_MIME:
+        return None
     if not PUREMAGIC_MIME[image.format] & _puremagic_mimes(content[:4096]):
         return None
     return image
@@ -253,7 +255,7 @@ def _checked_image(image: Image.Image, *, original_name: str) -> CheckedFile:
     # Checked on the header's size, before a single pixel is decoded.
     if width * height > max_pixels() or width <= 0 or height <= 0:
         raise _bomb()
-    content_type, extension, write_format = IMAGE_FORMATS[image.format]
+    content_type, extension, write_format = IMAGE_FORMATS[image.format or ""]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -288,12 +290,13 @@ def _without_metadata(image: Image.Image, *, opaque: bool) -> Image.Image:
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
             target_mode = "RGBA" if "A" in image.getbands() else "RGB"
-            image = ImageCms.profileToProfile(
+            converted = ImageCms.profileToProfile(
                 image.convert(target_mode),
                 source,
                 ImageCms.createProfile("sRGB"),
                 outputMode=target_mode,
             )
+            image = converted or image
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass  # an unreadable profile: keep the pixels as they are
     has_alpha = "A" in image.getbands() or "transparency" in image.info

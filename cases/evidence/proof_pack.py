@@ -164,7 +164,7 @@ def _copy_verified(
     digest = hashlib.sha256()
     size = 0
     try:
-        source = item.file.storage.open(item.file.name, "rb")
+        source = item.file.storage.open(item.file.name or "", "rb")
     except (FileNotFoundError, OSError) as error:
         raise PackIntegrityError(item) from error
     with source, archive.open(_entry(name, created_at), "w") as target:
@@ -342,7 +342,7 @@ class _SummaryWriter:
     def case_section(self) -> list:
         case = self.case
         provider = case.provider_label
-        if case.provider_id and case.provider.local_name:
+        if case.provider is not None and case.provider.local_name:
             provider = f"{provider} ({case.provider.local_name})"
         return self.pairs(
             _("The case"),
@@ -387,7 +387,7 @@ class _SummaryWriter:
             .order_by("occurred_at", "id")
         )
         for contact in contacts:
-            channel = contact.channel.value if contact.channel_id else contact.channel_text
+            channel = contact.channel.value if contact.channel else contact.channel_text
             label = ", ".join(part for part in (self.when(contact.occurred_at), channel) if part)
             rows.append([self.p(label), self.p(contact.provider_reference)])
         return [self.p(_("References"), self.heading), self.table(rows, [55 * mm, 119 * mm])]

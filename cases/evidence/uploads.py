@@ -41,7 +41,7 @@ class SizeCappedUploadHandler(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         if start + len(raw_data) > self.max_bytes:
-            self._stop(self.file_name, "too_large")
+            self._stop(self.file_name or "", "too_large")
         return raw_data
 
     def file_complete(self, file_size: int) -> None:
@@ -82,7 +82,7 @@ def caps_upload_size(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         handler = SizeCappedUploadHandler(request)
         request.upload_handlers.insert(0, handler)
-        request.evidence_upload_handler = handler
+        request.evidence_upload_handler = handler  # type: ignore[attr-defined]
         return protected(request, *args, **kwargs)
 
     return wrapper
