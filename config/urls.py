@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("providers/", include("providers.urls")),
     path("reminders/", include("cases.reminders.urls")),
+    path("", include("cases.evidence.urls")),
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
 ]

@@ -123,6 +123,25 @@ class CheckedFile:
 
 
 @dataclass(frozen=True)
+class NewEvidence:
+    """One checked file with what the person said about it."""
+
+    checked: CheckedFile
+    kind: str
+    note: str = ""
+
+
+def check_uploaded(upload) -> CheckedFile:
+    """Read and judge one Django UploadedFile; raises RefusedFile with the person's message."""
+    return check_upload(read_upload(upload), name=upload.name or "")
+
+
+def check_pasted(text: str) -> CheckedFile:
+    """The pasted text of a message, kept as a plain text file."""
+    return check_upload(text.strip().encode() + b"\n", name="pasted-message.txt")
+
+
+@dataclass(frozen=True)
 class EmailSummary:
     """What a saved email shows: its headers and its text, never its HTML."""
 

@@ -8,7 +8,6 @@ rollback, and a deleted file leaves storage only once its deletion is committed.
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
@@ -22,7 +21,7 @@ from django.utils.translation import gettext_noop, ngettext
 from accounts.models import User
 from cases import services, transitions
 from cases.events import record_event
-from cases.evidence.files import CheckedFile, megabytes
+from cases.evidence.files import CheckedFile, NewEvidence, megabytes
 from cases.evidence.proof_pack import ProofPack
 from cases.models import Case, CaseEvent, CaseStep, ContactAttempt, Evidence
 from cases.reminders import outbox
@@ -34,15 +33,6 @@ IDENTITY = Evidence.Kind.IDENTITY
 
 class QuotaExceeded(transitions.TransitionNotAllowed):
     """The case or the customer has no room for these files."""
-
-
-@dataclass(frozen=True)
-class NewEvidence:
-    """One checked file with what the person said about it."""
-
-    checked: CheckedFile
-    kind: str
-    note: str = ""
 
 
 def _locked(case: Case, version: int | None) -> Case:
