@@ -45,6 +45,7 @@ class EvidenceForm(VersionedForm):
                 label=_("What is it?"),
                 choices=Evidence.Kind.choices,
                 initial=initial_kind or Evidence.Kind.CONFIRMATION,
+                required=False,  # rows left empty need no kind
             )
             self.fields[f"note_{row}"] = forms.CharField(
                 label=_("Note (optional)"), max_length=500, required=False

@@ -28,6 +28,8 @@ def add_evidence(case: Case, content: bytes, name: str, **fields) -> Evidence:
         **fields,
     )
     evidence.file.save("ignored", ContentFile(checked.content), save=False)
+    if checked.thumbnail:
+        evidence.thumbnail.save("ignored", ContentFile(checked.thumbnail), save=False)
     evidence.save()
     return evidence
 
