@@ -21,6 +21,9 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.models import User
 from cases import claims, selectors, services
 from cases.contacts import selectors as contact_selectors
+from cases.evidence import selectors as evidence_selectors
+from cases.evidence import services as evidence_services
+from cases.evidence.uploads import caps_upload_size, size_capped_upload
 from cases.forms import (
     BillingCheckForm,
     DetailsForm,
@@ -33,7 +36,7 @@ from cases.forms import (
     StepForm,
 )
 from cases.models import Case
-from cases.transitions import CaseChanged, TransitionNotAllowed
+from cases.transitions import CaseChanged, Outcome, TransitionNotAllowed
 from config.http import AuthenticatedHttpRequest, HtmxHttpRequest, private_page, signed_in_user
 from providers.models import localized
 
@@ -250,6 +253,9 @@ def _case_context(case: Case, **extra) -> dict:
         "outcome_form": OutcomeForm(case=case),
         "billing_form": BillingCheckForm(),
         "contacts": contact_selectors.contacts_for(case),
+        "evidence_items": evidence_selectors.for_case(case),
+        "proof_packs": evidence_selectors.proof_packs(case)[:1],
+        "can_add_evidence": case.purged_at is None,
     }
     context.update(extra)
     return context
@@ -288,7 +294,15 @@ def _case_post(
     tokens = _tokens(request)
     case = selectors.case_page(ref=ref, user=request.user, draft_tokens=tokens)
     needs_case = form_class is OutcomeForm
-    form = form_class(request.POST, case=case) if needs_case else form_class(request.POST)
+    form = (
+        form_class(request.POST, request.FILES, case=case)
+        if needs_case
+        else form_class(request.POST)
+    )
+    handler = size_capped_upload(request)
+    if handler is not None and handler.refusal is not None:
+        form.is_valid()
+        form.add_error("confirmation_file", handler.refusal)
     extra: dict = {}
     if request.POST.get("from_step", "").isdigit():
         extra["from_step"] = request.POST["from_step"]
@@ -335,10 +349,22 @@ def _return_url(request: HtmxHttpRequest, case: Case) -> str:
     return _url("detail", case)
 
 
+@caps_upload_size
 @require_POST
 @private_page
 def outcome(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     def apply(case: Case, data: dict) -> None:
+        proof = data.get("confirmation_evidence") or []
+        if data["outcome"] == Outcome.CONFIRMED and proof:
+            evidence_services.confirm_with_evidence(
+                case=case,
+                by=signed_in_user(request),
+                version=data["version"],
+                files=proof,
+                reference=data["reference"].strip(),
+                note=data["note"].strip(),
+            )
+            return
         services.record_outcome(
             case=case,
             by=signed_in_user(request),
