@@ -7,6 +7,7 @@ the state worth checking (a scam warning shown, a code requested).
 """
 
 import datetime as dt
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from tests import factories
 from tests.cases.evidence import samples
 from tests.cases.evidence.test_proof_pack import add_evidence
 
+_VISITORS = itertools.count(1)
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -144,7 +146,8 @@ def _ref(name: str, case: Case, **kwargs) -> str:
 
 
 def _ask_for_a_code(page: Page) -> None:
-    page.locator("input[type=email]").fill("li.wei@example.com")
+    # A new address each time: the sign-in rate limit counts per address.
+    page.locator("input[type=email]").fill(f"visitor{next(_VISITORS)}@example.com")
     page.locator("main form button[type=submit]").first.click()
     expect(page.locator("main input[name=code]")).to_be_visible()
 

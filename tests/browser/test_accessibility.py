@@ -43,6 +43,10 @@ def check(browser: Browser, base_url: str, language: str, viewport, user, entrie
         if entry.prepare:
             entry.prepare(page)
         problems += [f"[{language}] {entry.name}: {line}" for line in violations(page)]
+        # Reflow (WCAG 1.4.10): nothing wider than the screen, no sideways scrolling.
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > viewport["width"]:
+            problems.append(f"[{language}] {entry.name}: {width} px wide, wider than the screen")
     context.close()
     return problems
 
