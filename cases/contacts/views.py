@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -76,6 +77,11 @@ def contact_page(
             data, case=case, channels=channels, initial=ContactForm.initial_for(contact)
         )
         form.fields["version"].initial = case.version
+        if is_staff_page:
+            form.fields["follow_up_on"].help_text = _(
+                "The customer gets a reminder email at 09:00 that day, and the case joins "
+                "“Needs attention” if nothing has happened by then."
+            )
         if form.is_valid():
             confirmed = request.POST.get("confirmed") == "1"
             if form.verdict.is_suspicious and not confirmed:

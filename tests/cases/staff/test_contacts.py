@@ -159,3 +159,9 @@ def test_the_contact_form_page_costs_a_fixed_number_of_queries(
     factories.ContactChannelFactory.create_batch(5, provider=case.provider)
     with django_assert_max_num_queries(6):
         assert agent_client.get(new_url(case)).status_code == 200
+
+
+def test_the_agent_is_told_who_gets_the_follow_up_reminder(agent_client, case):
+    page = agent_client.get(new_url(case)).text
+
+    assert "The customer gets a reminder email at 09:00 that day" in page
