@@ -5,11 +5,14 @@ is saved: why, the official channels, and that nobody legitimate asks for codes.
 customer typed ever becomes a tel:, mailto: or link.
 """
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -39,14 +42,46 @@ def _contact_form(request: HtmxHttpRequest, ref: str, contact_pk: int | None) ->
         contact = selectors.contact_of(case=case, pk=contact_pk)
         if contact is None or contact.created_by_id != request.user.pk:
             raise Http404
-    channels = case_selectors.channels(case)
-    context: dict = {"case": case, "contact": contact, "channels": channels}
+    back_url = reverse("cases:detail", kwargs={"ref": case.reference})
+    return contact_page(
+        request,
+        case=case,
+        contact=contact,
+        back_url=back_url,
+        reload=lambda: _case(request, ref),
+    )
+
+
+def contact_page(
+    request: HtmxHttpRequest,
+    *,
+    case: Case,
+    contact: ContactAttempt | None,
+    back_url: str,
+    reload: Callable[[], Case],
+    is_staff_page: bool = False,
+) -> HttpResponse:
+    """The log-a-contact page for whoever may write to `case` (its owner, or an agent on the
+    staff dashboard): the form, the scam guard's confirm step, then back to `back_url`."""
+    channels = selectors.official_channels(case.provider if case.provider_id else None)
+    context: dict = {
+        "case": case,
+        "contact": contact,
+        "channels": channels,
+        "back_url": back_url,
+        "is_staff_page": is_staff_page,
+    }
     with timezone.override(zone(case.time_zone)):
         data = request.POST if request.method == "POST" else None
         form = ContactForm(
             data, case=case, channels=channels, initial=ContactForm.initial_for(contact)
         )
         form.fields["version"].initial = case.version
+        if is_staff_page:
+            form.fields["follow_up_on"].help_text = _(
+                "The customer gets a reminder email at 09:00 that day, and the case joins "
+                "“Needs attention” if nothing has happened by then."
+            )
         if form.is_valid():
             confirmed = request.POST.get("confirmed") == "1"
             if form.verdict.is_suspicious and not confirmed:
@@ -59,9 +94,9 @@ def _contact_form(request: HtmxHttpRequest, ref: str, contact_pk: int | None) ->
                 except TransitionNotAllowed as refused:
                     context["not_allowed"] = str(refused)
                 else:
-                    url = reverse("cases:detail", kwargs={"ref": case.reference}) + "#contacts"
+                    url = back_url + "#contacts"
                     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-                case = _case(request, ref)
+                case = reload()
         context.update(case=case, form=form)
         template = "contacts/contact_form.html"
         if request.htmx:

@@ -5,6 +5,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts import roles
+from cases.models import Case
 from cases.staff import urls as staff_urls
 from tests import factories
 from tests.cases.staff.conftest import waiting_case
@@ -27,8 +28,13 @@ def staff_patterns() -> list[URLPattern]:
     return [p for p in staff_urls.urlpatterns if isinstance(p, URLPattern)]
 
 
-def url_for(pattern: URLPattern, reference: str) -> str:
-    kwargs = {"ref": reference} if "ref" in pattern.pattern.converters else {}
+def url_for(pattern: URLPattern, reference: str, author=None) -> str:
+    """The pattern's URL for the case; a contact's URL names one that `author` logged."""
+    converters = pattern.pattern.converters
+    kwargs: dict = {"ref": reference} if "ref" in converters else {}
+    if "pk" in converters:
+        case = Case.objects.get(reference=reference)
+        kwargs["pk"] = factories.ContactAttemptFactory(case=case, created_by=author).pk
     return reverse(f"staff:{pattern.name}", kwargs=kwargs)
 
 
@@ -84,15 +90,18 @@ def test_staff_outside_the_agents_group_is_refused(client, pattern):
 @pytest.mark.parametrize("pattern", every_staff_url())
 def test_agent_gets_the_page(client, agent, pattern):
     client.force_login(agent)
+    url = url_for(pattern, waiting_case().reference, author=agent)
 
-    assert request(client, pattern, url_for(pattern, waiting_case().reference)).status_code == 200
+    assert request(client, pattern, url).status_code == 200
 
 
 @pytest.mark.parametrize("pattern", every_staff_url())
 def test_superuser_gets_the_page(client, pattern):
-    client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+    superuser = factories.UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    url = url_for(pattern, waiting_case().reference, author=superuser)
 
-    assert request(client, pattern, url_for(pattern, waiting_case().reference)).status_code == 200
+    assert request(client, pattern, url).status_code == 200
 
 
 def test_group_member_without_staff_status_is_refused(client):
