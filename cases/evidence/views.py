@@ -215,42 +215,74 @@ def delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, "evidence/delete.html", context)
 
 
+def _pack_context(case: Case, **extra) -> dict:
+    now = timezone.now()
+    evidence = selectors.for_case(case)
+    return {
+        "case": case,
+        "packs": selectors.proof_packs(case),
+        "files": evidence,
+        "is_large": sum(item.size for item in evidence) > settings.PROOF_PACK_SYNC_MAX_BYTES,
+        "build": selectors.current_build(case, now=now),
+        "now": now,
+        **extra,
+    }
+
+
 @require_http_methods(["GET", "POST"])
 @private_page
 def pack(request: HtmxHttpRequest, ref: str) -> HttpResponseBase:
-    """The proof pack: GET shows what it holds and past fingerprints, POST downloads it."""
+    """The proof pack: GET shows what it holds, past fingerprints and a pack being made.
+
+    POST downloads a small pack at once; a large one (over PROOF_PACK_SYNC_MAX_BYTES) is
+    queued for a worker and this page shows its progress (htmx polls `#pack-build`; without
+    JavaScript, reloading the page does), then its download link for a day.
+    """
     case = selectors.case_for_owner_or_agent(ref=ref, user=request.user)
     user = signed_in_user(request)
     if request.method == "POST":
-        spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-        try:
-            made = proof_pack.write_proof_pack(case=case, out=spool)  # type: ignore[arg-type]
-        except proof_pack.PackIntegrityError as error:
-            spool.close()
-            context = {
-                "case": case,
-                "packs": selectors.proof_packs(case),
-                "files": selectors.for_case(case),
-                "not_allowed": error.message,
-            }
-            return render(request, "evidence/pack.html", context, status=409)
-        services.record_proof_pack(case=case, by=user, pack=made)
-        size = spool.tell()
-        spool.seek(0)
-        response = StreamingHttpResponse(_chunks(spool), content_type="application/zip")
-        response["Content-Disposition"] = _disposition(
-            proof_pack.pack_name(case, made.created_at), inline=False
-        )
-        response["Content-Length"] = str(size)
-        response["X-Proof-Pack-Fingerprint"] = made.manifest_sha256
-        return _private(response)
-    context = {
-        "case": case,
-        "packs": selectors.proof_packs(case),
-        "files": selectors.for_case(case),
-        "now": timezone.now(),
-    }
-    return render(request, "evidence/pack.html", context)
+        if selectors.stored_bytes(case) > settings.PROOF_PACK_SYNC_MAX_BYTES:
+            services.request_proof_pack(case=case, by=user)
+            return _go(request, reverse("evidence:pack", kwargs={"ref": case.reference}))
+        return _stream_pack(request, case, user)
+    template = "evidence/pack.html#pack-build" if request.htmx else "evidence/pack.html"
+    return render(request, template, _pack_context(case))
+
+
+def _stream_pack(request: HtmxHttpRequest, case: Case, user) -> HttpResponseBase:
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    try:
+        made = proof_pack.write_proof_pack(case=case, out=spool)  # type: ignore[arg-type]
+    except proof_pack.PackIntegrityError as error:
+        spool.close()
+        context = _pack_context(case, not_allowed=error.message)
+        return render(request, "evidence/pack.html", context, status=409)
+    services.record_proof_pack(case=case, by=user, pack=made)
+    size = spool.tell()
+    spool.seek(0)
+    response = StreamingHttpResponse(_chunks(spool), content_type="application/zip")
+    response["Content-Disposition"] = _disposition(
+        proof_pack.pack_name(case, made.created_at), inline=False
+    )
+    response["Content-Length"] = str(size)
+    response["X-Proof-Pack-Fingerprint"] = made.manifest_sha256
+    return _private(response)
+
+
+@require_GET
+def pack_download(request: HtmxHttpRequest, ref: str, pk: int) -> HttpResponseBase:
+    """A pack a worker made, while it is kept (a day); 404 afterwards and to anyone else."""
+    case = selectors.case_for_owner_or_agent(ref=ref, user=request.user)
+    build = selectors.ready_build(case=case, pk=pk, now=timezone.now())
+    stored = build.file.storage.open(build.file.name or "", "rb")
+    response = FileResponse(stored, content_type="application/zip")
+    made_at = build.finished_at or build.created_at
+    response["Content-Disposition"] = _disposition(
+        proof_pack.pack_name(case, made_at), inline=False
+    )
+    response["Content-Length"] = str(build.size)
+    response["X-Proof-Pack-Fingerprint"] = build.manifest_sha256
+    return _private(response)
 
 
 def _chunks(spool, size: int = 256 * 1024):
