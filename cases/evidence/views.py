@@ -42,7 +42,10 @@ def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def _case_url(case: Case) -> str:
+def _case_url(case: Case, user) -> str:
+    """The case page this person works from: the staff case page for agents."""
+    if getattr(user, "is_staff", False):
+        return reverse("staff:case_detail", kwargs={"ref": case.reference})
     return reverse("cases:detail", kwargs={"ref": case.reference})
 
 
@@ -57,11 +60,11 @@ def _step(case: Case, number: int) -> CaseStep | None:
     return steps.order_by("position")[number - 1 : number].first() if number > 0 else None
 
 
-def _back_url(case: Case, step: CaseStep | None, number: int) -> str:
+def _back_url(case: Case, step: CaseStep | None, number: int, user) -> str:
     """Back to the step the person came from, else the case page (never another site)."""
-    if step is not None:
+    if step is not None and not user.is_staff:
         return reverse("cases:step", kwargs={"ref": case.reference, "number": number})
-    return _case_url(case)
+    return _case_url(case, user)
 
 
 @caps_upload_size
@@ -101,13 +104,13 @@ def add(request: HtmxHttpRequest, ref: str) -> HttpResponse:
             except TransitionNotAllowed as refused:
                 context["not_allowed"] = str(refused)
             else:
-                return _go(request, _back_url(case, step, number))
+                return _go(request, _back_url(case, step, number, user))
     else:
         form = EvidenceForm(initial_kind=request.GET.get("kind", ""))
     context.update(
         case=case,
         form=form,
-        back_url=_back_url(case, step, number),
+        back_url=_back_url(case, step, number, user),
         identity_days=settings.IDENTITY_DOCUMENT_RETENTION_DAYS,
         max_size=settings.EVIDENCE_MAX_UPLOAD_BYTES,
     )
@@ -181,6 +184,7 @@ def show(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             summary = files.EmailSummary(headers=[], text=content.decode("utf-8", "replace"))
     context = {
         "case": evidence.case,
+        "case_url": _case_url(evidence.case, user),
         "evidence": evidence,
         "summary": summary,
         "can_delete": services.can_delete(evidence=evidence, by=user),
@@ -196,7 +200,12 @@ def delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     case = evidence.case
     form = DeleteForm(request.POST if request.method == "POST" else None)
-    context: dict = {"case": case, "evidence": evidence, "form": form}
+    context: dict = {
+        "case": case,
+        "case_url": _case_url(case, user),
+        "evidence": evidence,
+        "form": form,
+    }
     if not services.can_delete(evidence=evidence, by=user):
         context["not_allowed"] = _("Files on a closed case can only be deleted by an agent.")
     elif form.is_valid():
@@ -211,15 +220,16 @@ def delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except TransitionNotAllowed as refused:
             context["not_allowed"] = str(refused)
         else:
-            return _go(request, _case_url(case))
+            return _go(request, _case_url(case, user))
     return render(request, "evidence/delete.html", context)
 
 
-def _pack_context(case: Case, **extra) -> dict:
+def _pack_context(case: Case, user, **extra) -> dict:
     now = timezone.now()
     evidence = selectors.for_case(case)
     return {
         "case": case,
+        "case_url": _case_url(case, user),
         "packs": selectors.proof_packs(case),
         "files": evidence,
         "is_large": sum(item.size for item in evidence) > settings.PROOF_PACK_SYNC_MAX_BYTES,
@@ -246,7 +256,7 @@ def pack(request: HtmxHttpRequest, ref: str) -> HttpResponseBase:
             return _go(request, reverse("evidence:pack", kwargs={"ref": case.reference}))
         return _stream_pack(request, case, user)
     template = "evidence/pack.html#pack-build" if request.htmx else "evidence/pack.html"
-    return render(request, template, _pack_context(case))
+    return render(request, template, _pack_context(case, user))
 
 
 def _stream_pack(request: HtmxHttpRequest, case: Case, user) -> HttpResponseBase:
@@ -255,7 +265,7 @@ def _stream_pack(request: HtmxHttpRequest, case: Case, user) -> HttpResponseBase
         made = proof_pack.write_proof_pack(case=case, out=spool)  # type: ignore[arg-type]
     except proof_pack.PackIntegrityError as error:
         spool.close()
-        context = _pack_context(case, not_allowed=error.message)
+        context = _pack_context(case, user, not_allowed=error.message)
         return render(request, "evidence/pack.html", context, status=409)
     services.record_proof_pack(case=case, by=user, pack=made)
     size = spool.tell()
@@ -298,7 +308,12 @@ def delete_case(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner_or_agent(ref=ref, user=request.user)
     user = signed_in_user(request)
     form = DeleteForm(request.POST if request.method == "POST" else None)
-    context: dict = {"case": case, "form": form, "files": selectors.for_case(case)}
+    context: dict = {
+        "case": case,
+        "case_url": _case_url(case, user),
+        "form": form,
+        "files": selectors.for_case(case),
+    }
     if not services.can_delete_case(case=case, by=user):
         context["not_allowed"] = _(
             "Only a finished case of yours can be deleted: completed or withdrawn."
