@@ -7,7 +7,7 @@ from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import LazyObject
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -457,7 +457,7 @@ class ProofPackBuild(models.Model):
         QUEUED = "queued", _("Waiting to start")
         BUILDING = "building", _("Being made")
         READY = "ready", _("Ready")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("proof pack", "Failed")
 
     PENDING = (State.QUEUED, State.BUILDING)
 
