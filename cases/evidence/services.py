@@ -311,6 +311,15 @@ def _queue_build(build: ProofPackBuild) -> None:
     transaction.on_commit(send, robust=True)
 
 
+def is_stuck(build: ProofPackBuild, *, now: dt.datetime) -> bool:
+    """Queued and never started (the broker was down), or its worker died: ask again."""
+    if build.state == BUILD.QUEUED:
+        return build.created_at < now - REQUEUE_AFTER
+    if build.state == BUILD.BUILDING:
+        return build.started_at is not None and build.started_at < now - BUILD_LEASE
+    return False
+
+
 @transaction.atomic
 def request_proof_pack(*, case: Case, by: User) -> ProofPackBuild:
     """Queue a pack too large to stream for a worker, or hand back the one on its way."""
@@ -322,12 +331,7 @@ def request_proof_pack(*, case: Case, by: User) -> ProofPackBuild:
         .first()
     )
     if pending is not None:
-        stuck = (pending.state == BUILD.QUEUED and pending.created_at < now - REQUEUE_AFTER) or (
-            pending.state == BUILD.BUILDING
-            and pending.started_at is not None
-            and pending.started_at < now - BUILD_LEASE
-        )
-        if stuck:
+        if is_stuck(pending, now=now):
             _queue_build(pending)
         return pending
     build = ProofPackBuild.objects.create(

@@ -227,13 +227,15 @@ def delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def _pack_context(case: Case, user, **extra) -> dict:
     now = timezone.now()
     evidence = selectors.for_case(case)
+    build = selectors.current_build(case, now=now)
     return {
         "case": case,
         "case_url": _case_url(case, user),
         "packs": selectors.proof_packs(case),
         "files": evidence,
         "is_large": sum(item.size for item in evidence) > settings.PROOF_PACK_SYNC_MAX_BYTES,
-        "build": selectors.current_build(case, now=now),
+        "build": build,
+        "can_request": build is None or not build.is_pending or services.is_stuck(build, now=now),
         "now": now,
         **extra,
     }

@@ -122,6 +122,24 @@ def test_a_build_nobody_started_is_queued_again_on_the_next_click(
     assert len(queued) == 1
 
 
+def test_a_build_whose_worker_died_offers_the_button_again_after_its_lease(
+    client, customer, case, django_capture_on_commit_callbacks
+):
+    client.force_login(customer)
+    build = request_pack(client, case, django_capture_on_commit_callbacks)
+    started = timezone.now() - evidence_services.BUILD_LEASE + dt.timedelta(minutes=1)
+    ProofPackBuild.objects.filter(pk=build.pk).update(state=State.BUILDING, started_at=started)
+    assert "Make the proof pack" not in client.get(pack_url(case)).content.decode()
+
+    ProofPackBuild.objects.filter(pk=build.pk).update(started_at=started - dt.timedelta(minutes=2))
+    assert "Make the proof pack" in client.get(pack_url(case)).content.decode()
+    with django_capture_on_commit_callbacks() as queued:
+        client.post(pack_url(case))
+    assert len(queued) == 1
+    # The task takes the build over from the dead worker and finishes it.
+    assert run_worker_task(build) == "ready"
+
+
 def test_the_finished_pack_downloads_verifies_and_is_on_the_case(
     client, customer, case, django_capture_on_commit_callbacks
 ):
