@@ -77,3 +77,15 @@ def purge_expired_evidence() -> dict[str, int]:
     return evidence_services.purge_expired(
         now=timezone.now(), send_warning=evidence_emails.send_retention_warning
     )
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def build_proof_pack(build_id: int) -> str:
+    """Make one large proof pack (queued by the pack page); a lost worker's build is redone."""
+    return evidence_services.build_proof_pack(build_id=build_id)
+
+
+@shared_task
+def purge_expired_proof_packs() -> int:
+    """Beat, hourly: delete proof packs kept past PROOF_PACK_KEEP_SECONDS."""
+    return evidence_services.purge_expired_proof_packs(now=timezone.now())

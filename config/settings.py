@@ -331,6 +331,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
         "options": {"expires": 60 * 60},
     },
+    "purge-proof-packs": {
+        "task": "cases.tasks.purge_expired_proof_packs",
+        "schedule": 60 * 60,
+        "options": {"expires": 60 * 60},
+    },
     "purge-unclaimed-drafts": {
         "task": "cases.tasks.purge_unclaimed_drafts",
         "schedule": 60 * 60,
