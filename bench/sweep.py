@@ -152,7 +152,7 @@ def main() -> None:
     for run in range(1, args.repeat + 1):
         started = timezone.now()
         clock = time.perf_counter()
-        result = reminder_sweep.sweep(queue_send=tasks.queue_send, now=now)
+        result = reminder_sweep.sweep(send_queue=tasks.send_queue, now=now)
         seconds = time.perf_counter() - clock
         durations.append(seconds * 1000)
         handled = len(result.queued) + result.rescheduled + result.cancelled

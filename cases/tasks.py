@@ -6,14 +6,19 @@ the app can form an import loop through a task.
 
 import datetime as dt
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
 
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
+from kombu import Producer
 
 from cases import services
 from cases.models import WorkerHeartbeat
 from cases.reminders import heartbeat, send, sweep
+from config.celery import app as celery_app
 
 
 def _visibility_timeout() -> int:
@@ -26,20 +31,35 @@ RETRY_BACKOFF_MAX_SECONDS = min(
     settings.REMINDER_RETRY_BACKOFF_MAX_SECONDS, _visibility_timeout() - 60
 )
 
+# Redis commands buffered before a flush: a sweep batch (REMINDER_SWEEP_BATCH rows) goes out in
+# one round trip.
+PUBLISH_BATCH = 1000
 
-def queue_send(reminder_id: int, lease: dt.datetime) -> None:
-    """How the sweep queues one claimed reminder: retried briefly, then raised to the sweep."""
+
+def _queue_send(reminder_id: int, lease: dt.datetime, *, producer: Producer) -> None:
     send_reminder.apply_async(
         kwargs={"reminder_id": reminder_id, "lease": lease.isoformat()},
-        retry=True,
-        retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
+        producer=producer,
+        retry=False,
     )
+
+
+@contextmanager
+def send_queue() -> Iterator[sweep.QueueSend]:
+    """How the sweep queues a batch's sends: over one producer from the pool, the messages
+    pipelined to Redis and written when the batch closes (kombu's Producer.batch).
+
+    No per-message retry: a broker error raises out of the batch, and the sweep hands the rows
+    back for its next run.
+    """
+    with celery_app.producer_or_acquire() as producer, producer.batch(max_size=PUBLISH_BATCH):
+        yield partial(_queue_send, producer=producer)
 
 
 @shared_task
 def sweep_reminders() -> int:
     """Beat: claim due reminders and queue their sends. Returns how many were queued."""
-    queued = len(sweep.sweep(queue_send=queue_send).queued)
+    queued = len(sweep.sweep(send_queue=send_queue).queued)
     heartbeat.record(name=WorkerHeartbeat.SWEEP)
     return queued
 

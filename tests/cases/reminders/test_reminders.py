@@ -7,12 +7,14 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from kombu.exceptions import OperationalError
 
 from cases import services, tasks
 from cases.models import Case, CaseEvent, Reminder
 from cases.reminders import controls, schedule, send
 from cases.reminders import sweep as reminder_sweep
+from config.celery import app as celery_app
 from tests import factories
 from tests.cases.reminders.helpers import DAY, T0, ladder, waiting_case
 
@@ -50,7 +52,7 @@ def queued(monkeypatch):
 
 def sweep(now, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        return reminder_sweep.sweep(queue_send=tasks.queue_send, now=now)
+        return reminder_sweep.sweep(send_queue=tasks.send_queue, now=now)
 
 
 def claim(case, now, capture) -> tuple[Reminder, dt.datetime]:
@@ -119,6 +121,33 @@ class TestSweep:
         result = sweep(T0 + 4 * DAY, django_capture_on_commit_callbacks)
         assert sorted(result.queued) == sorted(ladder(case)[0].pk for case in cases)
 
+    @pytest.mark.redis
+    def test_each_batch_reaches_the_broker_over_one_producer(
+        self, settings, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        settings.REMINDER_SWEEP_BATCH = 20
+        rungs = [ladder(waiting_case())[0] for _ in range(30)]
+        acquired = []
+        acquire = celery_app.producer_or_acquire
+
+        def counting(producer=None):
+            acquired.append(producer)
+            return acquire(producer)
+
+        monkeypatch.setattr(celery_app, "producer_or_acquire", counting)
+        queue = settings.CELERY_TASK_DEFAULT_QUEUE
+        with celery_app.connection_for_write() as conn:
+            conn.default_channel.queue_purge(queue)
+            result = sweep(T0 + 4 * DAY, django_capture_on_commit_callbacks)
+            messages = [conn.default_channel.basic_get(queue, no_ack=True) for _ in range(31)]
+
+        assert sorted(result.queued) == sorted(rung.pk for rung in rungs)
+        # One producer from the pool per batch of 20; every send of the batch reuses it.
+        assert acquired.count(None) == 2
+        assert messages[-1] is None
+        sent = [(m.headers["task"], m.decode()[1]["reminder_id"]) for m in messages[:-1]]
+        assert sorted(sent) == sorted(("cases.tasks.send_reminder", pk) for pk in result.queued)
+
     def test_broker_down_leaves_rows_scheduled_for_the_next_sweep(
         self, monkeypatch, django_capture_on_commit_callbacks
     ):
@@ -145,6 +174,24 @@ class TestSweep:
         assert queued == []
         assert first.state == Reminder.State.SCHEDULED
         assert first.due_at == dt.datetime(2031, 3, 7, 0, 0, tzinfo=dt.UTC)  # 08:00 local
+
+    def test_rows_held_for_mail_hours_are_moved_in_one_statement(
+        self, queued, django_capture_on_commit_callbacks
+    ):
+        shanghai = [ladder(waiting_case(time_zone="Asia/Shanghai"))[0] for _ in range(5)]
+        tokyo = [ladder(waiting_case(time_zone="Asia/Tokyo"))[0] for _ in range(5)]
+        night = dt.datetime(2031, 3, 6, 15, 30, tzinfo=dt.UTC)  # 23:30 and 00:30 local
+        with CaptureQueriesContext(connection) as queries:
+            result = sweep(night, django_capture_on_commit_callbacks)
+        updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "cases_reminder"')]
+        assert (result.rescheduled, len(updates)) == (10, 1)
+        # 08:00 the next morning: 00:00 UTC in Shanghai, 23:00 UTC the evening before in Tokyo.
+        mornings = (
+            (shanghai, dt.datetime(2031, 3, 7, 0, 0, tzinfo=dt.UTC)),
+            (tokyo, dt.datetime(2031, 3, 6, 23, 0, tzinfo=dt.UTC)),
+        )
+        morning = {rung.pk: due for rungs, due in mornings for rung in rungs}
+        assert dict(Reminder.objects.values_list("pk", "due_at")) == morning
 
     def test_status_change_cancels_pending_rows(self, queued, django_capture_on_commit_callbacks):
         case = waiting_case()

@@ -1,6 +1,7 @@
 """The customer's mail hours, including a window that crosses midnight (CUSTOMER_MAIL_START_HOUR
 20, CUSTOMER_MAIL_END_HOUR 8): reminders go out inside it and never wait for it forever."""
 
+import contextlib
 import datetime as dt
 import itertools
 import zoneinfo
@@ -56,17 +57,18 @@ class TestNightWindow:
         nine = london(2031, 3, 7, 9, 0)  # a sweep that runs late, the next morning
         queued: list[int] = []
 
-        def queue_send(reminder_id: int, lease: dt.datetime) -> None:
-            queued.append(reminder_id)
+        @contextlib.contextmanager
+        def send_queue():
+            yield lambda reminder_id, lease: queued.append(reminder_id)
 
         with django_capture_on_commit_callbacks(execute=True):
-            held = reminder_sweep.sweep(queue_send=queue_send, now=nine)
+            held = reminder_sweep.sweep(send_queue=send_queue, now=nine)
         first.refresh_from_db()
         assert (held.rescheduled, queued) == (1, [])
         assert (first.state, first.due_at) == (Reminder.State.SCHEDULED, london(2031, 3, 7, 20, 0))
 
         with django_capture_on_commit_callbacks(execute=True):
-            reminder_sweep.sweep(queue_send=queue_send, now=london(2031, 3, 7, 21, 0))
+            reminder_sweep.sweep(send_queue=send_queue, now=london(2031, 3, 7, 21, 0))
         first.refresh_from_db()
         assert queued == [first.pk]
         assert first.state == Reminder.State.SENDING
