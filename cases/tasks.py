@@ -9,6 +9,7 @@ import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
@@ -31,17 +32,21 @@ RETRY_BACKOFF_MAX_SECONDS = min(
     settings.REMINDER_RETRY_BACKOFF_MAX_SECONDS, _visibility_timeout() - 60
 )
 
-# Redis commands buffered before a flush: a sweep batch (REMINDER_SWEEP_BATCH rows) goes out in
-# one round trip.
+# Redis commands buffered before an intermediate flush; a sweep batch (REMINDER_SWEEP_BATCH rows)
+# normally goes out in one round trip when it closes.
 PUBLISH_BATCH = 1000
 
 
 def _queue_send(reminder_id: int, lease: dt.datetime, *, producer: Producer) -> None:
-    send_reminder.apply_async(
-        kwargs={"reminder_id": reminder_id, "lease": lease.isoformat()},
-        producer=producer,
-        retry=False,
-    )
+    kwargs = {"reminder_id": reminder_id, "lease": lease.isoformat()}
+    options: dict[str, Any] = {
+        # What Celery would log, without its generic repr of every message; the queue was
+        # declared once for the batch (send_queue).
+        "argsrepr": "()",
+        "kwargsrepr": repr(kwargs),
+        "declare": [],
+    }
+    send_reminder.apply_async(kwargs=kwargs, producer=producer, retry=False, **options)
 
 
 @contextmanager
@@ -52,8 +57,11 @@ def send_queue() -> Iterator[sweep.QueueSend]:
     No per-message retry: a broker error raises out of the batch, and the sweep hands the rows
     back for its next run.
     """
-    with celery_app.producer_or_acquire() as producer, producer.batch(max_size=PUBLISH_BATCH):
-        yield partial(_queue_send, producer=producer)
+    queue = celery_app.amqp.router.route({}, send_reminder.name)["queue"]
+    with celery_app.producer_or_acquire() as producer:
+        producer.maybe_declare(queue)
+        with producer.batch(max_size=PUBLISH_BATCH):
+            yield partial(_queue_send, producer=producer)
 
 
 @shared_task

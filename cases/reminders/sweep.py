@@ -12,7 +12,7 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Case as SQLCase
-from django.db.models import Value, When
+from django.db.models import F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -44,23 +44,27 @@ def sweep(*, send_queue: SendQueue, now: dt.datetime | None = None) -> SweepResu
     now = now or timezone.now()
     result = SweepResult()
     result.stalled = flag_stalled(now=now)
-    while not result.queue_failed:
-        with transaction.atomic():
-            batch = list(
-                Reminder.objects.claimable(now)
-                .select_related("case", "case__provider")
-                .select_for_update(skip_locked=True, of=("self",))[: settings.REMINDER_SWEEP_BATCH]
-            )
-            claimed = _settle_batch(batch, now=now, result=result)
-            if claimed:
-                # A row is marked sending in this transaction and queued only once it commits, so
-                # a worker never sees a row it cannot read yet.
-                transaction.on_commit(
-                    partial(_queue_sends, claimed, send_queue, lease=now, result=result),
-                    robust=True,
+    # Leases that ran out first (a lost send waited longest), then the rows that fell due.
+    for claimable in (Reminder.objects.lease_expired(now), Reminder.objects.due(now)):
+        while not result.queue_failed:
+            with transaction.atomic():
+                batch = list(
+                    claimable.select_related(
+                        "case"
+                    ).select_for_update(  # what verdict() reads; the send the rest
+                        skip_locked=True, of=("self",)
+                    )[: settings.REMINDER_SWEEP_BATCH]
                 )
-        if len(batch) < settings.REMINDER_SWEEP_BATCH:
-            break
+                claimed = _settle_batch(batch, now=now, result=result)
+                if claimed:
+                    # A row is marked sending in this transaction and queued only once it
+                    # commits, so a worker never sees a row it cannot read yet.
+                    transaction.on_commit(
+                        partial(_queue_sends, claimed, send_queue, lease=now, result=result),
+                        robust=True,
+                    )
+            if len(batch) < settings.REMINDER_SWEEP_BATCH:
+                break
     return result
 
 
@@ -77,17 +81,20 @@ def _settle_batch(batch: list[Reminder], *, now: dt.datetime, result: SweepResul
         else:
             assert due_at is not None  # LATER always says until when
             later[due_at].append(reminder.pk)
-    Reminder.objects.filter(pk__in=claimed).update(state=Reminder.State.SENDING, sending_since=now)
-    Reminder.objects.filter(pk__in=cancelled).update(
-        state=Reminder.State.CANCELLED, sending_since=None
-    )
-    if later:
-        # One statement for the batch. Rows held for mail hours share a handful of openings (one
-        # per time zone and day), so the CASE has a branch per opening, not per row.
-        Reminder.objects.filter(pk__in=[pk for pks in later.values() for pk in pks]).update(
-            state=Reminder.State.SCHEDULED,
-            sending_since=None,
-            due_at=SQLCase(*(When(pk__in=pks, then=Value(due)) for due, pks in later.items())),
+    if batch:
+        # One statement for the whole batch. Rows held for mail hours share a handful of
+        # openings (one per time zone and day), so due_at has a branch per opening, not per row.
+        Reminder.objects.filter(pk__in=[r.pk for r in batch]).update(
+            state=SQLCase(
+                When(pk__in=claimed, then=Value(Reminder.State.SENDING)),
+                When(pk__in=cancelled, then=Value(Reminder.State.CANCELLED)),
+                default=Value(Reminder.State.SCHEDULED),
+            ),
+            sending_since=SQLCase(When(pk__in=claimed, then=Value(now)), default=None),
+            due_at=SQLCase(
+                *(When(pk__in=pks, then=Value(due)) for due, pks in later.items()),
+                default=F("due_at"),
+            ),
         )
     result.cancelled += len(cancelled)
     result.rescheduled += sum(len(pks) for pks in later.values())

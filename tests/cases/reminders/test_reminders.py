@@ -353,10 +353,20 @@ class TestStopAndSnooze:
         assert (first.state, first.due_at) == (Reminder.State.SCHEDULED, until)
 
 
+def claim_plan(claimable) -> str:
+    with transaction.atomic():
+        return (
+            claimable.select_related("case")
+            .select_for_update(skip_locked=True, of=("self",))[: settings.REMINDER_SWEEP_BATCH]
+            .explain()
+        )
+
+
 @pytest.mark.postgres
-def test_the_sweep_reads_only_due_rows_through_the_partial_index():
+def test_the_sweep_reads_only_due_rows_through_the_partial_indexes():
     case = waiting_case()
     past, future = T0 - 400 * DAY, T0 + 30 * DAY
+    states = [Reminder.State.SCHEDULED, Reminder.State.SENDING] + [Reminder.State.SENT] * 8
     rows = [
         Reminder(
             case=case,
@@ -364,25 +374,21 @@ def test_the_sweep_reads_only_due_rows_through_the_partial_index():
             period_started_at=T0,
             sequence=n,
             due_at=future if n % 10 == 0 else past,
-            state=Reminder.State.SCHEDULED if n % 10 == 0 else Reminder.State.SENT,
+            state=states[n % 10],
+            sending_since=T0 if n % 10 == 1 else None,
         )
         for n in range(1, 20_001)
     ]
     Reminder.objects.bulk_create(rows, batch_size=5000)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE cases_reminder")
-    with transaction.atomic():
-        plan = (
-            Reminder.objects.claimable(T0)
-            .select_related("case", "case__provider")
-            .select_for_update(skip_locked=True, of=("self",))[: settings.REMINDER_SWEEP_BATCH]
-            .explain()
-        )
     # An Index Scan or a Bitmap Index Scan, depending on the statistics; either reads the
-    # partial index up to `now`, never the sent and cancelled history.
-    reads_index = (
-        "Index Scan using reminder_pending_due_idx" in plan
-        or "Bitmap Index Scan on reminder_pending_due_idx" in plan
-    )
-    assert reads_index, plan
-    assert "Seq Scan on cases_reminder" not in plan, plan
+    # partial index up to `now`, never the sent and cancelled history, and the due rows' scan
+    # never steps over rows claimed (sending) a batch earlier.
+    for claimable, index in (
+        (Reminder.objects.due(T0), "reminder_scheduled_due_idx"),
+        (Reminder.objects.lease_expired(T0 + 30 * DAY), "reminder_sending_lease_idx"),
+    ):
+        plan = claim_plan(claimable)
+        assert f"Index Scan using {index}" in plan or f"Bitmap Index Scan on {index}" in plan, plan
+        assert "Seq Scan on cases_reminder" not in plan, plan
