@@ -613,6 +613,18 @@ class Reminder(models.Model):
     )
     sending_since = models.DateTimeField(_("sending since"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Set when a send begins, cleared when it ends either way: still set when the next attempt
+    # begins means the last one was cut off mid-send (its worker killed), maybe after the email
+    # had left.
+    attempt_started_at = models.DateTimeField(_("attempt started"), null=True, blank=True)
+    is_possible_duplicate = models.BooleanField(
+        _("possible duplicate"),
+        default=False,
+        help_text=_(
+            "An earlier attempt was cut off mid-send and may already have delivered this email, "
+            "so the customer may have received it twice."
+        ),
+    )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
@@ -646,6 +658,12 @@ class Reminder(models.Model):
             models.Index(fields=["case", "state"], name="reminder_case_state_idx"),
             models.Index(
                 fields=["state", "-due_at"], name="reminder_failed_idx", condition=Q(state="failed")
+            ),
+            # The admin's "possible duplicate" filter: rare rows, newest first.
+            models.Index(
+                fields=["-id"],
+                name="reminder_duplicate_idx",
+                condition=Q(is_possible_duplicate=True),
             ),
         ]
 

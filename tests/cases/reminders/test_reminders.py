@@ -33,6 +33,20 @@ class FailingMailer:
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
 
 
+class WorkerKilled(BaseException):
+    """What a SIGKILL does to a send, in-process: nothing after it runs, no handler sees it."""
+
+
+class DyingMailer:
+    """A mail backend whose worker dies in the middle of the SMTP conversation."""
+
+    def __init__(self, **kwargs) -> None:
+        pass
+
+    def send_messages(self, messages) -> int:
+        raise WorkerKilled
+
+
 @pytest.fixture(autouse=True)
 def _clock(time_machine):
     time_machine.move_to(T0, tick=False)
@@ -290,6 +304,45 @@ class TestSend:
             None,
         )
         assert ladder(first.case)[1:] == []
+
+    def test_a_send_cut_off_mid_way_marks_the_next_one_a_possible_duplicate(
+        self, queued, mailoutbox, settings, django_capture_on_commit_callbacks
+    ):
+        mailers = settings.MAILERS
+        settings.MAILERS = {"default": {"BACKEND": f"{__name__}.DyingMailer"}}
+        first, lease = claim(waiting_case(), T0 + 3 * DAY, django_capture_on_commit_callbacks)
+        with pytest.raises(WorkerKilled):
+            send.send_reminder(reminder_id=first.pk, lease=lease)
+        settings.MAILERS = mailers
+        reclaimed = lease + LEASE + dt.timedelta(minutes=1)
+        assert sweep(reclaimed, django_capture_on_commit_callbacks).queued == [first.pk]
+
+        assert send.send_reminder(reminder_id=first.pk, lease=reclaimed) is send.Sent.SENT
+
+        first.refresh_from_db()
+        assert (first.state, first.attempts, first.is_possible_duplicate) == (
+            Reminder.State.SENT,
+            2,
+            True,
+        )
+        assert first.attempt_started_at is None
+        assert len(mailoutbox) == 1  # here; the killed attempt's email may also have left
+
+    def test_a_retry_after_a_mail_error_is_not_a_possible_duplicate(
+        self, queued, mailoutbox, settings, django_capture_on_commit_callbacks
+    ):
+        mailers = settings.MAILERS
+        settings.MAILERS = {"default": {"BACKEND": f"{__name__}.FailingMailer"}}
+        first, lease = claim(waiting_case(), T0 + 3 * DAY, django_capture_on_commit_callbacks)
+        with pytest.raises(smtplib.SMTPServerDisconnected):
+            send.send_reminder(reminder_id=first.pk, lease=lease)
+        settings.MAILERS = mailers
+
+        assert send.send_reminder(reminder_id=first.pk, lease=lease) is send.Sent.SENT
+
+        first.refresh_from_db()
+        assert (first.attempts, first.is_possible_duplicate) == (2, False)
+        assert len(mailoutbox) == 1
 
     def test_snoozed_after_the_claim_goes_back_to_the_schedule(
         self, queued, mailoutbox, django_capture_on_commit_callbacks
