@@ -662,19 +662,30 @@ class ReminderQuerySet(models.QuerySet):
     def pending(self) -> "ReminderQuerySet":
         return self.filter(state__in=(Reminder.State.SCHEDULED, Reminder.State.SENDING))
 
-    def claimable(self, now) -> "ReminderQuerySet":
-        """Due scheduled rows and sending rows whose lease ran out, oldest first.
+    def due(self, now) -> "ReminderQuerySet":
+        """Scheduled rows due by `now`, oldest first: what the sweep claims.
 
-        `state IN (scheduled, sending) AND due_at <= now` is the partial index's own predicate,
-        so PostgreSQL walks reminder_pending_due_idx up to `now` and reads nothing not due.
+        The predicate is reminder_scheduled_due_idx's own, so PostgreSQL walks that index up to
+        `now`. A claimed row leaves the index (it is sending now), so the sweep's next batch
+        starts at the next unclaimed row instead of stepping over every row claimed before it.
         """
+        return self.filter(state=Reminder.State.SCHEDULED, due_at__lte=now).order_by("due_at")
+
+    def lease_expired(self, now) -> "ReminderQuerySet":
+        """Sending rows whose lease ran out by `now`, oldest claim first: the sweep reclaims them
+        (through reminder_sending_lease_idx; fresh claims sit at its far end, unread)."""
         lease = timedelta(seconds=settings.REMINDER_LEASE_SECONDS)
-        return (
-            self.pending()
-            .filter(due_at__lte=now)
-            .filter(Q(state=Reminder.State.SCHEDULED) | Q(sending_since__lt=now - lease))
-            .order_by("due_at")
+        return self.filter(state=Reminder.State.SENDING, sending_since__lt=now - lease).order_by(
+            "sending_since"
         )
+
+    def claimable(self, now) -> "ReminderQuerySet":
+        """Both of the above: every row a sweep at `now` would take (for counts and pages)."""
+        lease = timedelta(seconds=settings.REMINDER_LEASE_SECONDS)
+        return self.filter(
+            Q(state=Reminder.State.SCHEDULED, due_at__lte=now)
+            | Q(state=Reminder.State.SENDING, sending_since__lt=now - lease)
+        ).order_by("due_at")
 
 
 class Reminder(models.Model):
@@ -703,6 +714,18 @@ class Reminder(models.Model):
     )
     sending_since = models.DateTimeField(_("sending since"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Set when a send begins, cleared when it ends either way: still set when the next attempt
+    # begins means the last one was cut off mid-send (its worker killed), maybe after the email
+    # had left.
+    attempt_started_at = models.DateTimeField(_("attempt started"), null=True, blank=True)
+    is_possible_duplicate = models.BooleanField(
+        _("possible duplicate"),
+        default=False,
+        help_text=_(
+            "An earlier attempt was cut off mid-send and may already have delivered this email, "
+            "so the customer may have received it twice."
+        ),
+    )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
@@ -722,14 +745,26 @@ class Reminder(models.Model):
             )
         ]
         indexes = [
+            # The sweep's two reads (ReminderQuerySet.due and .lease_expired), one index each.
             models.Index(
                 fields=["due_at"],
-                name="reminder_pending_due_idx",
-                condition=Q(state__in=["scheduled", "sending"]),
+                name="reminder_scheduled_due_idx",
+                condition=Q(state="scheduled"),
+            ),
+            models.Index(
+                fields=["sending_since"],
+                name="reminder_sending_lease_idx",
+                condition=Q(state="sending"),
             ),
             models.Index(fields=["case", "state"], name="reminder_case_state_idx"),
             models.Index(
                 fields=["state", "-due_at"], name="reminder_failed_idx", condition=Q(state="failed")
+            ),
+            # The admin's "possible duplicate" filter: rare rows, newest first.
+            models.Index(
+                fields=["-id"],
+                name="reminder_duplicate_idx",
+                condition=Q(is_possible_duplicate=True),
             ),
         ]
 

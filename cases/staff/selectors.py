@@ -425,6 +425,10 @@ class Outbox:
     failed: list[Reminder]
     pending: list[Reminder]
 
+    @property
+    def has_possible_duplicate(self) -> bool:
+        return any(r.is_possible_duplicate for r in (*self.sent[:10], *self.pending))
+
 
 def outbox(case: Case) -> Outbox:
     """The case's reminders, from case_for_agent: sent, failed, and what is due next."""
