@@ -1,6 +1,7 @@
 """The cancellation notice's forms: who signs it, and how it was sent."""
 
 import datetime as dt
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -65,7 +66,7 @@ class NoticeSentForm(VersionedForm):
     def __init__(self, *args, channels: list[ContactChannel], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.channels = {str(channel.pk): channel for channel in channels}
-        self.fields["channel"].choices = [
+        cast(forms.ChoiceField, self.fields["channel"]).choices = [
             *((pk, channel_label(channel)) for pk, channel in self.channels.items()),
             (OTHER, _("Another way")),
         ]
