@@ -8,28 +8,44 @@ contact the national telecoms regulator.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from cases.models import Case
-from providers.models import EscalationRegion, EscalationRoute, Provider
+from providers.models import EscalationRegion, EscalationRoute
 
 
-def region_for(case: Case) -> EscalationRegion | None:
-    """The escalation region of the case's provider, with its routes and their members."""
+@dataclass(frozen=True)
+class Region:
+    """A region's rules and its routes, each route marked for the case's provider."""
+
+    rules: EscalationRegion
+    routes: Sequence[EscalationRoute]
+
+
+def region_for(case: Case) -> Region | None:
+    """The escalation region of the case's provider with its routes: one query.
+
+    Each route carries `is_member` (it names the case's provider) and `has_members`.
+    """
     country = case.provider.country if case.provider_id and case.provider else ""
     if not country:
         return None
-    routes = EscalationRoute.objects.order_by("position", "id").prefetch_related(
-        Prefetch("providers", queryset=Provider.objects.only("id"))
+    members = EscalationRoute.providers.through.objects.filter(escalationroute=OuterRef("pk"))
+    routes = list(
+        EscalationRoute.objects.filter(region__country=country)
+        .select_related("region")
+        .annotate(
+            is_member=Exists(members.filter(provider=case.provider)),
+            has_members=Exists(members),
+        )
+        .order_by("position", "id")
     )
-    return (
-        EscalationRegion.objects.filter(country=country)
-        .prefetch_related(Prefetch("routes", queryset=routes))
-        .first()
-    )
+    # The importer never writes a region without routes; one left without them is no route.
+    return Region(rules=routes[0].region, routes=routes) if routes else None
 
 
 class Reason:
@@ -69,35 +85,36 @@ def opens_at(case: Case, region: EscalationRegion | None) -> tuple[dt.datetime |
     return None, ""
 
 
-def routes_for(case: Case, region: EscalationRegion | None) -> tuple[list[EscalationRoute], bool]:
+def routes_for(region: Region | None) -> tuple[list[EscalationRoute], bool]:
     """The region's routes open to the case's provider, and whether to ask it which applies."""
     if region is None:
         return [], False
-    routes = list(region.routes.all())
-    members = [r for r in routes if any(p.pk == case.provider_id for p in r.providers.all())]
+    routes = list(region.routes)
+    members = [route for route in routes if getattr(route, "is_member", False)]
     if members:
         return members, False
     # A route naming no members is open to every provider of the region.
-    open_to_all = [r for r in routes if not r.providers.all()]
+    open_to_all = [route for route in routes if not getattr(route, "has_members", False)]
     if open_to_all:
         return open_to_all, False
     return routes, len(routes) > 1
 
 
 def escalation_for(
-    case: Case, *, region: EscalationRegion | None, now: dt.datetime | None = None
+    case: Case, *, region: Region | None, now: dt.datetime | None = None
 ) -> Escalation:
     """Whether the case may be escalated now, and the routes to offer."""
     now = now or timezone.now()
+    rules = region.rules if region is not None else None
     if case.is_escalated or not (case.is_waiting or case.needs_action):
-        return Escalation(is_open=False, region=region)
-    moment, reason = opens_at(case, region)
-    routes, ask = routes_for(case, region)
+        return Escalation(is_open=False, region=rules)
+    moment, reason = opens_at(case, rules)
+    routes, ask = routes_for(region)
     return Escalation(
         is_open=moment is not None and now >= moment,
         reason=reason,
         opens_at=moment,
-        region=region,
+        region=rules,
         routes=routes,
         ask_provider_which=ask,
     )

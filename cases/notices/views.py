@@ -34,7 +34,8 @@ def _today(case: Case):
 def _letters(case: Case) -> list[dict]:
     """Each language the notice comes in, with its text; empty without name and address."""
     channels = case_selectors.channels(case)
-    region = escalation_selectors.region_for(case)
+    found = escalation_selectors.region_for(case)
+    region = found.rules if found is not None else None
     out = []
     for language in letter.languages_for(case):
         try:
@@ -118,13 +119,14 @@ def _composed(request: AuthenticatedHttpRequest, ref: str, language: str):
     case = _case(request, ref)
     if language not in letter.languages_for(case):
         raise Http404
+    found = escalation_selectors.region_for(case)
     try:
         composed = letter.compose(
             case=case,
             language=language,
             today=_today(case),
             channels=case_selectors.channels(case),
-            region=escalation_selectors.region_for(case),
+            region=found.rules if found is not None else None,
         )
     except letter.MissingDetails as missing:
         return case, None, _page(request, case, not_allowed=str(missing))

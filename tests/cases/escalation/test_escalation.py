@@ -148,8 +148,8 @@ def test_a_region_without_a_waiting_time_opens_at_the_cases_stall_point(customer
     early = waiting_case(customer, waited_days=5, country="DE")  # stalls on day 6
     late = waiting_case(customer, waited_days=7, country="DE")
 
-    assert not selectors.escalation_for(early, region=region).is_open
-    offer = selectors.escalation_for(late, region=region)
+    assert not selectors.escalation_for(early, region=selectors.region_for(early)).is_open
+    offer = selectors.escalation_for(late, region=selectors.region_for(late))
     assert offer.is_open
     assert offer.reason == selectors.Reason.STALLED
     assert [route.name for route in offer.routes] == ["Schlichtungsstelle"]
