@@ -26,6 +26,12 @@ class Region:
     routes: Sequence[EscalationRoute]
 
 
+def rules_for(case: Case) -> EscalationRegion | None:
+    """The region's rules alone (the notice period for the cancellation notice): one query."""
+    country = case.provider.country if case.provider_id and case.provider else ""
+    return EscalationRegion.objects.filter(country=country).first() if country else None
+
+
 def region_for(case: Case) -> Region | None:
     """The escalation region of the case's provider with its routes: one query.
 

@@ -34,8 +34,7 @@ def _today(case: Case):
 def _letters(case: Case) -> list[dict]:
     """Each language the notice comes in, with its text; empty without name and address."""
     channels = case_selectors.channels(case)
-    found = escalation_selectors.region_for(case)
-    region = found.rules if found is not None else None
+    region = escalation_selectors.rules_for(case)
     out = []
     for language in letter.languages_for(case):
         try:
@@ -119,14 +118,13 @@ def _composed(request: AuthenticatedHttpRequest, ref: str, language: str):
     case = _case(request, ref)
     if language not in letter.languages_for(case):
         raise Http404
-    found = escalation_selectors.region_for(case)
     try:
         composed = letter.compose(
             case=case,
             language=language,
             today=_today(case),
             channels=case_selectors.channels(case),
-            region=found.rules if found is not None else None,
+            region=escalation_selectors.rules_for(case),
         )
     except letter.MissingDetails as missing:
         return case, None, _page(request, case, not_allowed=str(missing))
