@@ -1,3 +1,4 @@
+import datetime as dt
 import secrets
 from datetime import timedelta
 from typing import cast
@@ -11,7 +12,14 @@ from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from providers.models import ContactChannel, EvidenceKind, Provider, ServiceKind, StepKind
+from providers.models import (
+    ContactChannel,
+    EscalationRoute,
+    EvidenceKind,
+    Provider,
+    ServiceKind,
+    StepKind,
+)
 
 # No 0/O, 1/I/L or U: a reference is read aloud over the phone and typed from a screen.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -159,6 +167,24 @@ class Case(models.Model):
     retention_warned_at = models.DateTimeField(_("retention warning sent"), null=True, blank=True)
     # Evidence and line identifiers were purged (retention) or the customer deleted the case.
     purged_at = models.DateTimeField(_("evidence purged"), null=True, blank=True)
+    # The cancellation notice (cases/notices/): who signs it and where they live, asked when the
+    # notice is made and purged with the line identifiers.
+    notice_name = models.CharField(_("your full name"), max_length=200, blank=True)
+    notice_address = models.TextField(_("your postal address"), max_length=500, blank=True)
+    notice_effective_on = models.DateField(_("notice takes effect on"), null=True, blank=True)
+    notice_sent_at = models.DateTimeField(_("notice sent"), null=True, blank=True)
+    notice_answer_due_on = models.DateField(_("answer to the notice due"), null=True, blank=True)
+    # The provider refused (an outcome, or a contact logged as refused): escalation opens.
+    refused_at = models.DateTimeField(_("provider refused"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        EscalationRoute,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("escalated to"),
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = CaseQuerySet.as_manager()
@@ -309,6 +335,16 @@ class Case(models.Model):
     @property
     def has_reminder_controls(self) -> bool:
         return self.is_waiting or self.needs_action
+
+    @property
+    def first_asked_at(self) -> dt.datetime | None:
+        """When the provider was first asked to end the line: the request or the notice."""
+        times = [t for t in (self.submitted_at, self.notice_sent_at) if t is not None]
+        return min(times) if times else None
+
+    @property
+    def is_escalated(self) -> bool:
+        return self.escalated_at is not None
 
     @property
     def masked_phone(self) -> str:
@@ -583,6 +619,8 @@ class CaseEvent(models.Model):
         PROOF_PACK = "proof_pack", _("Proof pack made")
         RETENTION = "retention", _("Evidence deleted after the retention period")
         CASE_DELETED = "case_deleted", _("Case deleted")
+        NOTICE = "notice", _("Cancellation notice")
+        ESCALATED = "escalated", _("Escalated")
 
     class Visibility(models.TextChoices):
         CUSTOMER = "customer", _("Visible to the customer")
@@ -811,3 +849,28 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar (ICS) address: the token is the only key, reset at will."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("user"),
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    reset_at = models.DateTimeField(_("last reset"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"

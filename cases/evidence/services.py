@@ -449,6 +449,8 @@ IDENTIFIER_FIELDS = {
     "reason_detail": "",
     "provider_reference": "",
     "needs_action_detail": "",
+    "notice_name": "",
+    "notice_address": "",
 }
 
 

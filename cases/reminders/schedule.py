@@ -11,7 +11,12 @@ from cases.models import Case, Reminder
 
 
 def ladder_interval(*, case: Case, sequence: int) -> dt.timedelta:
-    """The wait before rung `sequence` + 1: the typical time, growing each rung, capped."""
+    """The wait before rung `sequence` + 1: the typical time, growing each rung, capped.
+
+    An escalated case waits on an ombudsman or regulator: a fixed, slower rhythm.
+    """
+    if case.is_escalated:
+        return dt.timedelta(days=settings.ESCALATED_REMINDER_DAYS)
     days = case.typical_wait_days * settings.REMINDER_INTERVAL_GROWTH ** max(sequence, 0)
     return dt.timedelta(days=min(days, settings.REMINDER_INTERVAL_CAP_DAYS))
 
