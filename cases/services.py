@@ -3,8 +3,9 @@
 import datetime as dt
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
@@ -40,6 +41,76 @@ def start_case(
     )
     record_event(case=case, kind=CaseEvent.Kind.CREATED, by=owner)
     return case
+
+
+# A repeat of the first answer within this time (a double click, Back then Continue) returns
+# the draft already started instead of another identical one.
+DRAFT_REUSE_WINDOW = dt.timedelta(minutes=30)
+
+
+def _serialize(key: str) -> None:
+    """Hold a transaction-long lock on `key`: concurrent starts of one visitor run one by one.
+
+    PostgreSQL takes an advisory lock; SQLite's IMMEDIATE transactions already serialize writers.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
+def session_draft_token(*, session_key: str, service_kind: str) -> str:
+    """The draft token of a session's draft for one answer: the same for a repeat of it.
+
+    Derived with the secret key from the session's own (secret) key, so it is as unguessable
+    as a random token, yet a second request of the same session finds the first one's draft.
+    """
+    return salted_hmac(
+        "cases.start", f"{session_key}:{service_kind}", algorithm="sha256"
+    ).hexdigest()[:32]
+
+
+@transaction.atomic
+def start_or_resume_draft(
+    *,
+    service_kind: str,
+    owner: User | None,
+    session_key: str,
+    language: str = "en",
+    time_zone: str = "UTC",
+) -> Case:
+    """The first answer: a new draft, or the one this person started with it moments ago."""
+    _serialize(f"cases.start:{owner.pk if owner else session_key}")
+    recent = Case.objects.filter(
+        status=S.DRAFT,
+        service_kind=service_kind,
+        created_at__gte=timezone.now() - DRAFT_REUSE_WINDOW,
+    )
+    token = session_draft_token(session_key=session_key, service_kind=service_kind)
+    if owner is not None:
+        recent = recent.filter(owner=owner)
+    else:
+        recent = recent.filter(owner__isnull=True, draft_token=token)
+    existing = recent.order_by("-created_at", "-id").first()
+    if existing is not None:
+        return existing
+    case = start_case(
+        service_kind=service_kind, owner=owner, language=language, time_zone=time_zone
+    )
+    if owner is None:
+        case.draft_token = token
+        case.save(update_fields=["draft_token"])
+    return case
+
+
+@transaction.atomic
+def discard_draft(*, case: Case, version: int) -> None:
+    """Delete a draft its owner no longer wants; a case past the draft is withdrawn instead."""
+    locked = _locked(case, version)
+    if locked.status != S.DRAFT:
+        raise transitions.TransitionNotAllowed(
+            _("Only a draft can be discarded. To stop this case, withdraw it on its page.")
+        )
+    locked.delete()
 
 
 def playbook_for(*, provider: Provider | None, service_kind: str) -> Playbook | None:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<str:ref>/provider/", views.provider, name="provider"),
     path("cases/<str:ref>/details/", views.details, name="details"),
     path("cases/<str:ref>/save/", views.save, name="save"),
+    path("cases/<str:ref>/discard/", views.discard, name="discard"),
     path("cases/<str:ref>/", views.detail, name="detail"),
     path("cases/<str:ref>/timeline/", views.timeline, name="timeline"),
     path("cases/<str:ref>/precautions/", views.precautions, name="precautions"),

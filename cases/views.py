@@ -10,6 +10,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from allauth.core import ratelimit
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -116,18 +117,41 @@ def start(request: HtmxHttpRequest) -> HttpResponse:
         response = _page(request, "cases/start.html", "start-form", {"form": form})
         response.status_code = 200 if request.htmx else 429
         return response
+    if not request.session.session_key:
+        # A double click sends two requests at once: a session from this page ties them together.
+        request.session.save()
+        request.session.modified = True
     if form.is_valid():
         user = _actor(request)
-        case = services.start_case(
+        case = services.start_or_resume_draft(
             service_kind=form.cleaned_data["service_kind"],
             owner=user,
+            session_key=request.session.session_key or "",
             language=get_language() or "en",
             time_zone=user.time_zone if user else "UTC",
         )
-        if user is None:
+        if user is None and case.draft_token not in _tokens(request):
             claims.remember_draft(request, case)  # claimed at sign-in
         return _go(request, _url("keep_number", case))
     return _page(request, "cases/start.html", "start-form", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@journey_page
+def discard(request: HtmxHttpRequest, ref: str) -> HttpResponse:
+    """Throw away a draft (from My cases); a GET just goes back there."""
+    case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
+    back = reverse("cases:my_cases") if request.user.is_authenticated else reverse("cases:start")
+    if request.method == "POST":
+        try:
+            services.discard_draft(case=case, version=int(request.POST.get("version") or 0))
+        except CaseChanged:
+            messages.warning(request, _("This case was changed meanwhile. Check it and try again."))
+        except TransitionNotAllowed as refused:
+            messages.warning(request, str(refused))
+        else:
+            messages.success(request, _("Draft discarded."))
+    return _go(request, back)
 
 
 @require_http_methods(["GET", "POST"])
