@@ -12,13 +12,14 @@ from urllib.parse import urlencode
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -44,8 +45,23 @@ S = Case.Status
 
 
 def journey_page(view: Callable) -> Callable:
-    """Private, never cached, and a fragment never stands in for the page (Vary: HX-Request)."""
-    return wraps(view)(never_cache(vary_on_headers("HX-Request")(view)))
+    """Private, never cached, and a fragment never stands in for the page (Vary: HX-Request).
+
+    A case address asked by a signed-out visitor who holds no draft of it goes to sign-in and
+    back (an owner opening "your case" from an email on another device), for every reference,
+    existing or not, so that the answer reveals nothing; anyone signed in still gets a 404.
+    """
+
+    @wraps(view)
+    def wrapper(request: HtmxHttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            if "ref" not in kwargs or request.user.is_authenticated:
+                raise
+            return redirect_to_login(request.get_full_path())
+
+    return wraps(view)(never_cache(vary_on_headers("HX-Request")(wrapper)))
 
 
 _tokens = claims.session_draft_tokens
@@ -314,9 +330,14 @@ def timeline(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 def _case_post(
     request: HtmxHttpRequest, ref: str, form_class, fragment: str, apply
 ) -> HttpResponse:
-    """The shared shape of the case page's forms: validate, apply, redirect; else re-show."""
+    """The shared shape of the case page's forms: validate, apply, redirect; else re-show.
+
+    A GET (a reload, a language switch, a sign-in's `next`) goes to the case page.
+    """
     tokens = _tokens(request)
     case = selectors.case_page(ref=ref, user=request.user, draft_tokens=tokens)
+    if request.method != "POST":
+        return redirect(_url("detail", case))
     needs_case = form_class is OutcomeForm
     form = form_class(request.POST, case=case) if needs_case else form_class(request.POST)
     extra: dict = {}
@@ -349,7 +370,7 @@ def _return_url(request: HtmxHttpRequest, case: Case) -> str:
     return _url("detail", case)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @journey_page
 def outcome(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     def apply(case: Case, data: dict) -> None:
@@ -365,7 +386,7 @@ def outcome(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     return _case_post(request, ref, OutcomeForm, "outcome-form", apply)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @journey_page
 def billing_check(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     def apply(case: Case, data: dict) -> None:
@@ -380,7 +401,7 @@ def billing_check(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     return _case_post(request, ref, BillingCheckForm, "billing-form", apply)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @journey_page
 def esim_fact(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     def apply(case: Case, data: dict) -> None:
@@ -436,27 +457,27 @@ def precautions(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     return _page(request, "cases/precautions.html", "precaution-list", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @journey_page
 def start_steps(request: HtmxHttpRequest, ref: str) -> HttpResponse:
-    tokens = _tokens(request)
-    case = selectors.case_with_steps(ref=ref, user=request.user, draft_tokens=tokens)
+    """ "Continue to the steps": on to step 1, or back to the precautions with what is missing."""
+    case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
+    if request.method != "POST":
+        return redirect(_url("precautions" if case.status == S.PREPARING else "detail", case))
     if case.status != S.PREPARING:
         return _go(request, _url("step", case, number=1))
-    context: dict = {"form": PrecautionForm()}
     try:
         services.start_steps(
             case=case, by=signed_in_user(request), version=int(request.POST.get("version") or 0)
         )
     except CaseChanged:
-        context["changed"] = True
+        messages.warning(request, _("This case was changed meanwhile. Check it and try again."))
     except TransitionNotAllowed as refused:
-        context["not_allowed"] = str(refused)
+        messages.warning(request, str(refused))
     else:
         return _go(request, _url("step", case, number=1))
-    case = selectors.case_with_steps(ref=ref, user=request.user, draft_tokens=tokens)
-    context.update(case=case, checklist=selectors.checklist(case))
-    return render(request, "cases/precautions.html", context)
+    # Post/redirect/get: a reload or a language switch lands on a page, never on this address.
+    return _go(request, _url("precautions", case))
 
 
 @require_http_methods(["GET", "POST"])

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from cases.models import Case
@@ -58,19 +58,23 @@ def _done(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def case_stop(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     case = _owned_case(request, ref)
+    if request.method != "POST":
+        return redirect(emails.case_path(case))  # a reload or a sign-in's `next`
     controls.stop_reminders(case=case, by=request.user)
     return _done(request, case)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def case_resume(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     case = _owned_case(request, ref)
+    if request.method != "POST":
+        return redirect(emails.case_path(case))  # a reload or a sign-in's `next`
     controls.resume_reminders(case=case, by=request.user)
     return _done(request, case)
 

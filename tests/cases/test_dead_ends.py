@@ -1,6 +1,8 @@
 """Where a new user lost what they had or hit a dead end (issue 10): duplicate drafts, a
 signed-out owner, POST-only addresses and a way back through the start questions."""
 
+from urllib.parse import parse_qs, urlencode, urlsplit
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -8,6 +10,7 @@ from django.urls import reverse
 from cases.models import Case
 from providers.models import ServiceKind
 from tests import factories
+from tests.cases.test_views_journey import build_case
 
 pytestmark = pytest.mark.django_db
 S = Case.Status
@@ -98,3 +101,116 @@ def test_only_a_draft_is_discarded_and_only_by_its_owner(client, customer, other
     client.post(url("discard", preparing), {"version": preparing.version})
 
     assert Case.objects.filter(pk__in=[draft.pk, preparing.pk]).count() == 2
+
+
+# --- A signed-out owner ---------------------------------------------------------------------------
+
+
+CASE_PAGES = [
+    ("detail", {}),
+    ("timeline", {}),
+    ("precautions", {}),
+    ("step", {"number": 1}),
+    ("keep_number", {}),
+    ("save", {}),
+    ("start_steps", {}),
+    ("outcome", {}),
+]
+
+
+@pytest.mark.parametrize(("name", "extra"), CASE_PAGES)
+def test_a_signed_out_visitor_is_asked_to_sign_in_and_comes_back(client, customer, name, extra):
+    case = build_case(owner=customer, status=S.AWAITING_REVIEW)
+
+    response = client.get(url(name, case, **extra))
+
+    assert response.status_code == 302
+    query = urlencode({"next": url(name, case, **extra)}, safe="/")
+    assert response.url == f"{reverse('account_login')}?{query}"
+
+
+def test_an_unknown_reference_asks_for_sign_in_just_the_same(client):
+    response = client.get(reverse("cases:detail", kwargs={"ref": "CX-AAAA-BBBB"}))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login") + "?next=")
+
+
+def test_after_sign_in_the_owner_lands_on_the_case(client, customer):
+    case = build_case(owner=customer, status=S.AWAITING_REVIEW)
+    target = parse_qs(urlsplit(client.get(url("detail", case)).url).query)["next"][0]
+    client.force_login(customer)
+
+    assert client.get(target).status_code == 200
+
+
+def test_anyone_else_signed_in_still_gets_404(client, customer, other_customer):
+    case = build_case(owner=customer, status=S.AWAITING_REVIEW)
+    client.force_login(other_customer)
+
+    assert client.get(url("detail", case)).status_code == 404
+
+
+# --- POST-only addresses answer a GET with a page ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "lands_on"),
+    [
+        ("start_steps", S.PREPARING, "precautions"),
+        ("outcome", S.AWAITING_REVIEW, "detail"),
+        ("billing_check", S.COMPLETED, "detail"),
+        ("esim_fact", S.COMPLETED, "detail"),
+    ],
+)
+def test_a_get_on_a_post_address_goes_to_its_page(client, customer, name, status, lands_on):
+    case = build_case(owner=customer, status=status)
+    client.force_login(customer)
+
+    response = client.get(url(name, case))
+
+    assert response.status_code == 302
+    assert response.url == url(lands_on, case)
+
+
+def test_continue_with_precautions_unfinished_redirects_to_a_page_that_answers_get(
+    client, customer
+):
+    case = build_case(owner=customer, status=S.PREPARING)
+    client.force_login(customer)
+
+    response = client.post(url("start_steps", case), {"version": case.version})
+
+    assert response.status_code == 302
+    assert response.url == url("precautions", case)
+    page = client.get(response.url)
+    assert "Tick each precaution" in page.text or "Mark each precaution" in page.text
+    # The language switch on that page comes back to the precautions, not to the POST address.
+    assert f'name="next" value="{url("precautions", case)}"' in page.text
+
+
+def test_switching_language_after_a_refused_continue_shows_a_page(client, customer):
+    case = build_case(owner=customer, status=S.PREPARING)
+    client.force_login(customer)
+    client.post(url("start_steps", case), {"version": case.version})
+
+    response = client.post(
+        reverse("set_language"), {"language": "zh-hans", "next": url("start_steps", case)}
+    )
+    page = client.get(response.url, follow=True)
+
+    assert page.status_code == 200
+    assert '<html lang="zh-hans">' in page.text
+
+
+@pytest.mark.parametrize("name", ["case_stop", "case_resume"])
+def test_a_get_on_a_reminder_control_goes_to_the_case(client, customer, name):
+    case = build_case(owner=customer, status=S.AWAITING_REVIEW)
+    client.force_login(customer)
+
+    response = client.get(reverse(f"reminders:{name}", kwargs={"ref": case.reference}))
+
+    assert response.status_code == 302
+    assert response.url == url("detail", case)
+    case.refresh_from_db()
+    assert case.reminders_stopped_at is None
