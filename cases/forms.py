@@ -3,6 +3,7 @@
 from typing import Any, cast
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cases import identifiers
@@ -10,9 +11,36 @@ from cases.models import Case
 from cases.transitions import Outcome
 from providers.models import ServiceKind
 
+# Free text this long or longer says its limit in its help text.
+SHOWN_LIMIT = 100
+
 
 class JourneyForm(forms.Form):
-    """Ties each field's error to its input for screen readers (aria-describedby)."""
+    """Ties each field's error to its input for screen readers (aria-describedby).
+
+    Text is never cut without a word: the browser's maxlength (which trims a paste silently)
+    is left out, the limit is in the help text and on a counter (static/js/char-count.js),
+    and a longer value is refused beside its field, kept there for editing.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if not isinstance(field, forms.CharField) or not field.max_length:
+                continue
+            if field.widget.is_hidden:
+                continue
+            field.widget.attrs.pop("maxlength", None)
+            field.widget.attrs["data-maxlength"] = str(field.max_length)
+            field.error_messages["max_length"] = _(
+                "This is %(show_value)d characters long; the limit is %(limit_value)d. "
+                "Shorten it and send it again."
+            )
+            if field.max_length >= SHOWN_LIMIT:
+                limit = _("Up to %(limit)s characters.") % {"limit": field.max_length}
+                field.help_text = (
+                    format_lazy("{} {}", field.help_text, limit) if field.help_text else limit
+                )
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -127,7 +155,10 @@ class DetailsForm(VersionedForm):
         error_messages={"required": _("Choose the reason that fits best.")},
     )
     reason_detail = forms.CharField(
-        label=_("Anything to add? (optional)"), max_length=300, required=False
+        label=_("Anything to add? (optional)"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
@@ -268,7 +299,12 @@ class BillingCheckForm(VersionedForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose yes or no.")},
     )
-    note = forms.CharField(label=_("Details (optional)"), max_length=2000, required=False)
+    note = forms.CharField(
+        label=_("Details (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class EsimFactForm(VersionedForm):
