@@ -80,6 +80,10 @@ class ServiceKindForm(JourneyForm):
     )
 
 
+class ChangeKindForm(ServiceKindForm, VersionedForm):
+    """The first question again, for a case already started."""
+
+
 class KeepNumberForm(JourneyForm):
     keep_number = forms.ChoiceField(
         label=_("Do you want to keep the phone number?"),

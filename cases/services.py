@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
@@ -269,6 +269,64 @@ def edit_case(*, case: Case, by: User, version: int, changes: dict[str, object])
     return locked
 
 
+# While a case is being prepared its answers may still change; the steps follow them.
+CHANGEABLE_STATUSES = (S.DRAFT, S.PREPARING)
+
+
+def rebuild_steps(*, case: Case) -> None:
+    """Give a preparing case the steps its answers now call for, keeping what is done.
+
+    A step of the new copy with the kind and title of one already done or skipped keeps that
+    state (a precaution ticked before the provider changed stays ticked).
+    """
+    kept = {(step.kind, step.title): step for step in case.steps.exclude(state=CaseStep.State.TODO)}
+    case.steps.all().delete()
+    copy_playbook(case=case)
+    for step in case.steps.all():
+        old = kept.get((step.kind, step.title))
+        if old is None:
+            continue
+        for name in ("state", "skip_acknowledged", "done_at", "done_by", "note", "data"):
+            setattr(step, name, getattr(old, name))
+        step.save()
+
+
+def _label_in(label, language: str) -> str:
+    with translation.override(language):
+        return str(label())
+
+
+def _check_changeable(case: Case) -> None:
+    if case.status not in CHANGEABLE_STATUSES:
+        raise transitions.TransitionNotAllowed(
+            _("This can only be changed until you start the steps.")
+        )
+
+
+@transaction.atomic
+def change_service_kind(*, case: Case, by: User | None, version: int, service_kind: str) -> Case:
+    """Change what is being cancelled, until the steps start; the steps follow."""
+    case = _locked(case, version)
+    _check_changeable(case)
+    if case.service_kind == service_kind:
+        return case
+    case.service_kind = service_kind
+    _bump(case, "service_kind")
+    record_event(
+        case=case,
+        kind=CaseEvent.Kind.DETAILS,
+        by=by,
+        text=gettext_noop("Cancelling: %(kind)s"),
+        params={
+            "kind": _label_in(case.get_service_kind_display, "en"),
+            "kind_zh_hans": _label_in(case.get_service_kind_display, "zh-hans"),
+        },
+    )
+    if case.status == S.PREPARING:
+        rebuild_steps(case=case)
+    return case
+
+
 @transaction.atomic
 def choose_provider(
     *,
@@ -278,11 +336,11 @@ def choose_provider(
     provider: Provider | None = None,
     provider_name: str = "",
 ) -> Case:
-    """Set the draft's provider: one from the directory, or a free-text name, never both."""
+    """Set the case's provider: one from the directory, or a free-text name, never both."""
     case = _locked(case, version)
-    if case.status != S.DRAFT:
+    if case.status not in CHANGEABLE_STATUSES:
         raise transitions.TransitionNotAllowed(
-            _("The provider can only be changed before the case is saved.")
+            _("The provider can only be changed until you start the steps.")
         )
     case.provider = provider
     case.provider_name = "" if provider else provider_name.strip()
@@ -294,6 +352,8 @@ def choose_provider(
         text=gettext_noop("Provider: %(name)s"),
         params={"name": case.provider_label},
     )
+    if case.status == S.PREPARING:
+        rebuild_steps(case=case)
     return case
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("start/", views.start, name="start"),
     path("my-cases/", views.my_cases, name="my_cases"),
+    path("cases/<str:ref>/kind/", views.kind, name="kind"),
     path("cases/<str:ref>/keep-number/", views.keep_number, name="keep_number"),
     path("cases/<str:ref>/keep-number/how/", views.porting, name="porting"),
     path("cases/<str:ref>/provider/", views.provider, name="provider"),

@@ -27,6 +27,7 @@ from accounts.models import User
 from cases import claims, selectors, services
 from cases.forms import (
     BillingCheckForm,
+    ChangeKindForm,
     DetailsForm,
     EsimFactForm,
     KeepNumberForm,
@@ -152,6 +153,37 @@ def start(request: HtmxHttpRequest) -> HttpResponse:
     return _page(request, "cases/start.html", "start-form", {"form": form})
 
 
+def _is_changeable(case: Case) -> bool:
+    """Kind, provider and line details can change until the steps start."""
+    return case.status in (S.DRAFT, S.PREPARING)
+
+
+@require_http_methods(["GET", "POST"])
+@journey_page
+def kind(request: HtmxHttpRequest, ref: str) -> HttpResponse:
+    """The first question again: change what is being cancelled (draft or preparing)."""
+    case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
+    if not _is_changeable(case):
+        return redirect(_url("detail", case))
+    data = request.POST if request.method == "POST" else None
+    form = ChangeKindForm(data, initial={"service_kind": case.service_kind})
+    context: dict = {"case": case, "form": form}
+    if form.is_valid():
+        try:
+            case = services.change_service_kind(
+                case=case,
+                by=_actor(request),
+                version=form.cleaned_data["version"],
+                service_kind=form.cleaned_data["service_kind"],
+            )
+        except CaseChanged as changed:
+            context.update(case=changed.case, changed=True)
+        else:
+            # A draft goes on with the next question; a saved case confirms its provider.
+            return _go(request, _url("keep_number" if case.is_draft else "provider", case))
+    return _page(request, "cases/start.html", "start-form", context)
+
+
 @require_http_methods(["GET", "POST"])
 @journey_page
 def discard(request: HtmxHttpRequest, ref: str) -> HttpResponse:
@@ -197,7 +229,7 @@ def porting(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 @journey_page
 def provider(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
-    if case.status != S.DRAFT:
+    if not _is_changeable(case):
         return redirect(_url("detail", case))
     query = request.GET.get("q", "")[:100]
     results = selectors.provider_search(query=query, service_kind=case.service_kind)
@@ -233,7 +265,7 @@ def provider(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 @journey_page
 def details(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
-    if case.status != S.DRAFT:
+    if not _is_changeable(case):
         return redirect(_url("detail", case))
     if not (case.provider_id or case.provider_name):
         return redirect(_url("provider", case))
@@ -258,7 +290,7 @@ def details(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         except CaseChanged as changed:
             context.update(case=changed.case, changed=True)
         else:
-            return _go(request, _url("save", case))
+            return _go(request, _url("save" if case.is_draft else "detail", case))
     return _page(request, "cases/details.html", "details-form", context)
 
 

@@ -1,12 +1,14 @@
 """Where a new user lost what they had or hit a dead end (issue 10): duplicate drafts, a
 signed-out owner, POST-only addresses and a way back through the start questions."""
 
+import re
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from cases import services
 from cases.models import Case
 from providers.models import ServiceKind
 from tests import factories
@@ -214,3 +216,125 @@ def test_a_get_on_a_reminder_control_goes_to_the_case(client, customer, name):
     assert response.url == url("detail", case)
     case.refresh_from_db()
     assert case.reminders_stopped_at is None
+
+
+# --- A way back through the start questions ------------------------------------------------
+
+
+def started(client, provider=None, kind=ServiceKind.VIRTUAL) -> Case:
+    client.get(reverse("cases:start"))
+    client.post(reverse("cases:start"), {"service_kind": kind})
+    case = Case.objects.get()
+    if provider is not None:
+        client.post(url("provider", case), {"version": case.version, "provider": provider.pk})
+        case.refresh_from_db()
+    return case
+
+
+def test_each_question_links_back_to_the_previous_one(client, provider):
+    case = started(client, provider)
+
+    assert f'href="{reverse("cases:home")}"' in client.get(reverse("cases:start")).text
+    assert f'href="{url("kind", case)}"' in client.get(url("keep_number", case)).text
+    assert f'href="{url("keep_number", case)}"' in client.get(url("provider", case)).text
+    assert f'href="{url("provider", case)}"' in client.get(url("details", case)).text
+
+
+def test_the_save_page_can_change_the_kind_and_the_provider(client, provider):
+    case = started(client, provider)
+    client.post(
+        url("details", case),
+        {"version": case.version, "phone_number": "07700 900123", "reason": "cost"},
+    )
+
+    page = client.get(url("save", case)).text
+
+    assert f'href="{url("kind", case)}"' in page
+    assert f'href="{url("provider", case)}"' in page
+    assert f'href="{url("details", case)}"' in page
+
+
+def test_changing_the_kind_of_a_draft_keeps_the_draft(client, provider):
+    case = started(client, provider)
+    page = client.get(url("kind", case)).text
+    assert re.search(r'value="virtual"[^>]*checked', page)
+
+    response = client.post(
+        url("kind", case), {"version": case.version, "service_kind": ServiceKind.ESIM}
+    )
+
+    case.refresh_from_db()
+    assert Case.objects.count() == 1
+    assert case.service_kind == ServiceKind.ESIM
+    assert response.url == url("keep_number", case)
+
+
+@pytest.fixture
+def two_playbooks():
+    """A generic eSIM playbook and a provider's own one, told apart by their step titles."""
+    generic = factories.PlaybookFactory(service_kind=ServiceKind.ESIM)
+    factories.PlaybookStepFactory(
+        playbook=generic, position=1, kind="checklist", title="Back up generic"
+    )
+    factories.PlaybookStepFactory(playbook=generic, position=2, title="Call generic")
+    own_provider = factories.ProviderFactory(name="Own Book Mobile")
+    own = factories.PlaybookFactory(provider=own_provider, service_kind=ServiceKind.ESIM)
+    factories.PlaybookStepFactory(
+        playbook=own, position=1, kind="checklist", title="Back up generic"
+    )
+    factories.PlaybookStepFactory(playbook=own, position=2, title="Call Own Book")
+    return own_provider
+
+
+def test_a_preparing_case_can_change_its_provider_and_gets_its_steps(
+    client, customer, provider, two_playbooks
+):
+    case = factories.CaseFactory(
+        owner=customer, status=S.DRAFT, provider=provider, service_kind=ServiceKind.ESIM
+    )
+    client.force_login(customer)
+    case = services.prepare_case(case=case, by=customer, version=case.version)
+    services.complete_step(
+        case=case, step=case.steps.get(position=1), by=customer, version=case.version
+    )
+    case.refresh_from_db()
+    page = client.get(url("detail", case)).text
+    assert f'href="{url("provider", case)}"' in page
+    assert f'href="{url("kind", case)}"' in page
+
+    response = client.post(
+        url("provider", case), {"version": case.version, "provider": two_playbooks.pk}
+    )
+
+    case.refresh_from_db()
+    assert case.status == S.PREPARING
+    assert case.provider == two_playbooks
+    assert response.url == url("details", case)
+    titles = list(case.steps.order_by("position").values_list("title", "state"))
+    # The precaution already done stays done; the steps are the new provider's.
+    assert titles == [("Back up generic", "done"), ("Call Own Book", "todo")]
+
+
+def test_details_of_a_preparing_case_go_back_to_the_case_page(client, customer, provider):
+    case = build_case(owner=customer, status=S.PREPARING)
+    client.force_login(customer)
+
+    response = client.post(
+        url("details", case),
+        {"version": case.version, "phone_number": "07700 900999", "reason": "cost"},
+    )
+
+    assert response.url == url("detail", case)
+    case.refresh_from_db()
+    assert case.phone_number == "+447700900999"
+
+
+def test_kind_and_provider_are_fixed_once_the_steps_started(client, customer, provider):
+    case = build_case(owner=customer, status=S.IN_PROGRESS)
+    client.force_login(customer)
+
+    assert client.get(url("kind", case)).url == url("detail", case)
+    assert client.get(url("provider", case)).url == url("detail", case)
+    client.post(url("provider", case), {"version": case.version, "provider": provider.pk})
+    case.refresh_from_db()
+    assert case.provider != provider

@@ -14,6 +14,9 @@ S = Case.Status
 
 # (url name, extra kwargs, method): every customer URL that takes a reference.
 CASE_URLS = [
+    ("kind", {}, "get"),
+    ("kind", {}, "post"),
+    ("discard", {}, "post"),
     ("keep_number", {}, "get"),
     ("keep_number", {}, "post"),
     ("porting", {}, "get"),
