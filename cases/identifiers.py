@@ -16,6 +16,10 @@ _SEPARATORS = re.compile(r"[\s\-./()]+")
 
 MASK = "••••"
 
+# What a phone number may hold: digits, the separators above and one leading +. A letter is
+# refused rather than read as a keypad digit (phonenumbers turns "abc" into "222").
+_PHONE_CHARACTERS = re.compile(r"\+?[\d\s\-./()]*")
+
 
 def _digits_only(value: str) -> str:
     return _SEPARATORS.sub("", value or "")
@@ -46,6 +50,10 @@ def parse_phone_number(value: str, *, region: str = "") -> str:
     raw = (value or "").strip()
     if not raw:
         raise ValidationError(_("Enter the phone number of the line."), code="required")
+    if not _PHONE_CHARACTERS.fullmatch(raw):
+        raise ValidationError(
+            _("Use digits only (spaces, dashes and a leading + are fine)."), code="characters"
+        )
     try:
         number = phonenumbers.parse(raw, (region or "").upper() or None)
     except phonenumbers.NumberParseException:
