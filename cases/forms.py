@@ -125,18 +125,22 @@ class DetailsForm(VersionedForm):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
         error_messages={"required": _("Enter the phone number of the line.")},
     )
+    # Required unless the device is lost or stolen (clean()): that person cannot dial *#06#.
     device_model = forms.CharField(
         label=_("Device model"),
         max_length=100,
+        required=False,
         help_text=_("For example iPhone 15 or Galaxy S24."),
-        error_messages={"required": _("Enter the model of the phone that holds the eSIM.")},
     )
     imei = forms.CharField(
         label=_("IMEI"),
         max_length=40,
-        help_text=_("15 digits. Dial *#06# on the phone to see it."),
+        required=False,
+        help_text=_(
+            "15 digits. Dial *#06# on the phone to see it. Lost the phone? The IMEI is also on "
+            "its box, on the receipt and on the operator's account page."
+        ),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        error_messages={"required": _("Enter the phone's IMEI. Dial *#06# to see it.")},
     )
     eid = forms.CharField(
         label=_("EID (optional)"),
@@ -174,13 +178,27 @@ class DetailsForm(VersionedForm):
         elif case.service_kind != ServiceKind.ESIM:
             # A physical SIM has no EID; the device details still help the operator.
             del self.fields["eid"]
+            self.fields["iccid"].help_text = _(
+                "18 to 22 digits starting with 89, printed on the SIM card. "
+                "Only if the operator asks."
+            )
+        else:
+            self.fields["iccid"].help_text = _(
+                "18 to 22 digits starting with 89, in the phone's settings under About. "
+                "Only if the operator asks."
+            )
+
+    @property
+    def is_esim(self) -> bool:
+        return self.case.service_kind == ServiceKind.ESIM
 
     def clean_phone_number(self) -> str:
         region = self.case.provider.country if self.case.provider else ""
         return identifiers.parse_phone_number(self.cleaned_data["phone_number"], region=region)
 
     def clean_imei(self) -> str:
-        return identifiers.parse_imei(self.cleaned_data["imei"])
+        value = self.cleaned_data["imei"]
+        return identifiers.parse_imei(value) if value.strip() else ""
 
     def clean_eid(self) -> str:
         value = self.cleaned_data["eid"]
@@ -188,7 +206,27 @@ class DetailsForm(VersionedForm):
 
     def clean_iccid(self) -> str:
         value = self.cleaned_data["iccid"]
-        return identifiers.parse_iccid(value) if value.strip() else ""
+        return identifiers.parse_iccid(value, esim=self.is_esim) if value.strip() else ""
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if "imei" not in self.fields or data.get("reason") == Case.Reason.DEVICE_LOST:
+            return data
+        if not data.get("device_model", "").strip() and "device_model" not in self.errors:
+            if self.is_esim:
+                message = _("Enter the model of the phone that holds the eSIM.")
+            else:
+                message = _("Enter the model of the phone the SIM card is in.")
+            self.add_error("device_model", forms.ValidationError(message, code="required"))
+        if not data.get("imei") and "imei" not in self.errors:
+            self.add_error(
+                "imei",
+                forms.ValidationError(
+                    _("Enter the phone's IMEI. Dial *#06# to see it."), code="required"
+                ),
+            )
+        return data
 
 
 class PrecautionForm(VersionedForm):

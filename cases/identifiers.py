@@ -122,15 +122,24 @@ def parse_eid(value: str, *, check: bool = True) -> str:
     return digits
 
 
-def parse_iccid(value: str) -> str:
-    """The SIM's ICCID: 18 to 22 digits starting with 89, the last a Luhn check digit."""
+def parse_iccid(value: str, *, esim: bool = False) -> str:
+    """The SIM's ICCID: 18 to 22 digits starting with 89, the last a Luhn check digit.
+
+    `esim` says where to find it: an eSIM has no card to read it from.
+    """
     # Some SIM cards print a trailing letter (often F) that is padding, not part of the number.
     digits = _digits_only(value).upper().removesuffix("F")
     if not digits.isdigit() or not 18 <= len(digits) <= 22:
-        raise ValidationError(
-            _("An ICCID has 18 to 22 digits. It is printed on the SIM card and its holder."),
-            code="length",
-        )
+        if esim:
+            message = _(
+                "An ICCID has 18 to 22 digits. For an eSIM it is in the phone's settings, "
+                "under About."
+            )
+        else:
+            message = _(
+                "An ICCID has 18 to 22 digits. It is printed on the SIM card and its holder."
+            )
+        raise ValidationError(message, code="length")
     if not digits.startswith("89"):
         raise ValidationError(
             _("An ICCID starts with 89. Check that you copied the SIM number, not another one."),
