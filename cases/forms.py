@@ -84,7 +84,7 @@ class ChangeKindForm(ServiceKindForm, VersionedForm):
     """The first question again, for a case already started."""
 
 
-class KeepNumberForm(JourneyForm):
+class KeepNumberForm(VersionedForm):
     keep_number = forms.ChoiceField(
         label=_("Do you want to keep the phone number?"),
         choices=[

@@ -100,6 +100,8 @@ class Case(models.Model):
     iccid = models.CharField(_("ICCID"), max_length=22, blank=True)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, blank=True)
     reason_detail = models.CharField(_("reason, in your words"), max_length=300, blank=True)
+    # "Keep the number?" answered no: the steps leave out the advice to move it instead.
+    number_can_go = models.BooleanField(_("the number can go"), default=False)
 
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT

@@ -15,7 +15,7 @@ from cases.events import record_event
 from cases.models import Case, CaseEvent, CaseStep, Evidence, Reminder
 from cases.reminders import outbox
 from cases.transitions import Outcome
-from providers.models import Playbook, Provider, StepKind
+from providers.models import Playbook, Provider, StepAnswer, StepKind
 
 S = Case.Status
 
@@ -120,6 +120,16 @@ def playbook_for(*, provider: Provider | None, service_kind: str) -> Playbook | 
     return own or playbooks.filter(provider=None).first()
 
 
+def case_answers(case: Case) -> set[str]:
+    """The answers given so far that can make a playbook step moot (PlaybookStep.hidden_when)."""
+    answers: set[str] = set()
+    if case.number_can_go:
+        answers.add(StepAnswer.NUMBER_CAN_GO)
+    if case.reason == Case.Reason.DEVICE_LOST:
+        answers.add(StepAnswer.DEVICE_LOST)
+    return answers
+
+
 def copy_playbook(*, case: Case) -> int:
     """Give the case its own copy of its playbook's steps (both languages). Returns the count."""
     if case.steps.exists():
@@ -128,7 +138,12 @@ def copy_playbook(*, case: Case) -> int:
     if playbook is None:
         return 0
     country = case.provider.country if case.provider else ""
-    steps = [step for step in playbook.steps.all() if not step.region or step.region == country]
+    answers = case_answers(case)
+    steps = [
+        step
+        for step in playbook.steps.all()
+        if (not step.region or step.region == country) and not answers & set(step.hidden_when)
+    ]
     CaseStep.objects.bulk_create(
         CaseStep(
             case=case,
@@ -375,6 +390,7 @@ def set_details(
     case = _locked(case, version)
     if not case.is_open:
         raise transitions.TransitionNotAllowed(_("A closed case's details cannot be changed."))
+    answers_before = case_answers(case)
     case.phone_number = phone_number
     case.reason = reason
     case.reason_detail = reason_detail
@@ -396,6 +412,28 @@ def set_details(
     record_event(
         case=case, kind=CaseEvent.Kind.DETAILS, by=by, text=gettext_noop("Line details saved")
     )
+    if case.status == S.PREPARING and case_answers(case) != answers_before:
+        rebuild_steps(case=case)
+    return case
+
+
+@transaction.atomic
+def answer_keep_number(*, case: Case, by: User | None, version: int, keep: bool) -> Case:
+    """ "Keep the number?" Yes points to porting; no lets the number go with the line."""
+    case = _locked(case, version)
+    _check_changeable(case)
+    if case.number_can_go == (not keep):
+        return case
+    case.number_can_go = not keep
+    _bump(case, "number_can_go")
+    text = (
+        gettext_noop("Keeping the number: looking at moving it instead.")
+        if keep
+        else gettext_noop("The number can go with the line.")
+    )
+    record_event(case=case, kind=CaseEvent.Kind.DETAILS, by=by, text=text)
+    if case.status == S.PREPARING:
+        rebuild_steps(case=case)
     return case
 
 

@@ -206,15 +206,22 @@ def discard(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 @journey_page
 def keep_number(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
-    if case.status != S.DRAFT:
+    if not _is_changeable(case):
         return redirect(_url("detail", case))
-    form = KeepNumberForm(request.POST if request.method == "POST" else None)
+    initial = {"keep_number": "no"} if case.number_can_go else {}
+    form = KeepNumberForm(request.POST if request.method == "POST" else None, initial=initial)
+    context: dict = {"case": case, "form": form}
     if form.is_valid():
-        target = "porting" if form.cleaned_data["keep_number"] == "yes" else "provider"
-        return _go(request, _url(target, case))
-    return _page(
-        request, "cases/keep_number.html", "keep-number-form", {"case": case, "form": form}
-    )
+        keep = form.cleaned_data["keep_number"] == "yes"
+        try:
+            case = services.answer_keep_number(
+                case=case, by=_actor(request), version=form.cleaned_data["version"], keep=keep
+            )
+        except CaseChanged as changed:
+            context.update(case=changed.case, changed=True)
+        else:
+            return _go(request, _url("porting" if keep else "provider", case))
+    return _page(request, "cases/keep_number.html", "keep-number-form", context)
 
 
 @require_GET

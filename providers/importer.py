@@ -34,6 +34,7 @@ from providers.models import (
     PlaybookStep,
     Provider,
     ServiceKind,
+    StepAnswer,
 )
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -83,6 +84,7 @@ STEP_FIELDS = [
     "evidence_kind",
     "starts_waiting",
     "region",
+    "hidden_when",
 ]
 
 PROVIDER_KEYS = {*PROVIDER_FIELDS, "service_kinds", "channels"}
@@ -286,6 +288,15 @@ class StepEntryForm(forms.ModelForm):
         if region and not COUNTRY_CODE.match(region):
             raise forms.ValidationError(_("Use a two-letter upper-case ISO 3166 code, e.g. GB."))
         return region
+
+    def clean_hidden_when(self) -> list[str]:
+        answers = self.cleaned_data["hidden_when"] or []
+        if not isinstance(answers, list) or not set(answers) <= set(StepAnswer.values):
+            raise forms.ValidationError(
+                _("List the answers that hide the step: %(answers)s.")
+                % {"answers": ", ".join(StepAnswer.values)}
+            )
+        return answers
 
 
 def demo_host_error(host: str) -> str:

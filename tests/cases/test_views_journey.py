@@ -73,7 +73,9 @@ def test_keeping_the_number_shows_the_porting_routes(client, provider):
     case = Case.objects.get()
     Case.objects.filter(pk=case.pk).update(provider=provider)
 
-    response = client.post(url("keep_number", case), {"keep_number": "yes"}, follow=True)
+    response = client.post(
+        url("keep_number", case), {"version": case.version, "keep_number": "yes"}, follow=True
+    )
 
     assert "PAC to 65075" in response.text
     assert "携号转网" in response.text
