@@ -231,7 +231,9 @@ class DetailsForm(VersionedForm):
 
 class PrecautionForm(VersionedForm):
     step = forms.IntegerField(widget=forms.HiddenInput)
-    action = forms.ChoiceField(choices=[("done", _("Done")), ("skip", _("Skip"))])
+    action = forms.ChoiceField(
+        choices=[("done", _("Done")), ("skip", _("Skip")), ("undo", _("Undo"))]
+    )
     acknowledge = forms.BooleanField(
         label=_("I understand the risk of skipping this"), required=False
     )

@@ -522,12 +522,37 @@ def skip_step(*, case: Case, step: CaseStep, by: User, version: int) -> Case:
 
 
 @transaction.atomic
+def undo_step(*, case: Case, step: CaseStep, by: User, version: int) -> Case:
+    """Put a precaution marked done or skipped back to do (a mis-tap, or second thoughts)."""
+    case = _locked(case, version)
+    step = CaseStep.objects.select_for_update().get(pk=step.pk, case=case)
+    if step.kind != StepKind.CHECKLIST or case.status in (S.DRAFT, *Case.CLOSED_STATUSES):
+        raise transitions.TransitionNotAllowed(_("This precaution cannot be undone now."))
+    if step.state == CaseStep.State.TODO:
+        return case
+    step.state = CaseStep.State.TODO
+    step.skip_acknowledged = False
+    step.done_at = None
+    step.done_by = None
+    step.save(update_fields=["state", "skip_acknowledged", "done_at", "done_by"])
+    _bump(case)
+    record_event(
+        case=case,
+        kind=CaseEvent.Kind.STEP,
+        by=by,
+        text=gettext_noop("Undone: %(title)s"),
+        params={"title": step.title, "title_zh_hans": step.title_zh_hans},
+    )
+    return case
+
+
+@transaction.atomic
 def start_steps(*, case: Case, by: User, version: int) -> Case:
     """Leave the precautions for the steps, once every precaution is ticked or skipped."""
     locked = _locked(case, version)
     if locked.steps.filter(kind=StepKind.CHECKLIST, state=CaseStep.State.TODO).exists():
         raise transitions.TransitionNotAllowed(
-            _("Tick each precaution, or skip it and confirm that you understand the risk.")
+            _("Mark each precaution done, or skip it and confirm that you understand the risk.")
         )
     return move_case(case=locked, to=S.IN_PROGRESS, by=by, version=version)
 

@@ -476,6 +476,10 @@ def precautions(request: HtmxHttpRequest, ref: str) -> HttpResponse:
                 services.skip_step(
                     case=case, step=item, by=signed_in_user(request), version=data["version"]
                 )
+            elif data["action"] == "undo":
+                services.undo_step(
+                    case=case, step=item, by=signed_in_user(request), version=data["version"]
+                )
             else:
                 services.complete_step(
                     case=case, step=item, by=signed_in_user(request), version=data["version"]
