@@ -486,6 +486,7 @@ def complete_step(
         case=case,
         kind=CaseEvent.Kind.STEP,
         by=by,
+        message=note,
         text=gettext_noop("Done: %(title)s"),
         params={"title": step.title, "title_zh_hans": step.title_zh_hans},
     )
@@ -557,6 +558,19 @@ def start_steps(*, case: Case, by: User, version: int) -> Case:
     return move_case(case=locked, to=S.IN_PROGRESS, by=by, version=version)
 
 
+def _keep_other_reference(case: Case, reference: str) -> None:
+    """A reference given with an outcome other than "confirmed": kept beside the others."""
+    step = (
+        case.steps.filter(kind=StepKind.WAIT).first()
+        or case.steps.filter(starts_waiting=True).first()
+    )
+    if step is None:
+        return
+    others = [*step.data.get("other_references", []), reference]
+    step.data = {**step.data, "other_references": others}
+    step.save(update_fields=["data"])
+
+
 @transaction.atomic
 def record_outcome(
     *, case: Case, by: User, version: int, outcome: str, reference: str = "", note: str = ""
@@ -576,6 +590,8 @@ def record_outcome(
         if wait_step is not None:
             _step_done(wait_step, by=by, note=note, data={"reference": reference})
         return locked
+    if reference:
+        _keep_other_reference(locked, reference)
     if outcome == Outcome.NEEDS_MORE:
         return move_case(case=locked, to=S.NEEDS_ACTION, by=by, version=version, note=note)
     if outcome == Outcome.REFUSED:
