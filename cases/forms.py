@@ -352,6 +352,13 @@ class BillingCheckForm(VersionedForm):
 
 
 class EsimFactForm(VersionedForm):
+    """ "I deleted the eSIM profile" (asked to confirm first) and its undo.
+
+    The contract's end is no button of its own: it is the operator's confirmation, recorded
+    with the outcome.
+    """
+
     fact = forms.ChoiceField(
-        choices=[("profile_deleted", _("Profile deleted")), ("contract_ended", _("Contract ended"))]
+        choices=[("profile_deleted", _("Profile deleted")), ("profile_undo", _("Undo"))]
     )
+    confirm = forms.BooleanField(required=False)

@@ -589,6 +589,12 @@ def record_outcome(
         wait_step = locked.steps.filter(kind=StepKind.WAIT, state=CaseStep.State.TODO).first()
         if wait_step is not None:
             _step_done(wait_step, by=by, note=note, data={"reference": reference})
+        if locked.is_operator_journey and locked.contract_ended_at is None:
+            # The operator confirming the cancellation is the contract's end: one fact, one
+            # answer (the profile on the phone is the other fact, recorded on its own).
+            locked.contract_ended_at = timezone.now()
+            locked.save(update_fields=["contract_ended_at"])
+            record_event(case=locked, kind=CaseEvent.Kind.CONTRACT_ENDED, by=by)
         return locked
     if reference:
         _keep_other_reference(locked, reference)
@@ -650,6 +656,22 @@ def mark_profile_deleted(*, case: Case, by: User, version: int) -> Case:
         locked.esim_profile_deleted_at = timezone.now()
         _bump(locked, "esim_profile_deleted_at")
         record_event(case=locked, kind=CaseEvent.Kind.PROFILE_DELETED, by=by)
+    return locked
+
+
+@transaction.atomic
+def unmark_profile_deleted(*, case: Case, by: User, version: int) -> Case:
+    """Undo "I deleted the eSIM profile": it was marked by mistake, the profile is still there."""
+    locked = _locked(case, version)
+    if locked.esim_profile_deleted_at is not None:
+        locked.esim_profile_deleted_at = None
+        _bump(locked, "esim_profile_deleted_at")
+        record_event(
+            case=locked,
+            kind=CaseEvent.Kind.PROFILE_DELETED,
+            by=by,
+            text=gettext_noop("Undone: the eSIM profile is still on the phone."),
+        )
     return locked
 
 

@@ -443,15 +443,29 @@ def billing_check(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @journey_page
 def esim_fact(request: HtmxHttpRequest, ref: str) -> HttpResponse:
-    def apply(case: Case, data: dict) -> None:
-        mark = (
-            services.mark_profile_deleted
-            if data["fact"] == "profile_deleted"
-            else services.mark_contract_ended
-        )
+    """ "I deleted the eSIM profile": asked to confirm first (it does not end the contract)."""
+    tokens = _tokens(request)
+    case = selectors.case_page(ref=ref, user=request.user, draft_tokens=tokens)
+    if request.method != "POST":
+        return redirect(_url("detail", case))
+    form = EsimFactForm(request.POST)
+    back = request.POST.get("back_to_step", "")
+    extra: dict = {"number": int(back)} if back.isdigit() else {}
+    if not form.is_valid():
+        return _go(request, _return_url(request, case))
+    data = form.cleaned_data
+    if data["fact"] == "profile_deleted" and not data["confirm"]:
+        extra["confirm_profile"] = True
+        return _page(request, "cases/detail.html", "esim-facts", _case_context(case, **extra))
+    undo = data["fact"] == "profile_undo"
+    mark = services.unmark_profile_deleted if undo else services.mark_profile_deleted
+    try:
         mark(case=case, by=signed_in_user(request), version=data["version"])
-
-    return _case_post(request, ref, EsimFactForm, "", apply)
+    except CaseChanged:
+        case = selectors.case_page(ref=ref, user=request.user, draft_tokens=tokens)
+        extra["changed"] = True
+        return _page(request, "cases/detail.html", "esim-facts", _case_context(case, **extra))
+    return _go(request, _return_url(request, case))
 
 
 # --- Precautions and steps --------------------------------------------------------------------

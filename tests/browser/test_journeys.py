@@ -129,9 +129,13 @@ def test_journey_b_esim(page: Page, live_server, mailoutbox):
     page.get_by_label("Their confirmation or reference number").fill("OP-5521")
     page.get_by_role("button", name="Save what happened").click()
     expect(page.locator(".badge-status")).to_have_text("Completed")
-    page.get_by_role("button", name="The operator confirmed the contract ended").click()
+    # The operator's confirmation is the contract's end: no second button says it again.
     expect(page.get_by_text("Contract ended (")).to_be_visible()
+    ended_button = page.get_by_role("button", name="The operator confirmed the contract ended")
+    expect(ended_button).to_have_count(0)
     page.get_by_role("button", name="I deleted the eSIM profile").click()
+    expect(page.get_by_text("Deleting the profile does not end the contract.")).to_be_visible()
+    page.get_by_role("button", name="Yes, I deleted it").click()
     expect(page.get_by_text("Profile deleted from the phone (")).to_be_visible()
 
     case = Case.objects.get()

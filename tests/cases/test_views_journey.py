@@ -377,7 +377,10 @@ def test_esim_profile_deleted_and_contract_ended_are_separate(client, customer):
     page = client.get(url("detail", case))
     assert "Do not delete the eSIM profile before the operator confirms" in page.text
 
-    client.post(url("esim_fact", case), {"version": case.version, "fact": "profile_deleted"})
+    client.post(
+        url("esim_fact", case),
+        {"version": case.version, "fact": "profile_deleted", "confirm": "yes"},
+    )
 
     case.refresh_from_db()
     assert case.esim_profile_deleted_at is not None
