@@ -129,3 +129,40 @@ def test_the_shipped_playbooks_name_the_answers_that_hide_their_precautions():
     assert backup.exists()
     assert all(step.hidden_when == [StepAnswer.NUMBER_CAN_GO] for step in port)
     assert all(step.hidden_when == [StepAnswer.DEVICE_LOST] for step in backup)
+
+
+# --- Porting advice where porting applies -------------------------------------------------------
+
+
+def porting_page(client, kind: str, provider=None) -> str:
+    client.get(reverse("cases:start"))
+    client.post(reverse("cases:start"), {"service_kind": kind})
+    case = Case.objects.get(service_kind=kind)
+    if provider is not None:
+        Case.objects.filter(pk=case.pk).update(provider=provider)
+    return client.get(url("porting", case)).text
+
+
+def test_an_app_managed_number_gets_no_pac_or_carrier_porting_advice(client):
+    page = porting_page(client, ServiceKind.VIRTUAL)
+
+    assert "PAC to 65075" not in page
+    assert "携号转网" not in page
+    assert "rarely" in page
+
+
+def test_an_app_managed_number_gets_its_providers_own_porting_route(client):
+    app = factories.ProviderFactory(porting_info="Export the number from Settings → Port out.")
+
+    page = porting_page(client, ServiceKind.VIRTUAL, provider=app)
+
+    assert "Export the number from Settings" in page
+    assert "PAC to 65075" not in page
+
+
+@pytest.mark.parametrize("kind", [ServiceKind.ESIM, ServiceKind.PHYSICAL_SIM])
+def test_a_mobile_line_gets_the_porting_routes(client, kind):
+    page = porting_page(client, kind)
+
+    assert "PAC to 65075" in page
+    assert "携号转网" in page

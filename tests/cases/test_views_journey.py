@@ -69,7 +69,7 @@ def test_start_without_a_choice_explains_beside_the_field(client):
 def test_keeping_the_number_shows_the_porting_routes(client, provider):
     provider.porting_info = "Ask your new provider for a switch."
     provider.save()
-    client.post(reverse("cases:start"), {"service_kind": ServiceKind.VIRTUAL})
+    client.post(reverse("cases:start"), {"service_kind": ServiceKind.PHYSICAL_SIM})
     case = Case.objects.get()
     Case.objects.filter(pk=case.pk).update(provider=provider)
 
