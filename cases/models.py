@@ -1,10 +1,12 @@
+import contextlib
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
@@ -507,6 +509,10 @@ class CaseEvent(models.Model):
             key: self.text_params.get(f"{key}_zh_hans") or value if chinese else value
             for key, value in self.text_params.items()
         }
+        if isinstance(params.get("date"), str):
+            # Stored as an ISO date; shown in the viewer's own format ("March 20, 2031").
+            with contextlib.suppress(ValueError):
+                params["date"] = date_format(date.fromisoformat(params["date"]))
         try:
             return gettext(self.text) % params
         except (KeyError, TypeError, ValueError):
