@@ -3,9 +3,12 @@
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import time_zone_choices
+from accounts.models import validate_time_zone
 from cases import identifiers
 from cases.models import Case
 from cases.transitions import Outcome
@@ -227,6 +230,34 @@ class DetailsForm(VersionedForm):
                 ),
             )
         return data
+
+
+class SaveForm(VersionedForm):
+    """Saving the draft confirms the time zone that reminder hours and dates follow."""
+
+    # Not required: a save posted without it (an older page) keeps the account's zone.
+    time_zone = forms.CharField(
+        label=_("Your time zone"),
+        required=False,
+        validators=[validate_time_zone],
+        widget=forms.Select,
+    )
+
+    def __init__(self, *args, proposed: str, suggest_browser: bool = False, **kwargs) -> None:
+        kwargs.setdefault("initial", {"time_zone": proposed})
+        super().__init__(*args, **kwargs)
+        field = self.fields["time_zone"]
+        typed = str(self.data.get("time_zone", "")) if self.is_bound else ""
+        current = typed or proposed
+        cast(forms.Select, field.widget).choices = time_zone_choices(current)
+        if suggest_browser:
+            # static/js/time-zone.js picks the browser's zone (Intl) when nothing better is known.
+            field.widget.attrs["data-suggest-browser-zone"] = "true"
+        start, end = settings.CUSTOMER_MAIL_HOURS
+        field.help_text = _(
+            "Reminder emails go out between %(start)02d:00 and %(end)02d:00 in this time "
+            "zone, and dates show in it. You can change it later in Preferences."
+        ) % {"start": start, "end": end}
 
 
 class PrecautionForm(VersionedForm):

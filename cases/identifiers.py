@@ -6,10 +6,12 @@ next to the field.
 """
 
 import re
+import zoneinfo
 
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from phonenumbers import timezone as phone_time_zones
 
 # People copy identifiers from settings screens and letters, which group digits with these.
 _SEPARATORS = re.compile(r"[\s\-./()]+")
@@ -176,3 +178,49 @@ def mask_phone_number(value: str) -> str:
     if len(national) <= 4:
         return f"+{number.country_code} {MASK}"
     return f"+{number.country_code} {MASK} {national[-4:]}"
+
+
+# Countries with one time zone: a number the prefix data does not place (mobile ranges often)
+# still says where its owner most likely is. Countries spanning several zones are left out.
+SINGLE_ZONE_COUNTRIES = {
+    "GB": "Europe/London",
+    "IE": "Europe/Dublin",
+    "DE": "Europe/Berlin",
+    "FR": "Europe/Paris",
+    "NL": "Europe/Amsterdam",
+    "ES": "Europe/Madrid",
+    "IT": "Europe/Rome",
+    "CN": "Asia/Shanghai",
+    "HK": "Asia/Hong_Kong",
+    "MO": "Asia/Macau",
+    "TW": "Asia/Taipei",
+    "SG": "Asia/Singapore",
+    "JP": "Asia/Tokyo",
+    "KR": "Asia/Seoul",
+    "IN": "Asia/Kolkata",
+    "AE": "Asia/Dubai",
+    "NZ": "Pacific/Auckland",
+    "ZA": "Africa/Johannesburg",
+}
+
+
+def time_zone_for_number(value: str) -> str | None:
+    """The time zone a stored (E.164) number most likely lives in, or None if unclear.
+
+    From phonenumbers' prefix data when it names one zone; else the country's, when the
+    country has only one.
+    """
+    try:
+        number = phonenumbers.parse(value or "", None)
+    except phonenumbers.NumberParseException:
+        return None
+    zones = [z for z in phone_time_zones.time_zones_for_number(number) if z != "Etc/Unknown"]
+    if len(zones) == 1:
+        zone: str | None = zones[0]
+    else:
+        # A number outside the known ranges (a new allocation) still has its country code.
+        region = phonenumbers.region_code_for_number(
+            number
+        ) or phonenumbers.region_code_for_country_code(number.country_code)
+        zone = SINGLE_ZONE_COUNTRIES.get(region or "")
+    return zone if zone in zoneinfo.available_timezones() else None

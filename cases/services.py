@@ -9,6 +9,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
+from accounts import services as account_services
 from accounts.models import User
 from cases import transitions
 from cases.events import record_event
@@ -438,12 +439,20 @@ def answer_keep_number(*, case: Case, by: User | None, version: int, keep: bool)
 
 
 @transaction.atomic
-def prepare_case(*, case: Case, by: User, version: int) -> Case:
-    """Save a signed-in customer's draft: it takes their time zone and gets its steps."""
+def prepare_case(*, case: Case, by: User, version: int, time_zone: str = "") -> Case:
+    """Save a signed-in customer's draft: it gets its steps and a time zone.
+
+    `time_zone` is the one the person confirmed (reminder hours follow it); it is kept in
+    their preferences too. Without one, the case takes the account's zone.
+    """
     locked = _locked(case, version)
-    if locked.owner_id == by.pk and locked.time_zone == "UTC" and by.time_zone != "UTC":
-        locked.time_zone = by.time_zone
-        _bump(locked, "time_zone")
+    if locked.owner_id == by.pk:
+        zone = time_zone or (by.time_zone if locked.time_zone == "UTC" else "")
+        if zone and zone != locked.time_zone:
+            locked.time_zone = zone
+            _bump(locked, "time_zone")
+        if time_zone:
+            account_services.remember_time_zone(user=by, time_zone=time_zone)
     return move_case(case=locked, to=S.PREPARING, by=by, version=locked.version)
 
 

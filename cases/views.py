@@ -24,7 +24,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import User
-from cases import claims, selectors, services
+from cases import claims, identifiers, selectors, services
 from cases.forms import (
     BillingCheckForm,
     ChangeKindForm,
@@ -34,6 +34,7 @@ from cases.forms import (
     OutcomeForm,
     PrecautionForm,
     ProviderChoiceForm,
+    SaveForm,
     ServiceKindForm,
     StepForm,
 )
@@ -310,11 +311,21 @@ def save(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     if not (case.phone_number and case.reason):
         return redirect(_setup_url(case))
     login_url = f"{reverse('account_login')}?{urlencode({'next': _url('save', case)})}"
-    context = {"case": case, "login_url": login_url}
-    if request.method == "POST" and request.user.is_authenticated:
+    user = _actor(request)
+    # The account's zone if it has one, else the number's; else the browser may suggest one.
+    proposed = (user.time_zone if user and user.time_zone != "UTC" else "") or (
+        identifiers.time_zone_for_number(case.phone_number) or ""
+    )
+    data = request.POST if request.method == "POST" and user is not None else None
+    form = SaveForm(data, proposed=proposed or "UTC", suggest_browser=not proposed)
+    context = {"case": case, "login_url": login_url, "form": form}
+    if user is not None and form.is_valid():
         try:
             services.prepare_case(
-                case=case, by=signed_in_user(request), version=int(request.POST.get("version") or 0)
+                case=case,
+                by=user,
+                version=form.cleaned_data["version"],
+                time_zone=form.cleaned_data["time_zone"],
             )
         except CaseChanged as changed:
             context.update(case=changed.case, changed=True)
