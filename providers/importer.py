@@ -24,7 +24,7 @@ import yaml
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models, transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import (
@@ -687,6 +687,21 @@ def _upsert_playbook(valid: ValidPlaybook, summary: ImportSummary) -> None:
         summary.add("playbooks", "updated")
     else:
         summary.add("playbooks", "unchanged")
+
+
+def shipped_data_line() -> str:
+    """What the directory holds, in one line: "26 providers, 34 official channels, 4 playbooks"."""
+    providers = Provider.objects.active().count()
+    channels = ContactChannel.objects.filter(is_official=True, provider__is_active=True).count()
+    playbooks = Playbook.objects.filter(is_active=True).count()
+    return ", ".join(
+        (
+            ngettext("%(count)d provider", "%(count)d providers", providers) % {"count": providers},
+            ngettext("%(count)d official channel", "%(count)d official channels", channels)
+            % {"count": channels},
+            ngettext("%(count)d playbook", "%(count)d playbooks", playbooks) % {"count": playbooks},
+        )
+    )
 
 
 @transaction.atomic
