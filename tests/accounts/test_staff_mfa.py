@@ -105,7 +105,7 @@ def test_staff_page_never_sends_a_code(client, agent, mailoutbox):
     response = client.post("/accounts/staff/sign-in/", {"login": agent.email})
 
     assert response.status_code == 200
-    assert "This field is required." in response.content.decode()
+    assert "Enter your password." in response.content.decode()
     assert mailoutbox == []
 
 
