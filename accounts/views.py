@@ -50,6 +50,12 @@ class StaffLoginView(LoginView):
 
     template_name = "account/login.html"
 
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        # The page mentions the authenticator code only where it will be asked for.
+        context["mfa_required"] = settings.STAFF_MFA_REQUIRED
+        return context
+
 
 def staff_password_page(view: Callable) -> Callable:
     """allauth's password pages, for staff only: customers have no password to reset, set or
