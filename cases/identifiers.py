@@ -219,8 +219,8 @@ def time_zone_for_number(value: str) -> str | None:
         zone: str | None = zones[0]
     else:
         # A number outside the known ranges (a new allocation) still has its country code.
-        region = phonenumbers.region_code_for_number(
-            number
-        ) or phonenumbers.region_code_for_country_code(number.country_code)
+        region = phonenumbers.region_code_for_number(number) or (
+            phonenumbers.region_code_for_country_code(number.country_code or 0)
+        )
         zone = SINGLE_ZONE_COUNTRIES.get(region or "")
     return zone if zone in zoneinfo.available_timezones() else None
