@@ -14,6 +14,7 @@ from accounts.cookies import set_language_cookie
 from accounts.models import User
 
 LOGIN_CODE_MAIL = "account/email/login_code"
+PASSWORD_RESET_MAIL = "account/email/password_reset_key"  # noqa: S105 - a template name
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -51,6 +52,10 @@ class AccountAdapter(DefaultAccountAdapter):
         if template_prefix == LOGIN_CODE_MAIL and (user is None or user.is_staff):
             # The request form already withholds codes from staff; this holds even if some
             # other allauth path starts a code sign-in for them.
+            return
+        if template_prefix == PASSWORD_RESET_MAIL and (user is None or not user.is_staff):
+            # Customers have no password: a reset link would be a second way in beside the
+            # emailed code. The page answers the same either way (no account enumeration).
             return
         language = user.preferred_language if user else translation.get_language()
         context = {"code_minutes": settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT // 60, **context}

@@ -21,6 +21,7 @@ class RequestCodeForm(RequestLoginCodeForm):
         email.help_text = _("We email you a code to type in. No password needed.")
         email.widget.attrs.pop("placeholder", None)
         email.widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
+        email.error_messages["required"] = _("Enter your email address.")
 
     def clean_email(self) -> str:
         # allauth looks the address up and consumes the rate limit before anything is made.
@@ -40,6 +41,7 @@ class ConfirmCodeForm(ConfirmLoginCodeForm):
         code.label = _("Code")
         code.help_text = _("8 letters and numbers, from the email we just sent.")
         code.widget.attrs.pop("placeholder", None)
+        code.error_messages["required"] = _("Enter the code from the email we sent you.")
         code.widget.attrs.update(
             {"autocomplete": "one-time-code", "autocapitalize": "characters", "spellcheck": "false"}
         )
@@ -56,6 +58,8 @@ class StaffLoginForm(LoginForm):
         super().__init__(*args, **kwargs)
         self.fields["login"].label = _("Email address")
         self.fields["password"].label = _("Password")
+        self.fields["login"].error_messages["required"] = _("Enter your email address.")
+        self.fields["password"].error_messages["required"] = _("Enter your password.")
         for name in ("login", "password"):
             self.fields[name].widget.attrs.pop("placeholder", None)
 

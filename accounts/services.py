@@ -61,3 +61,10 @@ def update_preferences(
     user.time_zone = time_zone
     user.save(update_fields=["display_name", "preferred_language", "time_zone"])
     return user
+
+
+def remember_time_zone(*, user: User, time_zone: str) -> None:
+    """Keep a time zone the person confirmed elsewhere (the case's save page) in Preferences."""
+    if user.time_zone != time_zone:
+        user.time_zone = time_zone
+        user.save(update_fields=["time_zone"])

@@ -1,9 +1,13 @@
+from collections.abc import Callable
+from functools import wraps
+
+from allauth.account import views as allauth_views
 from allauth.account.internal.stagekit import clear_login
 from allauth.account.views import ConfirmLoginCodeView, LoginView, RequestLoginCodeView
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -45,6 +49,34 @@ class StaffLoginView(LoginView):
     """Password sign-in, followed by allauth's second-factor stage for enrolled staff."""
 
     template_name = "account/login.html"
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        # The page mentions the authenticator code only where it will be asked for.
+        context["mfa_required"] = settings.STAFF_MFA_REQUIRED
+        return context
+
+
+def staff_password_page(view: Callable) -> Callable:
+    """allauth's password pages, for staff only: customers have no password to reset, set or
+    change (the emailed code is their one way in), so a signed-in customer gets a 404. Reset
+    mail goes to staff addresses only (AccountAdapter.send_mail)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
+        if request.user.is_authenticated and not request.user.is_staff:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+password_change = staff_password_page(allauth_views.password_change)
+password_set = staff_password_page(allauth_views.password_set)
+password_reset = staff_password_page(allauth_views.password_reset)
+password_reset_done = staff_password_page(allauth_views.password_reset_done)
+password_reset_from_key = staff_password_page(allauth_views.password_reset_from_key)
+password_reset_from_key_done = staff_password_page(allauth_views.password_reset_from_key_done)
 
 
 @require_GET

@@ -3,17 +3,48 @@
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import time_zone_choices
+from accounts.models import validate_time_zone
 from cases import identifiers
 from cases.evidence.files import NewEvidence, RefusedFile, check_pasted, check_uploaded
 from cases.models import Case, Evidence
 from cases.transitions import Outcome
 from providers.models import ServiceKind
 
+# Free text this long or longer says its limit in its help text.
+SHOWN_LIMIT = 100
+
 
 class JourneyForm(forms.Form):
-    """Ties each field's error to its input for screen readers (aria-describedby)."""
+    """Ties each field's error to its input for screen readers (aria-describedby).
+
+    Text is never cut without a word: the browser's maxlength (which trims a paste silently)
+    is left out, the limit is in the help text and on a counter (static/js/char-count.js),
+    and a longer value is refused beside its field, kept there for editing.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if not isinstance(field, forms.CharField) or not field.max_length:
+                continue
+            if field.widget.is_hidden:
+                continue
+            field.widget.attrs.pop("maxlength", None)
+            field.widget.attrs["data-maxlength"] = str(field.max_length)
+            field.error_messages["max_length"] = _(
+                "This is %(show_value)d characters long; the limit is %(limit_value)d. "
+                "Shorten it and send it again."
+            )
+            if field.max_length >= SHOWN_LIMIT:
+                limit = _("Up to %(limit)s characters.") % {"limit": field.max_length}
+                field.help_text = (
+                    format_lazy("{} {}", field.help_text, limit) if field.help_text else limit
+                )
 
     def full_clean(self) -> None:
         super().full_clean()
@@ -53,7 +84,11 @@ class ServiceKindForm(JourneyForm):
     )
 
 
-class KeepNumberForm(JourneyForm):
+class ChangeKindForm(ServiceKindForm, VersionedForm):
+    """The first question again, for a case already started."""
+
+
+class KeepNumberForm(VersionedForm):
     keep_number = forms.ChoiceField(
         label=_("Do you want to keep the phone number?"),
         choices=[
@@ -94,18 +129,22 @@ class DetailsForm(VersionedForm):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
         error_messages={"required": _("Enter the phone number of the line.")},
     )
+    # Required unless the device is lost or stolen (clean()): that person cannot dial *#06#.
     device_model = forms.CharField(
         label=_("Device model"),
         max_length=100,
+        required=False,
         help_text=_("For example iPhone 15 or Galaxy S24."),
-        error_messages={"required": _("Enter the model of the phone that holds the eSIM.")},
     )
     imei = forms.CharField(
         label=_("IMEI"),
         max_length=40,
-        help_text=_("15 digits. Dial *#06# on the phone to see it."),
+        required=False,
+        help_text=_(
+            "15 digits. Dial *#06# on the phone to see it. Lost the phone? The IMEI is also on "
+            "its box, on the receipt and on the operator's account page."
+        ),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        error_messages={"required": _("Enter the phone's IMEI. Dial *#06# to see it.")},
     )
     eid = forms.CharField(
         label=_("EID (optional)"),
@@ -128,7 +167,10 @@ class DetailsForm(VersionedForm):
         error_messages={"required": _("Choose the reason that fits best.")},
     )
     reason_detail = forms.CharField(
-        label=_("Anything to add? (optional)"), max_length=300, required=False
+        label=_("Anything to add? (optional)"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, case: Case, **kwargs) -> None:
@@ -140,13 +182,27 @@ class DetailsForm(VersionedForm):
         elif case.service_kind != ServiceKind.ESIM:
             # A physical SIM has no EID; the device details still help the operator.
             del self.fields["eid"]
+            self.fields["iccid"].help_text = _(
+                "18 to 22 digits starting with 89, printed on the SIM card. "
+                "Only if the operator asks."
+            )
+        else:
+            self.fields["iccid"].help_text = _(
+                "18 to 22 digits starting with 89, in the phone's settings under About. "
+                "Only if the operator asks."
+            )
+
+    @property
+    def is_esim(self) -> bool:
+        return self.case.service_kind == ServiceKind.ESIM
 
     def clean_phone_number(self) -> str:
         region = self.case.provider.country if self.case.provider else ""
         return identifiers.parse_phone_number(self.cleaned_data["phone_number"], region=region)
 
     def clean_imei(self) -> str:
-        return identifiers.parse_imei(self.cleaned_data["imei"])
+        value = self.cleaned_data["imei"]
+        return identifiers.parse_imei(value) if value.strip() else ""
 
     def clean_eid(self) -> str:
         value = self.cleaned_data["eid"]
@@ -154,12 +210,62 @@ class DetailsForm(VersionedForm):
 
     def clean_iccid(self) -> str:
         value = self.cleaned_data["iccid"]
-        return identifiers.parse_iccid(value) if value.strip() else ""
+        return identifiers.parse_iccid(value, esim=self.is_esim) if value.strip() else ""
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if "imei" not in self.fields or data.get("reason") == Case.Reason.DEVICE_LOST:
+            return data
+        if not data.get("device_model", "").strip() and "device_model" not in self.errors:
+            if self.is_esim:
+                message = _("Enter the model of the phone that holds the eSIM.")
+            else:
+                message = _("Enter the model of the phone the SIM card is in.")
+            self.add_error("device_model", forms.ValidationError(message, code="required"))
+        if not data.get("imei") and "imei" not in self.errors:
+            self.add_error(
+                "imei",
+                forms.ValidationError(
+                    _("Enter the phone's IMEI. Dial *#06# to see it."), code="required"
+                ),
+            )
+        return data
+
+
+class SaveForm(VersionedForm):
+    """Saving the draft confirms the time zone that reminder hours and dates follow."""
+
+    # Not required: a save posted without it (an older page) keeps the account's zone.
+    time_zone = forms.CharField(
+        label=_("Your time zone"),
+        required=False,
+        validators=[validate_time_zone],
+        widget=forms.Select,
+    )
+
+    def __init__(self, *args, proposed: str, suggest_browser: bool = False, **kwargs) -> None:
+        kwargs.setdefault("initial", {"time_zone": proposed})
+        super().__init__(*args, **kwargs)
+        field = self.fields["time_zone"]
+        typed = str(self.data.get("time_zone", "")) if self.is_bound else ""
+        current = typed or proposed
+        cast(forms.Select, field.widget).choices = time_zone_choices(current)
+        if suggest_browser:
+            # static/js/time-zone.js picks the browser's zone (Intl) when nothing better is known.
+            field.widget.attrs["data-suggest-browser-zone"] = "true"
+        start, end = settings.CUSTOMER_MAIL_HOURS
+        field.help_text = _(
+            "Reminder emails go out between %(start)02d:00 and %(end)02d:00 in this time "
+            "zone, and dates show in it. You can change it later in Preferences."
+        ) % {"start": start, "end": end}
 
 
 class PrecautionForm(VersionedForm):
     step = forms.IntegerField(widget=forms.HiddenInput)
-    action = forms.ChoiceField(choices=[("done", _("Done")), ("skip", _("Skip"))])
+    action = forms.ChoiceField(
+        choices=[("done", _("Done")), ("skip", _("Skip")), ("undo", _("Undo"))]
+    )
     acknowledge = forms.BooleanField(
         label=_("I understand the risk of skipping this"), required=False
     )
@@ -308,13 +414,25 @@ class BillingCheckForm(VersionedForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose yes or no.")},
     )
-    note = forms.CharField(label=_("Details (optional)"), max_length=2000, required=False)
+    note = forms.CharField(
+        label=_("Details (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class EsimFactForm(VersionedForm):
+    """ "I deleted the eSIM profile" (asked to confirm first) and its undo.
+
+    The contract's end is no button of its own: it is the operator's confirmation, recorded
+    with the outcome.
+    """
+
     fact = forms.ChoiceField(
-        choices=[("profile_deleted", _("Profile deleted")), ("contract_ended", _("Contract ended"))]
+        choices=[("profile_deleted", _("Profile deleted")), ("profile_undo", _("Undo"))]
     )
+    confirm = forms.BooleanField(required=False)
 
 
 class EscalateForm(VersionedForm):

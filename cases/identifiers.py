@@ -6,15 +6,21 @@ next to the field.
 """
 
 import re
+import zoneinfo
 
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from phonenumbers import timezone as phone_time_zones
 
 # People copy identifiers from settings screens and letters, which group digits with these.
 _SEPARATORS = re.compile(r"[\s\-./()]+")
 
 MASK = "••••"
+
+# What a phone number may hold: digits, the separators above and one leading +. A letter is
+# refused rather than read as a keypad digit (phonenumbers turns "abc" into "222").
+_PHONE_CHARACTERS = re.compile(r"\+?[\d\s\-./()]*")
 
 
 def _digits_only(value: str) -> str:
@@ -46,6 +52,10 @@ def parse_phone_number(value: str, *, region: str = "") -> str:
     raw = (value or "").strip()
     if not raw:
         raise ValidationError(_("Enter the phone number of the line."), code="required")
+    if not _PHONE_CHARACTERS.fullmatch(raw):
+        raise ValidationError(
+            _("Use digits only (spaces, dashes and a leading + are fine)."), code="characters"
+        )
     try:
         number = phonenumbers.parse(raw, (region or "").upper() or None)
     except phonenumbers.NumberParseException:
@@ -114,15 +124,24 @@ def parse_eid(value: str, *, check: bool = True) -> str:
     return digits
 
 
-def parse_iccid(value: str) -> str:
-    """The SIM's ICCID: 18 to 22 digits starting with 89, the last a Luhn check digit."""
+def parse_iccid(value: str, *, esim: bool = False) -> str:
+    """The SIM's ICCID: 18 to 22 digits starting with 89, the last a Luhn check digit.
+
+    `esim` says where to find it: an eSIM has no card to read it from.
+    """
     # Some SIM cards print a trailing letter (often F) that is padding, not part of the number.
     digits = _digits_only(value).upper().removesuffix("F")
     if not digits.isdigit() or not 18 <= len(digits) <= 22:
-        raise ValidationError(
-            _("An ICCID has 18 to 22 digits. It is printed on the SIM card and its holder."),
-            code="length",
-        )
+        if esim:
+            message = _(
+                "An ICCID has 18 to 22 digits. For an eSIM it is in the phone's settings, "
+                "under About."
+            )
+        else:
+            message = _(
+                "An ICCID has 18 to 22 digits. It is printed on the SIM card and its holder."
+            )
+        raise ValidationError(message, code="length")
     if not digits.startswith("89"):
         raise ValidationError(
             _("An ICCID starts with 89. Check that you copied the SIM number, not another one."),
@@ -159,3 +178,49 @@ def mask_phone_number(value: str) -> str:
     if len(national) <= 4:
         return f"+{number.country_code} {MASK}"
     return f"+{number.country_code} {MASK} {national[-4:]}"
+
+
+# Countries with one time zone: a number the prefix data does not place (mobile ranges often)
+# still says where its owner most likely is. Countries spanning several zones are left out.
+SINGLE_ZONE_COUNTRIES = {
+    "GB": "Europe/London",
+    "IE": "Europe/Dublin",
+    "DE": "Europe/Berlin",
+    "FR": "Europe/Paris",
+    "NL": "Europe/Amsterdam",
+    "ES": "Europe/Madrid",
+    "IT": "Europe/Rome",
+    "CN": "Asia/Shanghai",
+    "HK": "Asia/Hong_Kong",
+    "MO": "Asia/Macau",
+    "TW": "Asia/Taipei",
+    "SG": "Asia/Singapore",
+    "JP": "Asia/Tokyo",
+    "KR": "Asia/Seoul",
+    "IN": "Asia/Kolkata",
+    "AE": "Asia/Dubai",
+    "NZ": "Pacific/Auckland",
+    "ZA": "Africa/Johannesburg",
+}
+
+
+def time_zone_for_number(value: str) -> str | None:
+    """The time zone a stored (E.164) number most likely lives in, or None if unclear.
+
+    From phonenumbers' prefix data when it names one zone; else the country's, when the
+    country has only one.
+    """
+    try:
+        number = phonenumbers.parse(value or "", None)
+    except phonenumbers.NumberParseException:
+        return None
+    zones = [z for z in phone_time_zones.time_zones_for_number(number) if z != "Etc/Unknown"]
+    if len(zones) == 1:
+        zone: str | None = zones[0]
+    else:
+        # A number outside the known ranges (a new allocation) still has its country code.
+        region = phonenumbers.region_code_for_number(number) or (
+            phonenumbers.region_code_for_country_code(number.country_code or 0)
+        )
+        zone = SINGLE_ZONE_COUNTRIES.get(region or "")
+    return zone if zone in zoneinfo.available_timezones() else None

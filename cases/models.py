@@ -1,12 +1,14 @@
+import contextlib
 import datetime as dt
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import cast
 
 from django.conf import settings
 from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.functional import LazyObject
 from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -128,6 +130,8 @@ class Case(models.Model):
     iccid = models.CharField(_("ICCID"), max_length=22, blank=True)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, blank=True)
     reason_detail = models.CharField(_("reason, in your words"), max_length=300, blank=True)
+    # "Keep the number?" answered no: the steps leave out the advice to move it instead.
+    number_can_go = models.BooleanField(_("the number can go"), default=False)
 
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
@@ -690,6 +694,10 @@ class CaseEvent(models.Model):
             key: self.text_params.get(f"{key}_zh_hans") or value if chinese else value
             for key, value in self.text_params.items()
         }
+        if isinstance(params.get("date"), str):
+            # Stored as an ISO date; shown in the viewer's own format ("March 20, 2031").
+            with contextlib.suppress(ValueError):
+                params["date"] = date_format(date.fromisoformat(params["date"]))
         try:
             return gettext(self.text) % params
         except (KeyError, TypeError, ValueError):

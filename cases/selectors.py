@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from cases.models import Case, CaseEvent, CaseStep, Reminder
 from config import keyset
@@ -194,6 +196,52 @@ def my_cases(*, user, cursor: str = "", size: int = MY_CASES_PAGE_SIZE) -> CaseP
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A number the provider gave, with what it is: the request's, the confirmation's, other."""
+
+    kind: str
+    value: str
+
+    LABELS = {
+        "request": _("Request reference"),
+        "confirmation": _("Confirmation reference"),
+        "other": _("Other reference"),
+    }
+
+    @property
+    def label(self) -> StrOrPromise:
+        return self.LABELS[self.kind]
+
+
+def references(case: Case) -> list[Reference]:
+    """Every reference on a case loaded with its steps, oldest first, none lost to a newer one.
+
+    The submit step keeps the request's, the wait step the confirmation's, and a reference
+    given with another outcome is kept beside them; the case's provider_reference (the latest,
+    or one an agent typed) is listed if it is none of those.
+    """
+    found: list[Reference] = []
+    for item in case.step_list:
+        value = (item.data.get("reference") or "").strip()
+        if value:
+            if item.starts_waiting:
+                kind = "request"
+            elif item.kind == StepKind.WAIT:
+                kind = "confirmation"
+            else:
+                kind = "other"
+            found.append(Reference(kind=kind, value=value))
+        found.extend(
+            Reference(kind="other", value=other) for other in item.data.get("other_references", [])
+        )
+    latest = case.provider_reference.strip()
+    if latest and latest not in {ref.value for ref in found}:
+        kind = "confirmation" if case.status == Case.Status.COMPLETED else "other"
+        found.append(Reference(kind=kind, value=latest))
+    return found
+
+
+@dataclass(frozen=True)
 class CaseProgress:
     """What the case page shows of a case loaded by case_page: its steps and where it stands."""
 
@@ -209,6 +257,7 @@ class CaseProgress:
     is_esim: bool
     timeline: list[CaseEvent]
     timeline_has_more: bool
+    references: list[Reference]
 
 
 def case_progress(case: Case, *, now: dt.datetime | None = None) -> CaseProgress:
@@ -228,6 +277,7 @@ def case_progress(case: Case, *, now: dt.datetime | None = None) -> CaseProgress
         is_esim=case.service_kind == ServiceKind.ESIM,
         timeline=timeline,
         timeline_has_more=has_more,
+        references=references(case),
     )
 
 

@@ -3,18 +3,20 @@
 import datetime as dt
 
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
+from django.db import connection, transaction
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
+from accounts import services as account_services
 from accounts.models import User
 from cases import locking, transitions
 from cases.events import record_event
 from cases.models import Case, CaseEvent, CaseStep, Evidence, Reminder
 from cases.reminders import outbox
 from cases.transitions import Outcome
-from providers.models import Playbook, Provider, StepKind
+from providers.models import Playbook, Provider, StepAnswer, StepKind
 
 S = Case.Status
 
@@ -42,11 +44,91 @@ def start_case(
     return case
 
 
+# A repeat of the first answer within this time (a double click, Back then Continue) returns
+# the draft already started instead of another identical one.
+DRAFT_REUSE_WINDOW = dt.timedelta(minutes=30)
+
+
+def _serialize(key: str) -> None:
+    """Hold a transaction-long lock on `key`: concurrent starts of one visitor run one by one.
+
+    PostgreSQL takes an advisory lock; SQLite's IMMEDIATE transactions already serialize writers.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
+
+
+def session_draft_token(*, session_key: str, service_kind: str) -> str:
+    """The draft token of a session's draft for one answer: the same for a repeat of it.
+
+    Derived with the secret key from the session's own (secret) key, so it is as unguessable
+    as a random token, yet a second request of the same session finds the first one's draft.
+    """
+    return salted_hmac(
+        "cases.start", f"{session_key}:{service_kind}", algorithm="sha256"
+    ).hexdigest()[:32]
+
+
+@transaction.atomic
+def start_or_resume_draft(
+    *,
+    service_kind: str,
+    owner: User | None,
+    session_key: str,
+    language: str = "en",
+    time_zone: str = "UTC",
+) -> Case:
+    """The first answer: a new draft, or the one this person started with it moments ago."""
+    _serialize(f"cases.start:{owner.pk if owner else session_key}")
+    recent = Case.objects.filter(
+        status=S.DRAFT,
+        service_kind=service_kind,
+        created_at__gte=timezone.now() - DRAFT_REUSE_WINDOW,
+    )
+    token = session_draft_token(session_key=session_key, service_kind=service_kind)
+    if owner is not None:
+        recent = recent.filter(owner=owner)
+    else:
+        recent = recent.filter(owner__isnull=True, draft_token=token)
+    existing = recent.order_by("-created_at", "-id").first()
+    if existing is not None:
+        return existing
+    case = start_case(
+        service_kind=service_kind, owner=owner, language=language, time_zone=time_zone
+    )
+    if owner is None:
+        case.draft_token = token
+        case.save(update_fields=["draft_token"])
+    return case
+
+
+@transaction.atomic
+def discard_draft(*, case: Case, version: int) -> None:
+    """Delete a draft its owner no longer wants; a case past the draft is withdrawn instead."""
+    locked = locking.lock(case, version)
+    if locked.status != S.DRAFT:
+        raise transitions.TransitionNotAllowed(
+            _("Only a draft can be discarded. To stop this case, withdraw it on its page.")
+        )
+    locked.delete()
+
+
 def playbook_for(*, provider: Provider | None, service_kind: str) -> Playbook | None:
     """The provider's own playbook for the kind, else the generic one."""
     playbooks = Playbook.objects.filter(is_active=True, service_kind=service_kind)
     own = playbooks.filter(provider=provider).first() if provider else None
     return own or playbooks.filter(provider=None).first()
+
+
+def case_answers(case: Case) -> set[str]:
+    """The answers given so far that can make a playbook step moot (PlaybookStep.hidden_when)."""
+    answers: set[str] = set()
+    if case.number_can_go:
+        answers.add(StepAnswer.NUMBER_CAN_GO)
+    if case.reason == Case.Reason.DEVICE_LOST:
+        answers.add(StepAnswer.DEVICE_LOST)
+    return answers
 
 
 def copy_playbook(*, case: Case) -> int:
@@ -57,7 +139,12 @@ def copy_playbook(*, case: Case) -> int:
     if playbook is None:
         return 0
     country = case.provider.country if case.provider else ""
-    steps = [step for step in playbook.steps.all() if not step.region or step.region == country]
+    answers = case_answers(case)
+    steps = [
+        step
+        for step in playbook.steps.all()
+        if (not step.region or step.region == country) and not answers & set(step.hidden_when)
+    ]
     CaseStep.objects.bulk_create(
         CaseStep(
             case=case,
@@ -185,6 +272,64 @@ def edit_case(*, case: Case, by: User, version: int, changes: dict[str, object])
     return locked
 
 
+# While a case is being prepared its answers may still change; the steps follow them.
+CHANGEABLE_STATUSES = (S.DRAFT, S.PREPARING)
+
+
+def rebuild_steps(*, case: Case) -> None:
+    """Give a preparing case the steps its answers now call for, keeping what is done.
+
+    A step of the new copy with the kind and title of one already done or skipped keeps that
+    state (a precaution ticked before the provider changed stays ticked).
+    """
+    kept = {(step.kind, step.title): step for step in case.steps.exclude(state=CaseStep.State.TODO)}
+    case.steps.all().delete()
+    copy_playbook(case=case)
+    for step in case.steps.all():
+        old = kept.get((step.kind, step.title))
+        if old is None:
+            continue
+        for name in ("state", "skip_acknowledged", "done_at", "done_by", "note", "data"):
+            setattr(step, name, getattr(old, name))
+        step.save()
+
+
+def _label_in(label, language: str) -> str:
+    with translation.override(language):
+        return str(label())
+
+
+def _check_changeable(case: Case) -> None:
+    if case.status not in CHANGEABLE_STATUSES:
+        raise transitions.TransitionNotAllowed(
+            _("This can only be changed until you start the steps.")
+        )
+
+
+@transaction.atomic
+def change_service_kind(*, case: Case, by: User | None, version: int, service_kind: str) -> Case:
+    """Change what is being cancelled, until the steps start; the steps follow."""
+    case = locking.lock(case, version)
+    _check_changeable(case)
+    if case.service_kind == service_kind:
+        return case
+    case.service_kind = service_kind
+    locking.bump(case, "service_kind")
+    record_event(
+        case=case,
+        kind=CaseEvent.Kind.DETAILS,
+        by=by,
+        text=gettext_noop("Cancelling: %(kind)s"),
+        params={
+            "kind": _label_in(case.get_service_kind_display, "en"),
+            "kind_zh_hans": _label_in(case.get_service_kind_display, "zh-hans"),
+        },
+    )
+    if case.status == S.PREPARING:
+        rebuild_steps(case=case)
+    return case
+
+
 @transaction.atomic
 def choose_provider(
     *,
@@ -194,11 +339,11 @@ def choose_provider(
     provider: Provider | None = None,
     provider_name: str = "",
 ) -> Case:
-    """Set the draft's provider: one from the directory, or a free-text name, never both."""
+    """Set the case's provider: one from the directory, or a free-text name, never both."""
     case = locking.lock(case, version)
-    if case.status != S.DRAFT:
+    if case.status not in CHANGEABLE_STATUSES:
         raise transitions.TransitionNotAllowed(
-            _("The provider can only be changed before the case is saved.")
+            _("The provider can only be changed until you start the steps.")
         )
     case.provider = provider
     case.provider_name = "" if provider else provider_name.strip()
@@ -210,6 +355,8 @@ def choose_provider(
         text=gettext_noop("Provider: %(name)s"),
         params={"name": case.provider_label},
     )
+    if case.status == S.PREPARING:
+        rebuild_steps(case=case)
     return case
 
 
@@ -231,6 +378,7 @@ def set_details(
     case = locking.lock(case, version)
     if not case.is_open:
         raise transitions.TransitionNotAllowed(_("A closed case's details cannot be changed."))
+    answers_before = case_answers(case)
     case.phone_number = phone_number
     case.reason = reason
     case.reason_detail = reason_detail
@@ -252,16 +400,46 @@ def set_details(
     record_event(
         case=case, kind=CaseEvent.Kind.DETAILS, by=by, text=gettext_noop("Line details saved")
     )
+    if case.status == S.PREPARING and case_answers(case) != answers_before:
+        rebuild_steps(case=case)
     return case
 
 
 @transaction.atomic
-def prepare_case(*, case: Case, by: User, version: int) -> Case:
-    """Save a signed-in customer's draft: it takes their time zone and gets its steps."""
+def answer_keep_number(*, case: Case, by: User | None, version: int, keep: bool) -> Case:
+    """ "Keep the number?" Yes points to porting; no lets the number go with the line."""
+    case = locking.lock(case, version)
+    _check_changeable(case)
+    if case.number_can_go == (not keep):
+        return case
+    case.number_can_go = not keep
+    locking.bump(case, "number_can_go")
+    text = (
+        gettext_noop("Keeping the number: looking at moving it instead.")
+        if keep
+        else gettext_noop("The number can go with the line.")
+    )
+    record_event(case=case, kind=CaseEvent.Kind.DETAILS, by=by, text=text)
+    if case.status == S.PREPARING:
+        rebuild_steps(case=case)
+    return case
+
+
+@transaction.atomic
+def prepare_case(*, case: Case, by: User, version: int, time_zone: str = "") -> Case:
+    """Save a signed-in customer's draft: it gets its steps and a time zone.
+
+    `time_zone` is the one the person confirmed (reminder hours follow it); it is kept in
+    their preferences too. Without one, the case takes the account's zone.
+    """
     locked = locking.lock(case, version)
-    if locked.owner_id == by.pk and locked.time_zone == "UTC" and by.time_zone != "UTC":
-        locked.time_zone = by.time_zone
-        locking.bump(locked, "time_zone")
+    if locked.owner_id == by.pk:
+        zone = time_zone or (by.time_zone if locked.time_zone == "UTC" else "")
+        if zone and zone != locked.time_zone:
+            locked.time_zone = zone
+            locking.bump(locked, "time_zone")
+        if time_zone:
+            account_services.remember_time_zone(user=by, time_zone=time_zone)
     return move_case(case=locked, to=S.PREPARING, by=by, version=locked.version)
 
 
@@ -304,6 +482,7 @@ def complete_step(
         case=case,
         kind=CaseEvent.Kind.STEP,
         by=by,
+        message=note,
         text=gettext_noop("Done: %(title)s"),
         params={"title": step.title, "title_zh_hans": step.title_zh_hans},
     )
@@ -340,14 +519,52 @@ def skip_step(*, case: Case, step: CaseStep, by: User, version: int) -> Case:
 
 
 @transaction.atomic
+def undo_step(*, case: Case, step: CaseStep, by: User, version: int) -> Case:
+    """Put a precaution marked done or skipped back to do (a mis-tap, or second thoughts)."""
+    case = locking.lock(case, version)
+    step = CaseStep.objects.select_for_update().get(pk=step.pk, case=case)
+    if step.kind != StepKind.CHECKLIST or case.status in (S.DRAFT, *Case.CLOSED_STATUSES):
+        raise transitions.TransitionNotAllowed(_("This precaution cannot be undone now."))
+    if step.state == CaseStep.State.TODO:
+        return case
+    step.state = CaseStep.State.TODO
+    step.skip_acknowledged = False
+    step.done_at = None
+    step.done_by = None
+    step.save(update_fields=["state", "skip_acknowledged", "done_at", "done_by"])
+    locking.bump(case)
+    record_event(
+        case=case,
+        kind=CaseEvent.Kind.STEP,
+        by=by,
+        text=gettext_noop("Undone: %(title)s"),
+        params={"title": step.title, "title_zh_hans": step.title_zh_hans},
+    )
+    return case
+
+
+@transaction.atomic
 def start_steps(*, case: Case, by: User, version: int) -> Case:
     """Leave the precautions for the steps, once every precaution is ticked or skipped."""
     locked = locking.lock(case, version)
     if locked.steps.filter(kind=StepKind.CHECKLIST, state=CaseStep.State.TODO).exists():
         raise transitions.TransitionNotAllowed(
-            _("Tick each precaution, or skip it and confirm that you understand the risk.")
+            _("Mark each precaution done, or skip it and confirm that you understand the risk.")
         )
     return move_case(case=locked, to=S.IN_PROGRESS, by=by, version=version)
+
+
+def _keep_other_reference(case: Case, reference: str) -> None:
+    """A reference given with an outcome other than "confirmed": kept beside the others."""
+    step = (
+        case.steps.filter(kind=StepKind.WAIT).first()
+        or case.steps.filter(starts_waiting=True).first()
+    )
+    if step is None:
+        return
+    others = [*step.data.get("other_references", []), reference]
+    step.data = {**step.data, "other_references": others}
+    step.save(update_fields=["data"])
 
 
 @transaction.atomic
@@ -368,7 +585,15 @@ def record_outcome(
         wait_step = locked.steps.filter(kind=StepKind.WAIT, state=CaseStep.State.TODO).first()
         if wait_step is not None:
             _step_done(wait_step, by=by, note=note, data={"reference": reference})
+        if locked.is_operator_journey and locked.contract_ended_at is None:
+            # The operator confirming the cancellation is the contract's end: one fact, one
+            # answer (the profile on the phone is the other fact, recorded on its own).
+            locked.contract_ended_at = timezone.now()
+            locked.save(update_fields=["contract_ended_at"])
+            record_event(case=locked, kind=CaseEvent.Kind.CONTRACT_ENDED, by=by)
         return locked
+    if reference:
+        _keep_other_reference(locked, reference)
     if outcome == Outcome.NEEDS_MORE:
         return move_case(case=locked, to=S.NEEDS_ACTION, by=by, version=version, note=note)
     if outcome == Outcome.REFUSED:
@@ -430,6 +655,22 @@ def mark_profile_deleted(*, case: Case, by: User, version: int) -> Case:
         locked.esim_profile_deleted_at = timezone.now()
         locking.bump(locked, "esim_profile_deleted_at")
         record_event(case=locked, kind=CaseEvent.Kind.PROFILE_DELETED, by=by)
+    return locked
+
+
+@transaction.atomic
+def unmark_profile_deleted(*, case: Case, by: User, version: int) -> Case:
+    """Undo "I deleted the eSIM profile": it was marked by mistake, the profile is still there."""
+    locked = locking.lock(case, version)
+    if locked.esim_profile_deleted_at is not None:
+        locked.esim_profile_deleted_at = None
+        locking.bump(locked, "esim_profile_deleted_at")
+        record_event(
+            case=locked,
+            kind=CaseEvent.Kind.PROFILE_DELETED,
+            by=by,
+            text=gettext_noop("Undone: the eSIM profile is still on the phone."),
+        )
     return locked
 
 

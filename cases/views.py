@@ -5,11 +5,15 @@ Every page that takes a reference looks the case up through a selector that answ
 anyone but its owner (or, for an anonymous draft, the session holding its token).
 """
 
+from collections.abc import Callable
+from functools import wraps
 from urllib.parse import urlencode
 
 from allauth.core import ratelimit
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -19,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import User
-from cases import claims, selectors, services
+from cases import claims, identifiers, selectors, services
 from cases.contacts import selectors as contact_selectors
 from cases.escalation import selectors as escalation_selectors
 from cases.escalation import services as escalation_services
@@ -28,6 +32,7 @@ from cases.evidence import services as evidence_services
 from cases.evidence.uploads import caps_upload_size, size_capped_upload
 from cases.forms import (
     BillingCheckForm,
+    ChangeKindForm,
     DetailsForm,
     EscalateForm,
     EsimFactForm,
@@ -35,6 +40,7 @@ from cases.forms import (
     OutcomeForm,
     PrecautionForm,
     ProviderChoiceForm,
+    SaveForm,
     ServiceKindForm,
     StepForm,
 )
@@ -45,6 +51,26 @@ from config.http import AuthenticatedHttpRequest, HtmxHttpRequest, private_page,
 from providers.models import localized
 
 S = Case.Status
+
+
+def journey_page(view: Callable) -> Callable:
+    """Private, never cached, and a fragment never stands in for the page (Vary: HX-Request).
+
+    A case address asked by a signed-out visitor who holds no draft of it goes to sign-in and
+    back (an owner opening "your case" from an email on another device), for every reference,
+    existing or not, so that the answer reveals nothing; anyone signed in still gets a 404.
+    """
+
+    @wraps(view)
+    def wrapper(request: HtmxHttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            if "ref" not in kwargs or request.user.is_authenticated:
+                raise
+            return redirect_to_login(request.get_full_path())
+
+    return private_page(wrapper)
 
 
 _tokens = claims.session_draft_tokens
@@ -103,7 +129,7 @@ def my_cases(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@private_page
+@journey_page
 def start(request: HtmxHttpRequest) -> HttpResponse:
     form = ServiceKindForm(request.POST if request.method == "POST" else None)
     if form.is_valid() and not ratelimit.consume(request, action="start_case"):
@@ -116,37 +142,98 @@ def start(request: HtmxHttpRequest) -> HttpResponse:
         response = _page(request, "cases/start.html", "start-form", {"form": form})
         response.status_code = 200 if request.htmx else 429
         return response
+    if not request.session.session_key:
+        # A double click sends two requests at once: a session from this page ties them together.
+        request.session.save()
+        request.session.modified = True
     if form.is_valid():
         user = _actor(request)
-        case = services.start_case(
+        case = services.start_or_resume_draft(
             service_kind=form.cleaned_data["service_kind"],
             owner=user,
+            session_key=request.session.session_key or "",
             language=get_language() or "en",
             time_zone=user.time_zone if user else "UTC",
         )
-        if user is None:
+        if user is None and case.draft_token not in _tokens(request):
             claims.remember_draft(request, case)  # claimed at sign-in
         return _go(request, _url("keep_number", case))
     return _page(request, "cases/start.html", "start-form", {"form": form})
 
 
+def _is_changeable(case: Case) -> bool:
+    """Kind, provider and line details can change until the steps start."""
+    return case.status in (S.DRAFT, S.PREPARING)
+
+
 @require_http_methods(["GET", "POST"])
-@private_page
+@journey_page
+def kind(request: HtmxHttpRequest, ref: str) -> HttpResponse:
+    """The first question again: change what is being cancelled (draft or preparing)."""
+    case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
+    if not _is_changeable(case):
+        return redirect(_url("detail", case))
+    data = request.POST if request.method == "POST" else None
+    form = ChangeKindForm(data, initial={"service_kind": case.service_kind})
+    context: dict = {"case": case, "form": form}
+    if form.is_valid():
+        try:
+            case = services.change_service_kind(
+                case=case,
+                by=_actor(request),
+                version=form.cleaned_data["version"],
+                service_kind=form.cleaned_data["service_kind"],
+            )
+        except CaseChanged as changed:
+            context.update(case=changed.case, changed=True)
+        else:
+            # A draft goes on with the next question; a saved case confirms its provider.
+            return _go(request, _url("keep_number" if case.is_draft else "provider", case))
+    return _page(request, "cases/start.html", "start-form", context)
+
+
+@require_http_methods(["GET", "POST"])
+@journey_page
+def discard(request: HtmxHttpRequest, ref: str) -> HttpResponse:
+    """Throw away a draft (from My cases); a GET just goes back there."""
+    case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
+    back = reverse("cases:my_cases") if request.user.is_authenticated else reverse("cases:start")
+    if request.method == "POST":
+        try:
+            services.discard_draft(case=case, version=int(request.POST.get("version") or 0))
+        except CaseChanged:
+            messages.warning(request, _("This case was changed meanwhile. Check it and try again."))
+        except TransitionNotAllowed as refused:
+            messages.warning(request, str(refused))
+        else:
+            messages.success(request, _("Draft discarded."))
+    return _go(request, back)
+
+
+@require_http_methods(["GET", "POST"])
+@journey_page
 def keep_number(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
-    if case.status != S.DRAFT:
+    if not _is_changeable(case):
         return redirect(_url("detail", case))
-    form = KeepNumberForm(request.POST if request.method == "POST" else None)
+    initial = {"keep_number": "no"} if case.number_can_go else {}
+    form = KeepNumberForm(request.POST if request.method == "POST" else None, initial=initial)
+    context: dict = {"case": case, "form": form}
     if form.is_valid():
-        target = "porting" if form.cleaned_data["keep_number"] == "yes" else "provider"
-        return _go(request, _url(target, case))
-    return _page(
-        request, "cases/keep_number.html", "keep-number-form", {"case": case, "form": form}
-    )
+        keep = form.cleaned_data["keep_number"] == "yes"
+        try:
+            case = services.answer_keep_number(
+                case=case, by=_actor(request), version=form.cleaned_data["version"], keep=keep
+            )
+        except CaseChanged as changed:
+            context.update(case=changed.case, changed=True)
+        else:
+            return _go(request, _url("porting" if keep else "provider", case))
+    return _page(request, "cases/keep_number.html", "keep-number-form", context)
 
 
 @require_GET
-@private_page
+@journey_page
 def porting(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
     provider_info = localized(case.provider, "porting_info") if case.provider else ""
@@ -154,10 +241,10 @@ def porting(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@private_page
+@journey_page
 def provider(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
-    if case.status != S.DRAFT:
+    if not _is_changeable(case):
         return redirect(_url("detail", case))
     query = request.GET.get("q", "")[:100]
     results = selectors.provider_search(query=query, service_kind=case.service_kind)
@@ -190,10 +277,10 @@ def provider(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@private_page
+@journey_page
 def details(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
-    if case.status != S.DRAFT:
+    if not _is_changeable(case):
         return redirect(_url("detail", case))
     if not (case.provider_id or case.provider_name):
         return redirect(_url("provider", case))
@@ -218,12 +305,12 @@ def details(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         except CaseChanged as changed:
             context.update(case=changed.case, changed=True)
         else:
-            return _go(request, _url("save", case))
+            return _go(request, _url("save" if case.is_draft else "detail", case))
     return _page(request, "cases/details.html", "details-form", context)
 
 
 @require_http_methods(["GET", "POST"])
-@private_page
+@journey_page
 def save(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
     if case.status != S.DRAFT:
@@ -231,11 +318,21 @@ def save(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     if not (case.phone_number and case.reason):
         return redirect(_setup_url(case))
     login_url = f"{reverse('account_login')}?{urlencode({'next': _url('save', case)})}"
-    context = {"case": case, "login_url": login_url}
-    if request.method == "POST" and request.user.is_authenticated:
+    user = _actor(request)
+    # The account's zone if it has one, else the number's; else the browser may suggest one.
+    proposed = (user.time_zone if user and user.time_zone != "UTC" else "") or (
+        identifiers.time_zone_for_number(case.phone_number) or ""
+    )
+    data = request.POST if request.method == "POST" and user is not None else None
+    form = SaveForm(data, proposed=proposed or "UTC", suggest_browser=not proposed)
+    context = {"case": case, "login_url": login_url, "form": form}
+    if user is not None and form.is_valid():
         try:
             services.prepare_case(
-                case=case, by=signed_in_user(request), version=int(request.POST.get("version") or 0)
+                case=case,
+                by=user,
+                version=form.cleaned_data["version"],
+                time_zone=form.cleaned_data["time_zone"],
             )
         except CaseChanged as changed:
             context.update(case=changed.case, changed=True)
@@ -277,7 +374,7 @@ def _escalation(case: Case) -> escalation_selectors.Escalation | None:
 
 
 @require_GET
-@private_page
+@journey_page
 def detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_page(ref=ref, user=request.user, draft_tokens=_tokens(request))
     if case.status == S.DRAFT:
@@ -286,7 +383,7 @@ def detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 
 
 @require_GET
-@private_page
+@journey_page
 def timeline(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     """Every customer-visible event of the case, newest first, a page at a time."""
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
@@ -305,9 +402,14 @@ def timeline(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 def _case_post(
     request: HtmxHttpRequest, ref: str, form_class, fragment: str, apply
 ) -> HttpResponse:
-    """The shared shape of the case page's forms: validate, apply, redirect; else re-show."""
+    """The shared shape of the case page's forms: validate, apply, redirect; else re-show.
+
+    A GET (a reload, a language switch, a sign-in's `next`) goes to the case page.
+    """
     tokens = _tokens(request)
     case = selectors.case_page(ref=ref, user=request.user, draft_tokens=tokens)
+    if request.method != "POST":
+        return redirect(_url("detail", case))
     needs_case = form_class is OutcomeForm
     form = (
         form_class(request.POST, request.FILES, case=case)
@@ -369,8 +471,8 @@ def _return_url(request: HtmxHttpRequest, case: Case) -> str:
 
 
 @caps_upload_size
-@require_POST
-@private_page
+@require_http_methods(["GET", "POST"])
+@journey_page
 def outcome(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     def apply(case: Case, data: dict) -> None:
         proof = data.get("confirmation_evidence") or []
@@ -396,8 +498,8 @@ def outcome(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     return _case_post(request, ref, OutcomeForm, "outcome-form", apply)
 
 
-@require_POST
-@private_page
+@require_http_methods(["GET", "POST"])
+@journey_page
 def billing_check(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     def apply(case: Case, data: dict) -> None:
         services.answer_billing_check(
@@ -412,7 +514,7 @@ def billing_check(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 
 
 @require_POST
-@private_page
+@journey_page
 def escalate(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     def apply(case: Case, data: dict) -> None:
         escalation_services.escalate(
@@ -426,25 +528,39 @@ def escalate(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     return _case_post(request, ref, EscalateForm, "escalation", apply)
 
 
-@require_POST
-@private_page
+@require_http_methods(["GET", "POST"])
+@journey_page
 def esim_fact(request: HtmxHttpRequest, ref: str) -> HttpResponse:
-    def apply(case: Case, data: dict) -> None:
-        mark = (
-            services.mark_profile_deleted
-            if data["fact"] == "profile_deleted"
-            else services.mark_contract_ended
-        )
+    """ "I deleted the eSIM profile": asked to confirm first (it does not end the contract)."""
+    tokens = _tokens(request)
+    case = selectors.case_page(ref=ref, user=request.user, draft_tokens=tokens)
+    if request.method != "POST":
+        return redirect(_url("detail", case))
+    form = EsimFactForm(request.POST)
+    back = request.POST.get("back_to_step", "")
+    extra: dict = {"number": int(back)} if back.isdigit() else {}
+    if not form.is_valid():
+        return _go(request, _return_url(request, case))
+    data = form.cleaned_data
+    if data["fact"] == "profile_deleted" and not data["confirm"]:
+        extra["confirm_profile"] = True
+        return _page(request, "cases/detail.html", "esim-facts", _case_context(case, **extra))
+    undo = data["fact"] == "profile_undo"
+    mark = services.unmark_profile_deleted if undo else services.mark_profile_deleted
+    try:
         mark(case=case, by=signed_in_user(request), version=data["version"])
-
-    return _case_post(request, ref, EsimFactForm, "", apply)
+    except CaseChanged:
+        case = selectors.case_page(ref=ref, user=request.user, draft_tokens=tokens)
+        extra["changed"] = True
+        return _page(request, "cases/detail.html", "esim-facts", _case_context(case, **extra))
+    return _go(request, _return_url(request, case))
 
 
 # --- Precautions and steps --------------------------------------------------------------------
 
 
 @require_http_methods(["GET", "POST"])
-@private_page
+@journey_page
 def precautions(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     tokens = _tokens(request)
     case = selectors.case_with_steps(ref=ref, user=request.user, draft_tokens=tokens)
@@ -460,6 +576,10 @@ def precautions(request: HtmxHttpRequest, ref: str) -> HttpResponse:
                 raise TransitionNotAllowed(_("That precaution is not on this case."))
             if data["action"] == "skip":
                 services.skip_step(
+                    case=case, step=item, by=signed_in_user(request), version=data["version"]
+                )
+            elif data["action"] == "undo":
+                services.undo_step(
                     case=case, step=item, by=signed_in_user(request), version=data["version"]
                 )
             else:
@@ -482,31 +602,31 @@ def precautions(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     return _page(request, "cases/precautions.html", "precaution-list", context)
 
 
-@require_POST
-@private_page
+@require_http_methods(["GET", "POST"])
+@journey_page
 def start_steps(request: HtmxHttpRequest, ref: str) -> HttpResponse:
-    tokens = _tokens(request)
-    case = selectors.case_with_steps(ref=ref, user=request.user, draft_tokens=tokens)
+    """ "Continue to the steps": on to step 1, or back to the precautions with what is missing."""
+    case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
+    if request.method != "POST":
+        return redirect(_url("precautions" if case.status == S.PREPARING else "detail", case))
     if case.status != S.PREPARING:
         return _go(request, _url("step", case, number=1))
-    context: dict = {"form": PrecautionForm()}
     try:
         services.start_steps(
             case=case, by=signed_in_user(request), version=int(request.POST.get("version") or 0)
         )
     except CaseChanged:
-        context["changed"] = True
+        messages.warning(request, _("This case was changed meanwhile. Check it and try again."))
     except TransitionNotAllowed as refused:
-        context["not_allowed"] = str(refused)
+        messages.warning(request, str(refused))
     else:
         return _go(request, _url("step", case, number=1))
-    case = selectors.case_with_steps(ref=ref, user=request.user, draft_tokens=tokens)
-    context.update(case=case, checklist=selectors.checklist(case))
-    return render(request, "cases/precautions.html", context)
+    # Post/redirect/get: a reload or a language switch lands on a page, never on this address.
+    return _go(request, _url("precautions", case))
 
 
 @require_http_methods(["GET", "POST"])
-@private_page
+@journey_page
 def step(request: HtmxHttpRequest, ref: str, number: int) -> HttpResponse:
     tokens = _tokens(request)
     case = selectors.case_with_steps(ref=ref, user=request.user, draft_tokens=tokens)

@@ -202,6 +202,7 @@ class PlaybookStepInline(admin.StackedInline):
         ("title", "title_zh_hans"),
         ("instructions", "instructions_zh_hans"),
         ("evidence_kind", "starts_waiting"),
+        "hidden_when",
     )
 
 

@@ -26,7 +26,7 @@ import yaml
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models, transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import (
@@ -38,6 +38,7 @@ from providers.models import (
     PlaybookStep,
     Provider,
     ServiceKind,
+    StepAnswer,
 )
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -88,6 +89,7 @@ STEP_FIELDS = [
     "evidence_kind",
     "starts_waiting",
     "region",
+    "hidden_when",
 ]
 
 REGION_FIELDS = [
@@ -326,6 +328,15 @@ class StepEntryForm(forms.ModelForm):
         if region and not COUNTRY_CODE.match(region):
             raise forms.ValidationError(_("Use a two-letter upper-case ISO 3166 code, e.g. GB."))
         return region
+
+    def clean_hidden_when(self) -> list[str]:
+        answers = self.cleaned_data["hidden_when"] or []
+        if not isinstance(answers, list) or not set(answers) <= set(StepAnswer.values):
+            raise forms.ValidationError(
+                _("List the answers that hide the step: %(answers)s.")
+                % {"answers": ", ".join(StepAnswer.values)}
+            )
+        return answers
 
 
 class RegionEntryForm(forms.ModelForm):
@@ -925,6 +936,21 @@ def _upsert_region(valid: ValidRegion, summary: ImportSummary) -> None:
     for stale in existing.values():
         stale.delete()
         summary.add("escalation routes", "deleted")
+
+
+def shipped_data_line() -> str:
+    """What the directory holds, in one line: "26 providers, 34 official channels, 4 playbooks"."""
+    providers = Provider.objects.active().count()
+    channels = ContactChannel.objects.filter(is_official=True, provider__is_active=True).count()
+    playbooks = Playbook.objects.filter(is_active=True).count()
+    return ", ".join(
+        (
+            ngettext("%(count)d provider", "%(count)d providers", providers) % {"count": providers},
+            ngettext("%(count)d official channel", "%(count)d official channels", channels)
+            % {"count": channels},
+            ngettext("%(count)d playbook", "%(count)d playbooks", playbooks) % {"count": playbooks},
+        )
+    )
 
 
 @transaction.atomic

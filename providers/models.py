@@ -268,6 +268,13 @@ class StepKind(models.TextChoices):
     WAIT = "wait", _("Wait")
 
 
+class StepAnswer(models.TextChoices):
+    """Answers given before the steps are copied that can make a step moot."""
+
+    NUMBER_CAN_GO = "number_can_go", _("The number can go (not moving it)")
+    DEVICE_LOST = "device_lost", _("The device is lost or stolen")
+
+
 class EvidenceKind(models.TextChoices):
     CONFIRMATION = "confirmation", _("Confirmation email or SMS")
     FINAL_BILL = "final_bill", _("Final bill or receipt")
@@ -298,6 +305,15 @@ class PlaybookStep(models.Model):
         max_length=2,
         blank=True,
         help_text=_("ISO country code: the step only applies to providers there."),
+    )
+    hidden_when = models.JSONField(
+        _("left out when"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Answers that make the step moot, as a list: number_can_go, device_lost. "
+            "A case with any of them does not get the step."
+        ),
     )
 
     class Meta:

@@ -1,6 +1,7 @@
 """Reminder emails: text and HTML in the case's language, with a one-click stop (RFC 8058)."""
 
 import datetime as dt
+import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -67,6 +68,23 @@ def subject_for(reminder: Reminder) -> str:
     return template % {"provider": case.provider_label, "reference": case.reference}
 
 
+def channel_href(channel: ContactChannel) -> str:
+    """A link for a directory channel (tel:, mailto:, https:), or "" when it is not one.
+
+    Only the directory's official channels get here: a contact a person typed is never
+    turned into a link.
+    """
+    value = channel.value.strip()
+    if channel.kind == ContactChannel.Kind.PHONE:
+        digits = re.sub(r"\D", "", value)
+        return f"tel:{'+' if value.startswith('+') else ''}{digits}" if digits else ""
+    if channel.kind == ContactChannel.Kind.EMAIL and "@" in value:
+        return f"mailto:{value}"
+    if value.startswith("https://"):
+        return value
+    return ""
+
+
 def official_channels(case: Case) -> list[dict]:
     if not case.provider_id:
         return []
@@ -76,6 +94,7 @@ def official_channels(case: Case) -> list[dict]:
             "kind": channel.get_kind_display(),
             "label": localized(channel, "label"),
             "value": channel.value,
+            "href": channel_href(channel),
             "hours": localized(channel, "hours"),
         }
         for channel in channels.order_by("position", "id")
@@ -103,6 +122,8 @@ def reminder_message(*, reminder: Reminder, now: dt.datetime) -> ListEmail:
             "case_url": absolute(case_path(case)),
             "stop_url": stop_url(case),
             "language": language,
+            # The name the person set in Preferences, if any.
+            "name": case.owner.display_name.strip() if case.owner else "",
         }
         subject = subject_for(reminder)
         text = render_to_string("emails/reminder.txt", context)

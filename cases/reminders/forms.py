@@ -15,7 +15,10 @@ class SnoozeForm(forms.Form):
     until = forms.DateField(
         label=_("Snooze reminders until"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("Enter a date, for example 2030-05-31.")},
+        error_messages={
+            "invalid": _("Enter a date, for example 2030-05-31."),
+            "required": _("Choose the day until which to snooze reminders."),
+        },
     )
 
     def __init__(self, *args, case: Case, **kwargs) -> None:

@@ -5,11 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
+from cases import selectors
 from cases.models import Case
 from cases.reminders import controls, emails
 from cases.reminders.forms import SnoozeForm
@@ -49,28 +51,46 @@ def _owned_case(request: AuthenticatedHttpRequest, ref: str) -> Case:
 
 
 def _done(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
-    """After a change: the refreshed panel for htmx, else back to the case page (PRG)."""
+    """After a change: the refreshed panel for htmx, else back to the case page (PRG).
+
+    The htmx answer also swaps the case page's timeline (out of band), so the change shows
+    there at once rather than after a reload.
+    """
     if request.htmx:
         case.refresh_from_db()
         context = {"case": case, "snooze_form": SnoozeForm(case=case)}
-        return render(request, f"{ACTIONS_TEMPLATE}#reminder-actions", context)
+        panel = render_to_string(f"{ACTIONS_TEMPLATE}#reminder-actions", context, request)
+        page = selectors.case_page(ref=case.reference, user=request.user)
+        timeline, has_more = selectors.timeline_preview(page)
+        timeline_context = {
+            "case": page,
+            "timeline": timeline,
+            "timeline_has_more": has_more,
+            "oob": True,
+        }
+        refreshed = render_to_string("cases/detail.html#case-timeline", timeline_context, request)
+        return HttpResponse(panel + refreshed)
     return redirect(emails.case_path(case))
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def case_stop(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     case = _owned_case(request, ref)
+    if request.method != "POST":
+        return redirect(emails.case_path(case))  # a reload or a sign-in's `next`
     controls.stop_reminders(case=case, by=request.user)
     return _done(request, case)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 def case_resume(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     case = _owned_case(request, ref)
+    if request.method != "POST":
+        return redirect(emails.case_path(case))  # a reload or a sign-in's `next`
     controls.resume_reminders(case=case, by=request.user)
     return _done(request, case)
 

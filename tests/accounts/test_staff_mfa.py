@@ -105,7 +105,7 @@ def test_staff_page_never_sends_a_code(client, agent, mailoutbox):
     response = client.post("/accounts/staff/sign-in/", {"login": agent.email})
 
     assert response.status_code == 200
-    assert "This field is required." in response.content.decode()
+    assert "Enter your password." in response.content.decode()
     assert mailoutbox == []
 
 
@@ -118,3 +118,13 @@ def test_no_code_mail_reaches_staff_whatever_the_path(agent, rf, mailoutbox):
         AccountAdapter().send_mail("account/email/login_code", agent.email, {"code": "X"})
 
     assert mailoutbox == []
+
+
+def test_staff_sign_in_mentions_the_authenticator_only_when_it_is_asked(client, settings):
+    settings.STAFF_MFA_REQUIRED = False
+    off = client.get("/accounts/staff/sign-in/").content.decode()
+    settings.STAFF_MFA_REQUIRED = True
+    on = client.get("/accounts/staff/sign-in/").content.decode()
+
+    assert "authenticator" not in off
+    assert "authenticator" in on

@@ -10,6 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from cases.models import Case, ContactAttempt, Reminder
+from providers.models import StepKind
+from tests import factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shipped_data")]
 
@@ -133,9 +135,13 @@ def test_journey_b_esim(page: Page, live_server, mailoutbox):
     page.get_by_label("Their confirmation or reference number").fill("OP-5521")
     page.get_by_role("button", name="Save what happened").click()
     expect(page.locator(".badge-status")).to_have_text("Completed")
-    page.get_by_role("button", name="The operator confirmed the contract ended").click()
+    # The operator's confirmation is the contract's end: no second button says it again.
     expect(page.get_by_text("Contract ended (")).to_be_visible()
+    ended_button = page.get_by_role("button", name="The operator confirmed the contract ended")
+    expect(ended_button).to_have_count(0)
     page.get_by_role("button", name="I deleted the eSIM profile").click()
+    expect(page.get_by_text("Deleting the profile does not end the contract.")).to_be_visible()
+    page.get_by_role("button", name="Yes, I deleted it").click()
     expect(page.get_by_text("Profile deleted from the phone (")).to_be_visible()
 
     case = Case.objects.get()
@@ -272,3 +278,50 @@ def test_journey_a_in_chinese_with_a_scam_warning_and_a_follow_up(
     case.refresh_from_db()
     assert case.status == Case.Status.COMPLETED
     assert case.owner.preferred_language == "zh-hans"
+
+
+# --- Issue 10: what a new user tripped on --------------------------------------------------------
+
+
+def test_a_double_click_on_continue_starts_one_draft(page: Page, live_server):
+    page.goto(f"{live_server.url}/start/")
+    page.get_by_label("eSIM").check()
+
+    page.get_by_role("button", name="Continue").dblclick()
+
+    expect(page.get_by_role("heading", name="Keep the number?")).to_be_visible()
+    assert Case.objects.count() == 1
+
+
+def test_a_signed_out_open_your_case_signs_in_then_shows_the_case(
+    page: Page, live_server, mailoutbox
+):
+    owner = factories.UserFactory(email="owner@example.com")
+    case = factories.CaseFactory(owner=owner, status=Case.Status.AWAITING_REVIEW)
+
+    page.goto(f"{live_server.url}/cases/{case.reference}/")  # the email's "Open your case"
+
+    expect(page.get_by_label("Email address")).to_be_visible()
+    sign_in_with_emailed_code(page, mailoutbox, "owner@example.com")
+    expect(page.locator(".case-ref")).to_contain_text(case.reference)
+    expect(page.locator(".badge-status")).to_have_text("Awaiting provider review")
+
+
+def test_switching_language_after_continue_to_the_steps_shows_a_page(
+    page: Page, live_server, mailoutbox
+):
+    owner = factories.UserFactory(email="prep@example.com")
+    case = factories.CaseFactory(owner=owner, status=Case.Status.PREPARING)
+    factories.CaseStepFactory(case=case, position=1, kind=StepKind.CHECKLIST, title="Settle bills")
+    factories.CaseStepFactory(case=case, position=2)
+    page.goto(f"{live_server.url}/cases/{case.reference}/precautions/")
+    sign_in_with_emailed_code(page, mailoutbox, "prep@example.com")
+    expect(page.get_by_role("heading", name="Before you start")).to_be_visible()
+
+    page.get_by_role("button", name="Continue to the steps").click()
+    expect(page.get_by_text("Mark each precaution done")).to_be_visible()
+    page.get_by_label("Language").select_option("zh-hans")
+    page.get_by_role("button", name="Change").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(page.get_by_role("heading", name="开始之前")).to_be_visible()

@@ -104,7 +104,18 @@ class TestPhoneNumber:
         assert caught.value.code == "length"
         assert "too many digits" in message(caught.value)
 
-    @pytest.mark.parametrize("typed", ["not a number", "+", "+999 1234 5678"])
+    @pytest.mark.parametrize(
+        "typed", ["+44 7700 900abc", "abc-123", "not a number", "07700 9OO123", "+44+7700900123"]
+    )
+    def test_letters_or_other_signs_are_refused_with_what_to_type(self, typed):
+        with pytest.raises(ValidationError) as caught:
+            parse_phone_number(typed, region="GB")
+        assert caught.value.code == "characters"
+        assert message(caught.value) == (
+            "Use digits only (spaces, dashes and a leading + are fine)."
+        )
+
+    @pytest.mark.parametrize("typed", ["+", "+999 1234 5678"])
     def test_garbage_is_refused_readably(self, typed):
         with pytest.raises(ValidationError) as caught:
             parse_phone_number(typed, region="GB")

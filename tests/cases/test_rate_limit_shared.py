@@ -30,6 +30,7 @@ def redis_cache(settings):
 
 def test_the_count_lives_in_redis_where_every_web_process_reads_it(client, redis_cache):
     def start():
+        client.cookies.clear()  # a new visitor each time, from the same address
         return client.post(reverse("cases:start"), {"service_kind": "virtual"})
 
     assert [start().status_code for _ in range(3)] == [302, 302, 429]

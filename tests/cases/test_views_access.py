@@ -14,6 +14,9 @@ S = Case.Status
 
 # (url name, extra kwargs, method): every customer URL that takes a reference.
 CASE_URLS = [
+    ("kind", {}, "get"),
+    ("kind", {}, "post"),
+    ("discard", {}, "post"),
     ("keep_number", {}, "get"),
     ("keep_number", {}, "post"),
     ("porting", {}, "get"),
@@ -53,12 +56,15 @@ def test_other_customer_gets_404(client, customer, other_customer, name, extra, 
 
 
 @pytest.mark.parametrize(("name", "extra", "method"), CASE_URLS)
-def test_anonymous_visitor_without_the_draft_token_gets_404(client, name, extra, method):
+def test_anonymous_visitor_without_the_draft_token_is_sent_to_sign_in(client, name, extra, method):
     case = build_case(owner=None, status=S.DRAFT, provider=None, provider_name="Some Telecom")
 
     response = getattr(client, method)(case_url(name, case, extra), {"version": case.version})
 
-    assert response.status_code == 404
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login") + "?next=")
+    case.refresh_from_db()
+    assert case.status == S.DRAFT
 
 
 def test_unknown_reference_is_404(client, customer):

@@ -69,11 +69,13 @@ def test_start_without_a_choice_explains_beside_the_field(client):
 def test_keeping_the_number_shows_the_porting_routes(client, provider):
     provider.porting_info = "Ask your new provider for a switch."
     provider.save()
-    client.post(reverse("cases:start"), {"service_kind": ServiceKind.VIRTUAL})
+    client.post(reverse("cases:start"), {"service_kind": ServiceKind.PHYSICAL_SIM})
     case = Case.objects.get()
     Case.objects.filter(pk=case.pk).update(provider=provider)
 
-    response = client.post(url("keep_number", case), {"keep_number": "yes"}, follow=True)
+    response = client.post(
+        url("keep_number", case), {"version": case.version, "keep_number": "yes"}, follow=True
+    )
 
     assert "PAC to 65075" in response.text
     assert "携号转网" in response.text
@@ -375,7 +377,10 @@ def test_esim_profile_deleted_and_contract_ended_are_separate(client, customer):
     page = client.get(url("detail", case))
     assert "Do not delete the eSIM profile before the operator confirms" in page.text
 
-    client.post(url("esim_fact", case), {"version": case.version, "fact": "profile_deleted"})
+    client.post(
+        url("esim_fact", case),
+        {"version": case.version, "fact": "profile_deleted", "confirm": "yes"},
+    )
 
     case.refresh_from_db()
     assert case.esim_profile_deleted_at is not None

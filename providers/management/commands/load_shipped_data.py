@@ -21,6 +21,8 @@ class Command(BaseCommand):
                 _("%(count)d error(s) in the shipped data; nothing was loaded.")
                 % {"count": len(failed.errors)}
             ) from None
+        if options["verbosity"] < 1:
+            return
         names = ", ".join(path.name for path in files)
         self.stdout.write(self.style.SUCCESS(f"{names}: {summary}"))
         for line in summary.lines():

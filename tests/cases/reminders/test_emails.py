@@ -157,3 +157,44 @@ def test_tampered_stop_link_is_refused(client):
     assert response.status_code == 400
     case.refresh_from_db()
     assert case.reminders_stopped_at is None
+
+
+class TestEmailPolish:
+    """Issue 10: links that wrap at 360 px, directory contacts as links, the person's name."""
+
+    def test_directory_phone_and_web_addresses_are_links(self, mailoutbox):
+        provider = factories.ProviderFactory(name="Link Mobile")
+        factories.ContactChannelFactory(provider=provider, value="+44 20 7946 0111")
+        factories.ContactChannelFactory(
+            provider=provider, kind="web_form", value="https://example.com/cancel"
+        )
+        case = waiting_case(provider=provider)
+        send_first_reminder(case, now=T0 + 5 * DAY)
+
+        html = mailoutbox[0].alternatives[0][0]
+        assert 'href="tel:+442079460111"' in html
+        assert 'href="https://example.com/cancel"' in html
+
+    def test_long_links_wrap_inside_the_card(self, mailoutbox, provider_with_channels):
+        case = waiting_case(provider=provider_with_channels)
+        send_first_reminder(case, now=T0 + 5 * DAY)
+
+        html = mailoutbox[0].alternatives[0][0]
+        assert "overflow-wrap:anywhere" in html
+        assert "word-break:break-word" in html
+
+    def test_the_person_is_greeted_by_the_name_they_set(self, mailoutbox):
+        owner = factories.UserFactory(display_name="Mei")
+        case = waiting_case(owner=owner)
+        send_first_reminder(case, now=T0 + 5 * DAY)
+
+        [message] = mailoutbox
+        assert message.body.startswith("Hello Mei,")
+        assert "Hello Mei," in message.alternatives[0][0]
+
+    def test_no_name_no_greeting_by_name(self, mailoutbox):
+        owner = factories.UserFactory(display_name="")
+        case = waiting_case(owner=owner)
+        send_first_reminder(case, now=T0 + 5 * DAY)
+
+        assert "Hello ," not in mailoutbox[0].body

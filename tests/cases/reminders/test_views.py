@@ -153,3 +153,33 @@ class TestCaseActions:
         browser = Client(enforce_csrf_checks=True)
         browser.force_login(customer)
         assert browser.post(f"/reminders/case/{case.reference}/stop/").status_code == 403
+
+
+class TestSnoozeOnTheTimeline:
+    def test_the_timeline_shows_the_snooze_date_in_the_viewers_format(self, client, customer):
+        case = waiting_case(owner=customer)
+        client.force_login(customer)
+        client.post(f"/reminders/case/{case.reference}/snooze/", {"until": "2031-03-20"})
+
+        english = client.get(f"/cases/{case.reference}/").text
+        client.cookies["django_language"] = "zh-hans"
+        chinese = client.get(f"/cases/{case.reference}/").text
+
+        assert "2031-03-20" not in english
+        assert "snoozed until March 20, 2031" in english
+        assert "2031年3月20日" in chinese
+
+    def test_an_htmx_snooze_refreshes_the_timeline_too(self, client, customer):
+        case = waiting_case(owner=customer)
+        client.force_login(customer)
+
+        response = client.post(
+            f"/reminders/case/{case.reference}/snooze/",
+            {"until": "2031-03-20"},
+            HTTP_HX_REQUEST="true",
+        )
+
+        assert response.text.lstrip().startswith('<section id="reminder-actions"')
+        timeline = response.text.split('<section id="case-timeline"', 1)[1]
+        assert timeline.split(">", 1)[0].endswith('hx-swap-oob="true"')
+        assert "snoozed until March 20, 2031" in timeline
