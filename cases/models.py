@@ -1,3 +1,4 @@
+import re
 import secrets
 from datetime import timedelta
 
@@ -19,6 +20,15 @@ def new_reference() -> str:
     """A short, unguessable, speakable case reference such as CX-4K7M-2QPD (~39 bits)."""
     chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
     return f"CX-{chars[:4]}-{chars[4:]}"
+
+
+REFERENCE_TERM = re.compile(rf"^(?:CX)?([{REFERENCE_ALPHABET}]{{4}})([{REFERENCE_ALPHABET}]{{4}})$")
+
+
+def normalize_reference(term: str) -> str | None:
+    """CX-4K7M-2QPD from any dashes, spaces or case a person might type, else None."""
+    match = REFERENCE_TERM.match(re.sub(r"[\s\-]", "", term).upper())
+    return f"CX-{match.group(1)}-{match.group(2)}" if match else None
 
 
 def new_draft_token() -> str:
