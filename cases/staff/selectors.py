@@ -90,14 +90,14 @@ def _open() -> QuerySet:
     return Case.objects.filter(status__in=STAFF_OPEN_STATUSES)
 
 
-def needs_attention(*, now: dt.datetime) -> QuerySet:
-    """Open cases that need a human: stalled, needs action, a follow-up date passed with
-    nothing done since, a reminder that failed with nothing done since.
+def _flagged() -> QuerySet:
+    # case_attention_idx's own predicate: the page is read straight off that index.
+    return _open().filter(Q(is_stalled=True) | Q(status=S.NEEDS_ACTION))
 
-    Built as `id IN (… UNION …)`, each part served by its own partial index, so the cost
-    follows the size of the queue, not the million cases.
-    """
-    flagged = _open().filter(Q(is_stalled=True) | Q(status=S.NEEDS_ACTION)).values("id")
+
+def _waiting_on_an_agent(*, now: dt.datetime) -> QuerySet:
+    """The ids of cases with a follow-up date passed, or a reminder failed, and nothing done
+    since: few rows, each found through its own partial index."""
     failed = Reminder.objects.filter(
         state=Reminder.State.FAILED, due_at__gte=F("case__last_activity_at")
     ).values("case_id")
@@ -105,7 +105,25 @@ def needs_attention(*, now: dt.datetime) -> QuerySet:
         follow_up_on__lt=timezone.localdate(now),
         follow_up_on__gte=F("case__last_activity_at__date"),
     ).values("case_id")
-    return _open().filter(id__in=flagged.union(failed, follow_ups))
+    return failed.union(follow_ups)
+
+
+def needs_attention(*, now: dt.datetime) -> QuerySet:
+    """Open cases that need a human: stalled, needs action, a follow-up date passed with
+    nothing done since, a reminder that failed with nothing done since.
+
+    As one QuerySet, for the counts and the change check; pages are read by parts
+    (`queue_parts`), so their cost follows the page, not the size of the queue.
+    """
+    flagged = _flagged().values("id")
+    return _open().filter(id__in=flagged.union(_waiting_on_an_agent(now=now)))
+
+
+def queue_parts(queue: Queue, *, agent: User, now: dt.datetime) -> list[QuerySet]:
+    """The queue as the QuerySets a page is merged from, each served in order by an index."""
+    if queue.slug == "attention":
+        return [_flagged(), _open().filter(id__in=_waiting_on_an_agent(now=now))]
+    return [queue_cases(queue, agent=agent, now=now)]
 
 
 def queue_cases(queue: Queue, *, agent: User, now: dt.datetime) -> QuerySet:
@@ -268,17 +286,25 @@ class CasePage:
 
 
 def case_page(
-    cases: QuerySet, *, sort: str, cursor: str, size: int, agent: User, now: dt.datetime
+    cases: QuerySet | list[QuerySet],
+    *,
+    sort: str,
+    cursor: str,
+    size: int,
+    agent: User,
+    now: dt.datetime,
 ) -> CasePage:
-    """One keyset page of `cases` with each row's provider clock and who else has it open:
-    one query for the rows, one for their status changes, one cache read for presence."""
+    """One keyset page of `cases` (or of the union of its parts) with each row's provider
+    clock and who else has it open: one query for the rows (one a part), one for their
+    status changes, one cache read for presence."""
     column, descending = SORTS.get(sort, SORTS["activity"])
+    parts = cases if isinstance(cases, list) else [cases]
     if column == "waiting_since":
-        cases = cases.filter(waiting_since__isnull=False)
-    cases = cases.select_related("provider", "assigned_agent")
+        parts = [part.filter(waiting_since__isnull=False) for part in parts]
+    parts = [part.select_related("provider", "assigned_agent") for part in parts]
     size = size if size in PAGE_SIZES else PAGE_SIZES[0]
-    found, next_cursor = keyset.page_by(
-        cases, field=column, descending=descending, cursor=cursor, size=size
+    found, next_cursor = keyset.page_by_parts(
+        parts, field=column, descending=descending, cursor=cursor, size=size
     )
     ids = [case.pk for case in found]
     changes = status_changes(ids) if ids else {}

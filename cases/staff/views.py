@@ -68,7 +68,16 @@ def _list_state(request: AuthenticatedHttpRequest) -> dict:
     data.setdefault("sort", default_sort)
     data.setdefault("size", str(selectors.PAGE_SIZES[0]))
     filterset = CaseFilter(data, queryset=cases)
+    parts = (
+        [
+            filterset.filtered(part)
+            for part in selectors.queue_parts(queue, agent=request.user, now=now)
+        ]
+        if term is None
+        else [filterset.qs]
+    )
     return {
+        "parts": parts,
         "now": now,
         "queue": queue,
         "term": term,
@@ -94,7 +103,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     state = _list_state(request)
     filterset = state["filterset"]
     page = selectors.case_page(
-        filterset.qs,
+        state["parts"],
         sort=state["sort"],
         cursor=request.GET.get("after", ""),
         size=state["size"],
