@@ -11,9 +11,9 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from cases import services
+from cases import services, stats
 from cases.models import WorkerHeartbeat
-from cases.reminders import heartbeat, send, sweep
+from cases.reminders import digest, heartbeat, send, sweep
 
 
 def _visibility_timeout() -> int:
@@ -67,3 +67,15 @@ def send_reminder(self, reminder_id: int, lease: str) -> str:
 def purge_unclaimed_drafts() -> int:
     """Beat: remove anonymous drafts older than the retention period."""
     return services.purge_unclaimed_drafts(now=timezone.now())
+
+
+@shared_task
+def send_agent_digest() -> int:
+    """Beat: the agents' daily digest, once a day from its hour. Returns the emails sent."""
+    return digest.send_digest(now=timezone.now())
+
+
+@shared_task
+def compute_stats() -> int:
+    """Beat: recompute the numbers of the staff stats page. Returns the snapshot's id."""
+    return stats.compute(now=timezone.now()).pk

@@ -8,7 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +26,7 @@ from cases.models import (
     Evidence,
     Reminder,
 )
+from cases.reminders import attention
 from cases.staff import presence
 from cases.staff.search import Kind, Term
 from config import keyset
@@ -98,13 +99,8 @@ def _flagged() -> QuerySet:
 def _waiting_on_an_agent(*, now: dt.datetime) -> QuerySet:
     """The ids of cases with a follow-up date passed, or a reminder failed, and nothing done
     since: few rows, each found through its own partial index."""
-    failed = Reminder.objects.filter(
-        state=Reminder.State.FAILED, due_at__gte=F("case__last_activity_at")
-    ).values("case_id")
-    follow_ups = ContactAttempt.objects.filter(
-        follow_up_on__lt=timezone.localdate(now),
-        follow_up_on__gte=F("case__last_activity_at__date"),
-    ).values("case_id")
+    failed = attention.failed_reminders().values("case_id")
+    follow_ups = attention.overdue_follow_ups(today=timezone.localdate(now)).values("case_id")
     return failed.union(follow_ups)
 
 

@@ -19,4 +19,13 @@ urlpatterns = [
     path("cases/<str:ref>/message/", views.case_message, name="case_message"),
     path("cases/<str:ref>/move/", views.case_move, name="case_move"),
     path("cases/<str:ref>/reminders/", views.case_reminders, name="case_reminders"),
+    path("providers/", views.provider_list, name="provider_list"),
+    path("providers/<slug:slug>/", views.provider_detail, name="provider_detail"),
+    path(
+        "providers/<slug:slug>/channels/<int:channel_id>/",
+        views.channel_edit,
+        name="channel_edit",
+    ),
+    path("stats/", views.stats_page, name="stats_page"),
+    path("stats/providers.csv", views.stats_csv, name="stats_csv"),
 ]
