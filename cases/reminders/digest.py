@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -169,6 +169,5 @@ def send_digest(*, now: dt.datetime) -> int:
         record.save(update_fields=["case_count"])
         if digest.is_empty:
             return 0
-        messages = messages_for(digest)
-        # Raises on a mail error: the day's row goes with it and the next run tries again.
-        return get_connection(fail_silently=False).send_messages(messages) or 0
+        # A mail error raises: the day's row goes with it and the next run tries again.
+        return sum(message.send() for message in messages_for(digest))

@@ -36,7 +36,8 @@ S = Case.Status
 PAGE_SIZES = (25, 50)
 COUNT_CAP = 999
 CHANGES_CAP = 99
-TIMELINE_PREVIEW = 50
+# The case page shows the newest events; the rest are a click away (timeline_page).
+TIMELINE_PREVIEW = 25
 TIMELINE_PAGE_SIZE = 100
 COMPLETED_RECENTLY_DAYS = 7
 
@@ -458,7 +459,8 @@ def last_change(case: Case) -> LastChange:
 
 def agent_choices() -> list[tuple[int, str]]:
     """(id, name) of every support agent, for "assign to": one query."""
-    return [(agent.pk, agent.get_short_name()) for agent in roles.support_agents()]
+    agents = roles.support_agents().only("id", "display_name", "email")
+    return [(agent.pk, agent.get_short_name()) for agent in agents]
 
 
 def agent_by_id(pk: int) -> User | None:

@@ -2,9 +2,11 @@
 new staff URL is covered the day it is added."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts import roles
+from cases.models import Case
 from cases.staff import urls as staff_urls
 from tests import factories
 from tests.cases.staff.conftest import waiting_case
@@ -27,8 +29,19 @@ def staff_patterns() -> list[URLPattern]:
     return [p for p in staff_urls.urlpatterns if isinstance(p, URLPattern)]
 
 
+# Views behind a permission of their own as well; the generated agent test grants it.
+NEEDS_PERMISSION = {"channel_edit": "change_contactchannel"}
+
+
 def url_for(pattern: URLPattern, reference: str) -> str:
-    kwargs = {"ref": reference} if "ref" in pattern.pattern.converters else {}
+    """The pattern's URL for an existing case (`ref`), its provider (`slug`) and one of that
+    provider's channels (`channel_id`)."""
+    converters = pattern.pattern.converters
+    case = Case.objects.select_related("provider").get(reference=reference)
+    values = {"ref": reference, "slug": case.provider.slug}
+    if "channel_id" in converters:
+        values["channel_id"] = factories.ContactChannelFactory(provider=case.provider).pk
+    kwargs = {name: value for name, value in values.items() if name in converters}
     return reverse(f"staff:{pattern.name}", kwargs=kwargs)
 
 
@@ -83,6 +96,8 @@ def test_staff_outside_the_agents_group_is_refused(client, pattern):
 
 @pytest.mark.parametrize("pattern", every_staff_url())
 def test_agent_gets_the_page(client, agent, pattern):
+    if codename := NEEDS_PERMISSION.get(pattern.name):
+        agent.user_permissions.add(Permission.objects.get(codename=codename))
     client.force_login(agent)
 
     assert request(client, pattern, url_for(pattern, waiting_case().reference)).status_code == 200
