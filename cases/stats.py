@@ -99,8 +99,11 @@ def _provider_figures(*, since: dt.datetime) -> tuple[dict[int, _Figures], dict[
         .values_list("provider_id", "submitted_at", "completed_at")
         .iterator(chunk_size=5000)
     )
-    current, days = None, []
+    current: int | None = None
+    days: list[float] = []
     for provider_id, submitted_at, completed_at in rows:
+        if submitted_at is None or completed_at is None:  # filtered out above; for the types
+            continue
         if provider_id != current:
             if current is not None:
                 durations[current] = sorted(days)
@@ -183,8 +186,9 @@ def latest() -> StatsSnapshot | None:
     rows = ProviderStats.objects.select_related("provider").order_by(
         F("median_days").desc(nulls_last=True), "provider__name"
     )
+    # The to_attr list is declared on StatsSnapshot, which django-stubs reports as a redefinition.
     return (
-        StatsSnapshot.objects.order_by("-computed_at", "-id")
+        StatsSnapshot.objects.order_by("-computed_at", "-id")  # type: ignore[no-redef]
         .prefetch_related(Prefetch("providers", queryset=rows, to_attr="provider_rows"))
         .first()
     )

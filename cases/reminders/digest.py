@@ -116,7 +116,7 @@ def _message(digest: Digest, *, to: str, language: str, name: str = "") -> Email
             "digest": digest,
             "name": name,
             "queue_url": absolute(f"{reverse('staff:case_list')}?queue=attention"),
-            "language": translation.get_language(),
+            "language": translation.get_language() or language,
         }
         subject = gettext("Closeout: %(count)s cases need attention (%(day)s)") % {
             "count": digest.total,
@@ -132,7 +132,7 @@ def _message(digest: Digest, *, to: str, language: str, name: str = "") -> Email
         headers={
             "Message-ID": f"<digest-{digest.day:%Y%m%d}-{key}@{site_domain()}>",
             "Auto-Submitted": "auto-generated",
-            "Content-Language": context["language"],
+            "Content-Language": str(context["language"]),
         },
     )
     message.attach_alternative(html, "text/html")

@@ -5,6 +5,7 @@ cases table at request time.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
@@ -95,7 +96,8 @@ class Change:
 
 def _field_label(attname: str) -> StrOrPromise:
     try:
-        return ContactChannel._meta.get_field(attname.removesuffix("_id")).verbose_name
+        field = ContactChannel._meta.get_field(attname.removesuffix("_id"))
+        return getattr(field, "verbose_name", attname)
     except FieldDoesNotExist:  # a field removed since the row was written
         return attname
 
@@ -114,7 +116,7 @@ def describe(change: ContactChannelChange) -> Change:
 class ProviderPage:
     provider: Provider
     channels: list[ContactChannel]
-    playbooks: list[Playbook]
+    playbooks: Sequence[Playbook]
     changes: list[Change]
     numbers: ProviderStats | None
     recheck_before: dt.date
@@ -149,9 +151,9 @@ def provider_page(*, slug: str) -> ProviderPage:
     numbers = stats.for_provider(provider.pk)
     return ProviderPage(
         provider=provider,
-        channels=provider.channel_list,  # type: ignore[attr-defined]
-        playbooks=provider.playbook_list,  # type: ignore[attr-defined]
-        changes=[describe(change) for change in provider.change_list],  # type: ignore[attr-defined]
+        channels=provider.channel_list,
+        playbooks=provider.playbook_list,
+        changes=[describe(change) for change in provider.change_list],
         numbers=numbers,
         recheck_before=recheck_before(),
     )

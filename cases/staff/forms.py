@@ -185,7 +185,8 @@ class ChannelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("is_official") and not data.get("source_url"):
             self.add_error("source_url", _("An official channel needs the source it was seen at."))
         return data
