@@ -102,9 +102,19 @@ def _field_label(attname: str) -> StrOrPromise:
         return attname
 
 
+def _shown(value: object) -> str:
+    # Snapshots keep str() of each value: an empty date is "None".
+    return "" if value in (None, "None") else str(value)
+
+
 def describe(change: ContactChannelChange) -> Change:
-    before, after = change.before or {}, change.after or {}
-    names = [name for name in (after or before) if before.get(name) != after.get(name)]
+    before = {name: _shown(value) for name, value in (change.before or {}).items()}
+    after = {name: _shown(value) for name, value in (change.after or {}).items()}
+    names = [
+        name
+        for name in (change.after or change.before or {})
+        if before.get(name, "") != after.get(name, "")
+    ]
     shown = [name for name in names if name not in ("provider_id", "position")]
     return Change(
         change=change,
