@@ -1,6 +1,12 @@
 """What waits on an agent besides the flagged cases: a reminder that failed, or a follow-up date
 that passed, with nothing done on the case since. Read by the Needs attention queue and the
-agents' daily digest, so both mean the same thing."""
+agents' daily digest, so both mean the same thing.
+
+Both look back LOOKBACK_DAYS only. Failed reminders pile up on closed cases over the years;
+unbounded, this part of the queue read (and looked up the case of) every failure ever, a cost
+that grew with history rather than with the queue. A case quiet for longer than that is flagged
+anyway: stalled if it waits on the provider, or in needs action.
+"""
 
 import datetime as dt
 
@@ -8,16 +14,20 @@ from django.db.models import F, QuerySet
 
 from cases.models import ContactAttempt, Reminder
 
+LOOKBACK_DAYS = 30
 
-def failed_reminders() -> QuerySet:
-    """Failed reminders with no activity on their case since they were due (reminder_failed_idx)."""
+
+def failed_reminders(*, now: dt.datetime) -> QuerySet:
+    """Recently failed reminders with nothing done on their case since (reminder_failed_idx)."""
     return Reminder.objects.filter(
-        state=Reminder.State.FAILED, due_at__gte=F("case__last_activity_at")
-    )
+        state=Reminder.State.FAILED, due_at__gte=now - dt.timedelta(days=LOOKBACK_DAYS)
+    ).filter(due_at__gte=F("case__last_activity_at"))
 
 
 def overdue_follow_ups(*, today: dt.date) -> QuerySet:
-    """Follow-ups due before `today`, nothing done on their case since (contact_follow_up_idx)."""
+    """Recent follow-ups due before `today`, nothing done on their case since
+    (contact_follow_up_idx)."""
     return ContactAttempt.objects.filter(
-        follow_up_on__lt=today, follow_up_on__gte=F("case__last_activity_at__date")
-    )
+        follow_up_on__lt=today,
+        follow_up_on__gte=today - dt.timedelta(days=LOOKBACK_DAYS),
+    ).filter(follow_up_on__gte=F("case__last_activity_at__date"))

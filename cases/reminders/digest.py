@@ -69,7 +69,7 @@ def _open_cases(ids) -> dict[int, Case]:
     return {case.pk: case for case in cases.select_related("provider")}
 
 
-def gather(*, day: dt.date, since: dt.datetime) -> Digest:
+def gather(*, day: dt.date, since: dt.datetime, now: dt.datetime) -> Digest:
     """What the digest of `day` lists: a fixed number of queries, each list capped."""
     stalled_ids = list(
         CaseEvent.objects.filter(kind=CaseEvent.Kind.STALLED, created_at__gte=since)
@@ -82,7 +82,7 @@ def gather(*, day: dt.date, since: dt.datetime) -> Digest:
         .values_list("case_id", "follow_up_on")[: LIST_CAP * 4]
     )
     failed = list(
-        attention.failed_reminders()
+        attention.failed_reminders(now=now)
         .order_by("-due_at")
         .values_list("case_id", "last_error")[: LIST_CAP * 4]
     )
@@ -164,7 +164,7 @@ def send_digest(*, now: dt.datetime) -> int:
         except IntegrityError:
             return 0  # another run has the day
         since = max(previous.sent_at, now - LOOKBACK) if previous else now - dt.timedelta(days=1)
-        digest = gather(day=day, since=since)
+        digest = gather(day=day, since=since, now=now)
         record.case_count = digest.total
         record.save(update_fields=["case_count"])
         if digest.is_empty:

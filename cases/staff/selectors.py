@@ -100,7 +100,7 @@ def _flagged() -> QuerySet:
 def _waiting_on_an_agent(*, now: dt.datetime) -> QuerySet:
     """The ids of cases with a follow-up date passed, or a reminder failed, and nothing done
     since: few rows, each found through its own partial index."""
-    failed = attention.failed_reminders().values("case_id")
+    failed = attention.failed_reminders(now=now).values("case_id")
     follow_ups = attention.overdue_follow_ups(today=timezone.localdate(now)).values("case_id")
     return failed.union(follow_ups)
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, Reminder
+from cases.reminders import attention
 from cases.staff import selectors
 from tests import factories
 from tests.cases.staff.conftest import stalled_case, waiting_case
@@ -159,3 +160,20 @@ def test_needs_attention_pages_cover_every_case_once_in_order(agent_client):
 
     # Quiet longest first: the case idle for 29 hours leads.
     assert shown == list(reversed(expected))
+
+
+def test_needs_attention_looks_back_a_month_for_failures_and_follow_ups(agent):
+    now = timezone.now()
+    long_ago = now - dt.timedelta(days=attention.LOOKBACK_DAYS + 5)
+    old_failure = factories.CaseFactory(status=S.PREPARING)
+    factories.ReminderFactory(case=old_failure, state=Reminder.State.FAILED, due_at=long_ago)
+    old_follow_up = factories.CaseFactory(status=S.PREPARING)
+    factories.ContactAttemptFactory(case=old_follow_up, follow_up_on=long_ago.date())
+    Case.objects.filter(pk__in=[old_failure.pk, old_follow_up.pk]).update(
+        last_activity_at=long_ago - dt.timedelta(days=1)
+    )
+
+    found = refs("attention", agent)
+
+    assert old_failure.reference not in found
+    assert old_follow_up.reference not in found
