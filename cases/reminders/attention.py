@@ -4,8 +4,8 @@ agents' daily digest, so both mean the same thing.
 
 Both look back LOOKBACK_DAYS only. Failed reminders pile up on closed cases over the years;
 unbounded, this part of the queue read (and looked up the case of) every failure ever, a cost
-that grew with history rather than with the queue. A case quiet for longer than that is flagged
-anyway: stalled if it waits on the provider, or in needs action.
+that grew with history rather than with the queue. A case waiting on the provider that long has
+stalled by then and is in the queue for that; older failures stay on the case page.
 """
 
 import datetime as dt
