@@ -6,7 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases import identifiers
-from cases.models import Case
+from cases.evidence.files import NewEvidence, RefusedFile, check_pasted, check_uploaded
+from cases.models import Case, Evidence
 from cases.transitions import Outcome
 from providers.models import ServiceKind
 
@@ -241,6 +242,18 @@ class OutcomeForm(VersionedForm):
         help_text=_("What they asked for, why they refused, or anything to remember."),
     )
 
+    confirmation_file = forms.FileField(
+        label=_("Or add their confirmation"),
+        required=False,
+        help_text=_("The email (.eml or PDF), a screenshot or photo of the SMS or letter."),
+    )
+    confirmation_text = forms.CharField(
+        label=_("Or paste their message"),
+        max_length=20_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
     def __init__(self, *args, case: Case, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         outcomes = self.BY_STATUS.get(Case.Status(case.status), [])
@@ -251,14 +264,41 @@ class OutcomeForm(VersionedForm):
         super().clean()
         data = self.cleaned_data
         outcome = data.get("outcome")
-        if outcome == Outcome.CONFIRMED and not data.get("reference", "").strip():
+        proof = self._confirmation_evidence(data) if outcome == Outcome.CONFIRMED else []
+        data["confirmation_evidence"] = proof
+        has_proof = bool(proof) or "confirmation_file" in self.errors
+        if outcome == Outcome.CONFIRMED and not data.get("reference", "").strip() and not has_proof:
             self.add_error(
                 "reference",
-                _("Type the confirmation or reference number they gave you."),
+                _(
+                    "Type the confirmation or reference number they gave you, or add their "
+                    "confirmation message."
+                ),
             )
         if outcome in (Outcome.NEEDS_MORE, Outcome.REFUSED) and not data.get("note", "").strip():
             self.add_error("note", _("Say what they asked for or why they refused."))
         return data
+
+    def _confirmation_evidence(self, data: dict[str, Any]) -> list[NewEvidence]:
+        """The confirmation file and the pasted message, checked, as evidence to keep."""
+        found = []
+        upload = data.get("confirmation_file")
+        if upload:
+            try:
+                checked = check_uploaded(upload)
+            except RefusedFile as refused:
+                self.add_error("confirmation_file", refused)
+            else:
+                found.append(NewEvidence(checked=checked, kind=Evidence.Kind.CONFIRMATION))
+        pasted = data.get("confirmation_text", "").strip()
+        if pasted:
+            try:
+                checked = check_pasted(pasted)
+            except RefusedFile as refused:
+                self.add_error("confirmation_text", refused)
+            else:
+                found.append(NewEvidence(checked=checked, kind=Evidence.Kind.CONFIRMATION))
+        return found
 
 
 class BillingCheckForm(VersionedForm):

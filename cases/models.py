@@ -59,6 +59,13 @@ class CaseQuerySet(models.QuerySet):
     def due_to_stall(self, now) -> "CaseQuerySet":
         return self.waiting().filter(stall_at__lte=now, is_stalled=False)
 
+    def retention_due(self, finished_before) -> "CaseQuerySet":
+        """Completed or withdrawn before the time, evidence and identifiers not yet purged."""
+        return self.filter(purged_at__isnull=True).filter(
+            Q(status=Case.Status.COMPLETED, completed_at__lte=finished_before)
+            | Q(status=Case.Status.WITHDRAWN, status_changed_at__lte=finished_before)
+        )
+
     def unclaimed_drafts(self, older_than) -> "CaseQuerySet":
         return self.filter(owner__isnull=True, status=Case.Status.DRAFT, created_at__lt=older_than)
 
@@ -156,6 +163,10 @@ class Case(models.Model):
     snoozed_until = models.DateTimeField(_("snoozed until"), null=True, blank=True)
     stall_at = models.DateTimeField(_("stalls at"), null=True, blank=True)
     is_stalled = models.BooleanField(_("stalled"), default=False)
+    # The retention warning (CASE_RETENTION_DAYS) went out; its evidence is purged 14 days on.
+    retention_warned_at = models.DateTimeField(_("retention warning sent"), null=True, blank=True)
+    # Evidence and line identifiers were purged (retention) or the customer deleted the case.
+    purged_at = models.DateTimeField(_("evidence purged"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = CaseQuerySet.as_manager()
@@ -458,10 +469,14 @@ class ContactAttempt(models.Model):
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
     scam_warning_shown = models.BooleanField(_("scam warning shown"), default=False)
+    # What the scam guard found in the channel and the summary (cases.contacts.scam_guard
+    # Verdict.as_dict()): its findings, each with a reason code; empty when nothing looked off.
+    scam_verdict = models.JSONField(_("scam guard verdict"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(_("logged"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last edited"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("contact attempt")
@@ -499,6 +514,10 @@ class CaseEvent(models.Model):
         BILLING = "billing", _("Billing check")
         PROFILE_DELETED = "profile_deleted", _("eSIM profile deleted")
         CONTRACT_ENDED = "contract_ended", _("Contract ended")
+        EVIDENCE_DELETED = "evidence_deleted", _("Evidence deleted")
+        PROOF_PACK = "proof_pack", _("Proof pack made")
+        RETENTION = "retention", _("Evidence deleted after the retention period")
+        CASE_DELETED = "case_deleted", _("Case deleted")
 
     class Visibility(models.TextChoices):
         CUSTOMER = "customer", _("Visible to the customer")

@@ -157,16 +157,11 @@ def billing_check_due(case: Case, *, now: dt.datetime | None = None) -> bool:
 
 
 def provider_search(*, query: str, service_kind: str = "") -> QuerySet[Provider]:
-    """Active providers whose name, local name or slug contains `query` (all if empty)."""
+    """Active providers any of whose names or aliases contain `query` (all if empty)."""
     providers = Provider.objects.active()
     if service_kind:
         providers = providers.offering(service_kind)
-    query = query.strip()
-    if query:
-        providers = providers.filter(
-            Q(name__icontains=query) | Q(local_name__icontains=query) | Q(slug__icontains=query)
-        )
-    return providers.order_by("name")[:PROVIDER_RESULTS_LIMIT]
+    return providers.matching(query).by_name()[:PROVIDER_RESULTS_LIMIT]
 
 
 def active_provider(pk: int | str) -> Provider | None:

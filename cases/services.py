@@ -9,7 +9,7 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from cases import transitions
+from cases import locking, transitions
 from cases.events import record_event
 from cases.models import Case, CaseEvent, CaseStep, Evidence, Reminder
 from cases.reminders import outbox
@@ -152,31 +152,18 @@ def move_case(
 # CaseChanged and the view shows the fresh case.
 
 
-def _locked(case: Case, version: int) -> Case:
-    case = Case.objects.select_for_update(of=("self",)).select_related("provider").get(pk=case.pk)
-    if case.version != version:
-        raise transitions.CaseChanged(case)
-    return case
-
-
-def _bump(case: Case, *fields: str) -> None:
-    case.version += 1
-    case.last_activity_at = timezone.now()
-    case.save(update_fields=[*fields, "version", "last_activity_at"])
-
-
 @transaction.atomic
 def edit_case(*, case: Case, by: User, version: int, changes: dict[str, object]) -> Case:
     """An agent's edit of a case's details or assignee (the admin's change form).
 
     Status and dates belong to the status machine and never pass through here.
     """
-    locked = _locked(case, version)
+    locked = locking.lock(case, version)
     if not changes:
         return locked
     for name, value in changes.items():
         setattr(locked, name, value)
-    _bump(locked, *changes)
+    locking.bump(locked, *changes)
     if "assigned_agent" in changes:
         record_event(
             case=locked,
@@ -208,14 +195,14 @@ def choose_provider(
     provider_name: str = "",
 ) -> Case:
     """Set the draft's provider: one from the directory, or a free-text name, never both."""
-    case = _locked(case, version)
+    case = locking.lock(case, version)
     if case.status != S.DRAFT:
         raise transitions.TransitionNotAllowed(
             _("The provider can only be changed before the case is saved.")
         )
     case.provider = provider
     case.provider_name = "" if provider else provider_name.strip()
-    _bump(case, "provider", "provider_name")
+    locking.bump(case, "provider", "provider_name")
     record_event(
         case=case,
         kind=CaseEvent.Kind.DETAILS,
@@ -241,7 +228,7 @@ def set_details(
     iccid: str = "",
 ) -> Case:
     """Store the line's identifiers (already validated and normalised) and the reason."""
-    case = _locked(case, version)
+    case = locking.lock(case, version)
     if not case.is_open:
         raise transitions.TransitionNotAllowed(_("A closed case's details cannot be changed."))
     case.phone_number = phone_number
@@ -251,7 +238,7 @@ def set_details(
     case.imei = imei
     case.eid = eid
     case.iccid = iccid
-    _bump(
+    locking.bump(
         case,
         "phone_number",
         "reason",
@@ -271,10 +258,10 @@ def set_details(
 @transaction.atomic
 def prepare_case(*, case: Case, by: User, version: int) -> Case:
     """Save a signed-in customer's draft: it takes their time zone and gets its steps."""
-    locked = _locked(case, version)
+    locked = locking.lock(case, version)
     if locked.owner_id == by.pk and locked.time_zone == "UTC" and by.time_zone != "UTC":
         locked.time_zone = by.time_zone
-        _bump(locked, "time_zone")
+        locking.bump(locked, "time_zone")
     return move_case(case=locked, to=S.PREPARING, by=by, version=locked.version)
 
 
@@ -300,7 +287,7 @@ def complete_step(
     verification_done: bool = False,
 ) -> Case:
     """Mark a step (or a precaution) done; the submit step starts the wait on the provider."""
-    case = _locked(case, version)
+    case = locking.lock(case, version)
     step = CaseStep.objects.select_for_update().get(pk=step.pk, case=case)
     if step.kind != StepKind.CHECKLIST and case.status == S.PREPARING:
         raise transitions.TransitionNotAllowed(
@@ -312,7 +299,7 @@ def complete_step(
     if verification_done:
         data["verification_done"] = True
     _step_done(step, by=by, note=note, data=data)
-    _bump(case)
+    locking.bump(case)
     record_event(
         case=case,
         kind=CaseEvent.Kind.STEP,
@@ -334,14 +321,14 @@ def complete_step(
 @transaction.atomic
 def skip_step(*, case: Case, step: CaseStep, by: User, version: int) -> Case:
     """Skip a precaution knowingly: it stays on the case as a warning."""
-    case = _locked(case, version)
+    case = locking.lock(case, version)
     step = CaseStep.objects.select_for_update().get(pk=step.pk, case=case)
     step.state = CaseStep.State.SKIPPED
     step.skip_acknowledged = True
     step.done_at = timezone.now()
     step.done_by = by
     step.save(update_fields=["state", "skip_acknowledged", "done_at", "done_by"])
-    _bump(case)
+    locking.bump(case)
     record_event(
         case=case,
         kind=CaseEvent.Kind.STEP,
@@ -355,7 +342,7 @@ def skip_step(*, case: Case, step: CaseStep, by: User, version: int) -> Case:
 @transaction.atomic
 def start_steps(*, case: Case, by: User, version: int) -> Case:
     """Leave the precautions for the steps, once every precaution is ticked or skipped."""
-    locked = _locked(case, version)
+    locked = locking.lock(case, version)
     if locked.steps.filter(kind=StepKind.CHECKLIST, state=CaseStep.State.TODO).exists():
         raise transitions.TransitionNotAllowed(
             _("Tick each precaution, or skip it and confirm that you understand the risk.")
@@ -368,7 +355,7 @@ def record_outcome(
     *, case: Case, by: User, version: int, outcome: str, reference: str = "", note: str = ""
 ) -> Case:
     """Apply what the customer heard from the provider (or decided) as a status move."""
-    locked = _locked(case, version)
+    locked = locking.lock(case, version)
     if outcome == Outcome.CONFIRMED:
         locked = move_case(
             case=locked,
@@ -408,7 +395,7 @@ def answer_billing_check(
     *, case: Case, by: User, version: int, still_charged: bool, note: str = ""
 ) -> Case:
     """ "Did the latest bill still charge this line?" No: verified closed. Yes: reopened."""
-    locked = _locked(case, version)
+    locked = locking.lock(case, version)
     if locked.status != S.COMPLETED or locked.billing_verified_at is not None:
         raise transitions.TransitionNotAllowed(_("This case has no billing check to answer."))
     if still_charged:
@@ -421,7 +408,7 @@ def answer_billing_check(
             text=gettext_noop("Still charged after the provider confirmed the cancellation."),
         )
     locked.billing_verified_at = timezone.now()
-    _bump(locked, "billing_verified_at")
+    locking.bump(locked, "billing_verified_at")
     outbox.cancel_pending(case=locked, kind=Reminder.Kind.BILLING_CHECK)
     record_event(
         case=locked,
@@ -435,10 +422,10 @@ def answer_billing_check(
 @transaction.atomic
 def mark_profile_deleted(*, case: Case, by: User, version: int) -> Case:
     """Record that the eSIM profile was removed from the device (it does not end the contract)."""
-    locked = _locked(case, version)
+    locked = locking.lock(case, version)
     if locked.esim_profile_deleted_at is None:
         locked.esim_profile_deleted_at = timezone.now()
-        _bump(locked, "esim_profile_deleted_at")
+        locking.bump(locked, "esim_profile_deleted_at")
         record_event(case=locked, kind=CaseEvent.Kind.PROFILE_DELETED, by=by)
     return locked
 
@@ -446,10 +433,10 @@ def mark_profile_deleted(*, case: Case, by: User, version: int) -> Case:
 @transaction.atomic
 def mark_contract_ended(*, case: Case, by: User, version: int) -> Case:
     """Record that the operator ended the contract: the fact that stops billing."""
-    locked = _locked(case, version)
+    locked = locking.lock(case, version)
     if locked.contract_ended_at is None:
         locked.contract_ended_at = timezone.now()
-        _bump(locked, "contract_ended_at")
+        locking.bump(locked, "contract_ended_at")
         record_event(case=locked, kind=CaseEvent.Kind.CONTRACT_ENDED, by=by)
     return locked
 

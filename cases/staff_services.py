@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from cases import transitions
+from cases import locking, transitions
 from cases.events import record_event
 from cases.models import Case, CaseEvent, Reminder
 from cases.reminders import outbox
@@ -21,19 +21,6 @@ from cases.reminders.schedule import within_customer_hours
 from config.celery import app as celery_app
 
 S = Case.Status
-
-
-def _locked(case: Case, version: int) -> Case:
-    case = Case.objects.select_for_update(of=("self",)).select_related("provider").get(pk=case.pk)
-    if case.version != version:
-        raise transitions.CaseChanged(case)
-    return case
-
-
-def _bump(case: Case, *fields: str) -> None:
-    case.version += 1
-    case.last_activity_at = timezone.now()
-    case.save(update_fields=[*fields, "version", "last_activity_at"])
 
 
 def _agent_only(by: User) -> None:
@@ -52,11 +39,11 @@ def assign(*, case: Case, agent: User | None, by: User, version: int) -> Case:
     _agent_only(by)
     if agent is not None and not agent.is_staff:
         raise transitions.TransitionNotAllowed(_("Cases can only be assigned to agents."))
-    case = _locked(case, version)
+    case = locking.lock(case, version)
     if case.assigned_agent_id == (agent.pk if agent else None):
         return case
     case.assigned_agent = agent
-    _bump(case, "assigned_agent")
+    locking.bump(case, "assigned_agent")
     if agent is None:
         text, params = gettext_noop("Unassigned."), {}
     elif agent.pk == by.pk:
@@ -81,8 +68,8 @@ def add_internal_note(*, case: Case, by: User, version: int, note: str) -> Case:
     note = note.strip()
     if not note:
         raise transitions.TransitionNotAllowed(_("Write the note first."))
-    case = _locked(case, version)
-    _bump(case)
+    case = locking.lock(case, version)
+    locking.bump(case)
     record_event(
         case=case,
         kind=CaseEvent.Kind.NOTE,
@@ -102,7 +89,7 @@ def message_customer(*, case: Case, by: User, version: int, message: str) -> Rem
     message = message.strip()
     if not message:
         raise transitions.TransitionNotAllowed(_("Write the message first."))
-    case = _locked(case, version)
+    case = locking.lock(case, version)
     if case.owner_id is None:
         raise transitions.TransitionNotAllowed(
             _("This case has no account yet, so there is nobody to write to.")
@@ -115,7 +102,7 @@ def message_customer(*, case: Case, by: User, version: int, message: str) -> Rem
         due_at=within_customer_hours(now, time_zone=case.time_zone),
         body=message,
     )
-    _bump(case)
+    locking.bump(case)
     record_event(
         case=case,
         kind=CaseEvent.Kind.NOTE,
@@ -132,7 +119,7 @@ def message_customer(*, case: Case, by: User, version: int, message: str) -> Rem
 def send_reminder_now(*, case: Case, by: User, version: int) -> Reminder:
     """Bring the waiting case's next reminder forward to now (the sweep sends it)."""
     _agent_only(by)
-    case = _locked(case, version)
+    case = locking.lock(case, version)
     if not (case.is_waiting and case.waiting_since):
         raise transitions.TransitionNotAllowed(
             _("Only a case waiting on the provider gets reminders.")
@@ -160,7 +147,7 @@ def send_reminder_now(*, case: Case, by: User, version: int) -> Reminder:
         reminder.state, reminder.sending_since = Reminder.State.SCHEDULED, None
         reminder.due_at = within_customer_hours(now, time_zone=case.time_zone)
         reminder.save(update_fields=["state", "sending_since", "due_at"])
-    _bump(case)
+    locking.bump(case)
     record_event(
         case=case,
         kind=CaseEvent.Kind.REMINDER,

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from cases import services, stats
+from cases.evidence import emails as evidence_emails
+from cases.evidence import services as evidence_services
 from cases.models import WorkerHeartbeat
 from cases.reminders import digest, heartbeat, send, sweep
 
@@ -67,6 +69,14 @@ def send_reminder(self, reminder_id: int, lease: str) -> str:
 def purge_unclaimed_drafts() -> int:
     """Beat: remove anonymous drafts older than the retention period."""
     return services.purge_unclaimed_drafts(now=timezone.now())
+
+
+@shared_task
+def purge_expired_evidence() -> dict[str, int]:
+    """Beat, daily: warn before retention ends, purge finished cases' evidence and ID documents."""
+    return evidence_services.purge_expired(
+        now=timezone.now(), send_warning=evidence_emails.send_retention_warning
+    )
 
 
 @shared_task

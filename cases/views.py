@@ -5,8 +5,6 @@ Every page that takes a reference looks the case up through a selector that answ
 anyone but its owner (or, for an anonymous draft, the session holding its token).
 """
 
-from collections.abc import Callable
-from functools import wraps
 from urllib.parse import urlencode
 
 from allauth.core import ratelimit
@@ -18,11 +16,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import User
 from cases import claims, selectors, services
+from cases.contacts import selectors as contact_selectors
+from cases.evidence import selectors as evidence_selectors
+from cases.evidence import services as evidence_services
+from cases.evidence.uploads import caps_upload_size, size_capped_upload
 from cases.forms import (
     BillingCheckForm,
     DetailsForm,
@@ -35,16 +36,11 @@ from cases.forms import (
     StepForm,
 )
 from cases.models import Case
-from cases.transitions import CaseChanged, TransitionNotAllowed
-from config.http import AuthenticatedHttpRequest, HtmxHttpRequest, signed_in_user
+from cases.transitions import CaseChanged, Outcome, TransitionNotAllowed
+from config.http import AuthenticatedHttpRequest, HtmxHttpRequest, private_page, signed_in_user
 from providers.models import localized
 
 S = Case.Status
-
-
-def journey_page(view: Callable) -> Callable:
-    """Private, never cached, and a fragment never stands in for the page (Vary: HX-Request)."""
-    return wraps(view)(never_cache(vary_on_headers("HX-Request")(view)))
 
 
 _tokens = claims.session_draft_tokens
@@ -103,7 +99,7 @@ def my_cases(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@journey_page
+@private_page
 def start(request: HtmxHttpRequest) -> HttpResponse:
     form = ServiceKindForm(request.POST if request.method == "POST" else None)
     if form.is_valid() and not ratelimit.consume(request, action="start_case"):
@@ -131,7 +127,7 @@ def start(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@journey_page
+@private_page
 def keep_number(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
     if case.status != S.DRAFT:
@@ -146,7 +142,7 @@ def keep_number(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 
 
 @require_GET
-@journey_page
+@private_page
 def porting(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
     provider_info = localized(case.provider, "porting_info") if case.provider else ""
@@ -154,7 +150,7 @@ def porting(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@journey_page
+@private_page
 def provider(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
     if case.status != S.DRAFT:
@@ -190,7 +186,7 @@ def provider(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@journey_page
+@private_page
 def details(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
     if case.status != S.DRAFT:
@@ -223,7 +219,7 @@ def details(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@journey_page
+@private_page
 def save(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
     if case.status != S.DRAFT:
@@ -256,13 +252,17 @@ def _case_context(case: Case, **extra) -> dict:
         **{name: getattr(progress, name) for name in progress.__dataclass_fields__},
         "outcome_form": OutcomeForm(case=case),
         "billing_form": BillingCheckForm(),
+        "contacts": contact_selectors.contacts_for(case),
+        "evidence_items": evidence_selectors.for_case(case),
+        "proof_packs": evidence_selectors.proof_packs(case)[:1],
+        "can_add_evidence": case.purged_at is None,
     }
     context.update(extra)
     return context
 
 
 @require_GET
-@journey_page
+@private_page
 def detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_page(ref=ref, user=request.user, draft_tokens=_tokens(request))
     if case.status == S.DRAFT:
@@ -271,7 +271,7 @@ def detail(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 
 
 @require_GET
-@journey_page
+@private_page
 def timeline(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     """Every customer-visible event of the case, newest first, a page at a time."""
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
@@ -294,11 +294,27 @@ def _case_post(
     tokens = _tokens(request)
     case = selectors.case_page(ref=ref, user=request.user, draft_tokens=tokens)
     needs_case = form_class is OutcomeForm
-    form = form_class(request.POST, case=case) if needs_case else form_class(request.POST)
+    form = (
+        form_class(request.POST, request.FILES, case=case)
+        if needs_case
+        else form_class(request.POST)
+    )
+    handler = size_capped_upload(request)
+    if handler is not None and handler.refusal is not None:
+        form.is_valid()
+        form.add_error("confirmation_file", handler.refusal)
     extra: dict = {}
     if request.POST.get("from_step", "").isdigit():
         extra["from_step"] = request.POST["from_step"]
-    if form.is_valid():
+    # The outcome note is checked by the scam guard (the billing answer's note is not a contact).
+    warning = (
+        form_class is OutcomeForm
+        and form.is_valid()
+        and _note_warning(request, case, form.cleaned_data.get("note", ""))
+    )
+    if warning:
+        extra["warning"] = warning  # the scam guard's confirm step: nothing saved yet
+    elif form.is_valid():
         try:
             apply(case, form.cleaned_data)
         except CaseChanged:
@@ -314,6 +330,14 @@ def _case_post(
     return _page(request, "cases/detail.html", fragment, _case_context(case, **extra))
 
 
+def _note_warning(request: HtmxHttpRequest, case: Case, note: str):
+    """The scam guard's verdict on a note the customer typed, unless they confirmed it."""
+    if not note or request.POST.get("confirmed") == "1":
+        return None
+    verdict = contact_selectors.check_note(case=case, text=note)
+    return verdict if verdict.is_suspicious else None
+
+
 def _return_url(request: HtmxHttpRequest, case: Case) -> str:
     """Back to the step the form was posted from (the next one), else the case page."""
     back = request.POST.get("back_to_step", "")
@@ -325,10 +349,22 @@ def _return_url(request: HtmxHttpRequest, case: Case) -> str:
     return _url("detail", case)
 
 
+@caps_upload_size
 @require_POST
-@journey_page
+@private_page
 def outcome(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     def apply(case: Case, data: dict) -> None:
+        proof = data.get("confirmation_evidence") or []
+        if data["outcome"] == Outcome.CONFIRMED and proof:
+            evidence_services.confirm_with_evidence(
+                case=case,
+                by=signed_in_user(request),
+                version=data["version"],
+                files=proof,
+                reference=data["reference"].strip(),
+                note=data["note"].strip(),
+            )
+            return
         services.record_outcome(
             case=case,
             by=signed_in_user(request),
@@ -342,7 +378,7 @@ def outcome(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 
 
 @require_POST
-@journey_page
+@private_page
 def billing_check(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     def apply(case: Case, data: dict) -> None:
         services.answer_billing_check(
@@ -357,7 +393,7 @@ def billing_check(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 
 
 @require_POST
-@journey_page
+@private_page
 def esim_fact(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     def apply(case: Case, data: dict) -> None:
         mark = (
@@ -374,7 +410,7 @@ def esim_fact(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@journey_page
+@private_page
 def precautions(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     tokens = _tokens(request)
     case = selectors.case_with_steps(ref=ref, user=request.user, draft_tokens=tokens)
@@ -413,7 +449,7 @@ def precautions(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 
 
 @require_POST
-@journey_page
+@private_page
 def start_steps(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     tokens = _tokens(request)
     case = selectors.case_with_steps(ref=ref, user=request.user, draft_tokens=tokens)
@@ -436,7 +472,7 @@ def start_steps(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@journey_page
+@private_page
 def step(request: HtmxHttpRequest, ref: str, number: int) -> HttpResponse:
     tokens = _tokens(request)
     case = selectors.case_with_steps(ref=ref, user=request.user, draft_tokens=tokens)
@@ -449,7 +485,9 @@ def step(request: HtmxHttpRequest, ref: str, number: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = StepForm(data, initial=initial)
     context: dict = {}
-    if form.is_valid():
+    if form.is_valid() and (warning := _note_warning(request, case, form.cleaned_data["note"])):
+        context["warning"] = warning  # the scam guard's confirm step: nothing saved yet
+    elif form.is_valid():
         try:
             case = services.complete_step(
                 case=case,

@@ -1,8 +1,13 @@
 """Typed requests for views: HTMX details (django-htmx's middleware) and a signed-in user."""
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.views.decorators.cache import never_cache
+from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from accounts.models import User
@@ -25,3 +30,8 @@ def signed_in_user(request: HttpRequest) -> User:
     if not isinstance(user, User) or not user.is_authenticated:
         raise PermissionDenied
     return user
+
+
+def private_page(view: Callable) -> Callable:
+    """Private, never cached, and a fragment never stands in for the page (Vary: HX-Request)."""
+    return wraps(view)(never_cache(vary_on_headers("HX-Request")(view)))

@@ -219,6 +219,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip,5/5m/key",
     # Not allauth's: anonymous drafts are rows anyone can create (cases.views.start).
     "start_case": "30/h/ip",
+    # Not allauth's either: evidence uploads (cases.evidence.views), per signed-in user.
+    "upload_evidence": "60/h/user,20/m/ip",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Closeout: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
@@ -272,6 +274,21 @@ STORAGES = {
     },
 }
 EVIDENCE_MAX_UPLOAD_BYTES = env.int("EVIDENCE_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+EVIDENCE_MAX_FILES_PER_UPLOAD = env.int("EVIDENCE_MAX_FILES_PER_UPLOAD", default=5)
+# Width × height an uploaded image may have; more is refused before it is decoded.
+EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=50_000_000)
+EVIDENCE_MAX_FILES_PER_CASE = env.int("EVIDENCE_MAX_FILES_PER_CASE", default=50)
+EVIDENCE_MAX_BYTES_PER_CASE = env.int("EVIDENCE_MAX_BYTES_PER_CASE", default=100 * 1024 * 1024)
+EVIDENCE_MAX_BYTES_PER_CUSTOMER = env.int(
+    "EVIDENCE_MAX_BYTES_PER_CUSTOMER", default=500 * 1024 * 1024
+)
+# Evidence and line identifiers of completed and withdrawn cases go after this; the customer is
+# warned CASE_RETENTION_WARNING_DAYS before, with a link to the proof pack.
+CASE_RETENTION_DAYS = env.int("CASE_RETENTION_DAYS", default=180)
+CASE_RETENTION_WARNING_DAYS = env.int("CASE_RETENTION_WARNING_DAYS", default=14)
+# Packs with more evidence than this are built by a Celery task; the file is kept a day.
+PROOF_PACK_SYNC_MAX_BYTES = env.int("PROOF_PACK_SYNC_MAX_BYTES", default=20 * 1024 * 1024)
+PROOF_PACK_KEEP_SECONDS = env.int("PROOF_PACK_KEEP_SECONDS", default=24 * 60 * 60)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -310,6 +327,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": REMINDER_SWEEP_SECONDS,
         # A sweep that waited out an outage is stale: the next one does the same work.
         "options": {"expires": REMINDER_SWEEP_SECONDS},
+    },
+    "purge-evidence": {
+        "task": "cases.tasks.purge_expired_evidence",
+        "schedule": 24 * 60 * 60,
+        "options": {"expires": 60 * 60},
     },
     "purge-unclaimed-drafts": {
         "task": "cases.tasks.purge_unclaimed_drafts",

@@ -12,7 +12,9 @@ urlpatterns = [
     path("providers/", include("providers.urls")),
     path("reminders/", include("cases.reminders.urls")),
     path("staff/", include("cases.staff.urls")),
+    path("", include("cases.evidence.urls")),
     path("admin/", admin.site.urls),
+    path("", include("cases.contacts.urls")),
     path("", include("cases.urls")),
 ]
 

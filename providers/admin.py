@@ -74,10 +74,23 @@ class ProviderAdmin(AuditActorMixin):
         "offers_physical_sim",
         "has_self_service",
     )
-    search_fields = ("name", "local_name", "slug")
+    search_fields = ("name", "local_name", "slug", "aliases")
     prepopulated_fields = {"slug": ("name",)}
     fieldsets = (
-        (None, {"fields": ("name", "local_name", "slug", "country", "is_active", "is_demo")}),
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "local_name",
+                    "aliases",
+                    "slug",
+                    "country",
+                    "is_active",
+                    "is_demo",
+                )
+            },
+        ),
         (
             _("Service"),
             {

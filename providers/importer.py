@@ -43,6 +43,7 @@ PROVIDER_FIELDS = [
     "slug",
     "name",
     "local_name",
+    "aliases",
     "country",
     "website",
     "cancellation_url",

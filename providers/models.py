@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from providers import search
 
 
 class ServiceKind(models.TextChoices):
@@ -17,6 +20,15 @@ def localized(obj: models.Model, field: str) -> str:
         return getattr(obj, f"{field}_zh_hans", "") or getattr(obj, field)
     return getattr(obj, field)
 
+
+# Countries of the shipped directory, named as people read them; other codes show as they are.
+COUNTRY_NAMES = {
+    "CN": _("Mainland China"),
+    "HK": _("Hong Kong"),
+    "GB": _("United Kingdom"),
+    "US": _("United States"),
+    "DE": _("Germany"),
+}
 
 # The Provider field that says whether it offers each service kind.
 OFFER_FIELDS = {
@@ -33,12 +45,27 @@ class ProviderQuerySet(models.QuerySet):
     def offering(self, kind: str) -> "ProviderQuerySet":
         return self.filter(**{OFFER_FIELDS[ServiceKind(kind)]: True})
 
+    def matching(self, query: str) -> "ProviderQuerySet":
+        """Providers any of whose names (Simplified or Traditional, any case) contain `query`."""
+        folded = search.fold(query)
+        return self.filter(search_text__contains=folded) if folded else self
+
+    def by_name(self) -> "ProviderQuerySet":
+        """Sorted by name whatever its case: "giffgaff" among the G's, not after "Vodafone"."""
+        return self.order_by(Lower("name"), "name", "pk")
+
 
 class Provider(models.Model):
     """A mobile provider or virtual-number app, with what it takes to leave it."""
 
     name = models.CharField(_("name"), max_length=120)
     local_name = models.CharField(_("local name"), max_length=120, blank=True)
+    aliases = models.CharField(
+        _("aliases"),
+        max_length=300,
+        blank=True,
+        help_text=_("Other names people search for, separated by commas (CMHK, 1010)."),
+    )
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     country = models.CharField(
         _("country"), max_length=2, blank=True, help_text=_("ISO 3166 code, e.g. GB, CN.")
@@ -66,6 +93,8 @@ class Provider(models.Model):
     is_demo = models.BooleanField(
         _("demo"), default=False, help_text=_("Fictional provider for demos and tests.")
     )
+    # Derived from the names on every save (providers.search); searched by matching().
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
 
     objects = ProviderQuerySet.as_manager()
 
@@ -85,6 +114,19 @@ class Provider(models.Model):
         demo = " [demo]" if self.is_demo else ""
         local = f" ({self.local_name})" if self.local_name else ""
         return f"{self.name}{local}{demo}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = search.search_text(
+            name=self.name, local_name=self.local_name, slug=self.slug, aliases=self.aliases
+        )
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "search_text" not in update_fields:
+            kwargs["update_fields"] = [*update_fields, "search_text"]
+        super().save(*args, **kwargs)
+
+    @property
+    def country_name(self) -> str:
+        return str(COUNTRY_NAMES.get(self.country, self.country))
 
     def offers(self, kind: str) -> bool:
         return getattr(self, OFFER_FIELDS[ServiceKind(kind)])

@@ -7,5 +7,5 @@ from providers.models import Provider
 
 @require_GET
 def directory(request: HttpRequest) -> HttpResponse:
-    providers = Provider.objects.active().order_by("name")
+    providers = Provider.objects.active().by_name()
     return render(request, "providers/directory.html", {"providers": providers})

@@ -9,20 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from cases import events
+from cases import events, locking
 from cases.models import Case, CaseEvent, Reminder
 from cases.reminders import outbox
 from cases.reminders.schedule import within_customer_hours, zone
-
-
-def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update(of=("self",)).select_related("provider").get(pk=case.pk)
-
-
-def _touch(case: Case, *fields: str) -> None:
-    case.version += 1
-    case.last_activity_at = timezone.now()
-    case.save(update_fields=[*fields, "version", "last_activity_at"])
 
 
 def _record(*, case: Case, by: User | None, text: str, params: dict | None = None) -> None:
@@ -32,7 +22,7 @@ def _record(*, case: Case, by: User | None, text: str, params: dict | None = Non
 @transaction.atomic
 def stop_reminders(*, case: Case, by: User | None) -> bool:
     """Stop every reminder email for `case`. `by` is None for the email's one-click link."""
-    case = _lock(case)
+    case = locking.lock(case)
     if case.reminders_stopped_at is not None:
         return False
     case.reminders_stopped_at = timezone.now()
@@ -42,27 +32,27 @@ def stop_reminders(*, case: Case, by: User | None) -> bool:
     else:
         text = gettext_noop("Reminder emails stopped.")
     _record(case=case, by=by, text=text)
-    _touch(case, "reminders_stopped_at")
+    locking.bump(case, "reminders_stopped_at")
     return True
 
 
 @transaction.atomic
 def resume_reminders(*, case: Case, by: User) -> bool:
     """Undo a stop: a waiting case gets its next reminder at the usual interval from now."""
-    case = _lock(case)
+    case = locking.lock(case)
     if case.reminders_stopped_at is None:
         return False
     case.reminders_stopped_at = None
     outbox.resume_ladder(case=case, now=timezone.now())
     _record(case=case, by=by, text=gettext_noop("Reminder emails resumed."))
-    _touch(case, "reminders_stopped_at")
+    locking.bump(case, "reminders_stopped_at")
     return True
 
 
 @transaction.atomic
 def snooze_reminders(*, case: Case, until: dt.datetime, by: User) -> int:
     """Hold reminders until `until`; pending ones due before then move to it. Returns count."""
-    case = _lock(case)
+    case = locking.lock(case)
     case.snoozed_until = until
     moved = outbox.hold_until(
         case=case, due_at=within_customer_hours(until, time_zone=case.time_zone)
@@ -74,7 +64,7 @@ def snooze_reminders(*, case: Case, until: dt.datetime, by: User) -> int:
         text=gettext_noop("Reminder emails snoozed until %(date)s."),
         params={"date": local.date().isoformat()},
     )
-    _touch(case, "snoozed_until")
+    locking.bump(case, "snoozed_until")
     return moved
 
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from cases.models import Case, Reminder
-from cases.reminders.schedule import ladder_interval, within_customer_hours
+from cases.reminders.schedule import ladder_interval, within_customer_hours, zone
 
 
 def start_waiting_period(*, case: Case) -> None:
@@ -114,4 +114,44 @@ def hold_until(*, case: Case, due_at: dt.datetime) -> int:
         .filter(case=case, due_at__lt=due_at)
         .exclude(kind=Reminder.Kind.AGENT_MESSAGE)
         .update(state=Reminder.State.SCHEDULED, sending_since=None, due_at=due_at)
+    )
+
+
+# --- Follow-ups from the contact log (issue 13) -----------------------------------------------
+#
+# A contact's follow-up rows share its period (the contact's created_at); each reschedule
+# cancels the pending row and adds the next sequence, so the sent history stays intact.
+
+
+def follow_up_due(*, case: Case, day: dt.date, now: dt.datetime | None = None) -> dt.datetime:
+    """FOLLOW_UP_HOUR on `day` in the case's time zone, or the next mail hour if that passed."""
+    local = dt.datetime.combine(day, dt.time(settings.FOLLOW_UP_HOUR), tzinfo=zone(case.time_zone))
+    due = max(local.astimezone(dt.UTC), now or timezone.now())
+    return within_customer_hours(due, time_zone=case.time_zone)
+
+
+def schedule_follow_up(*, case: Case, contact) -> Reminder:
+    """The follow-up reminder of a contact (ContactAttempt) with a follow-up date."""
+    last = (
+        Reminder.objects.filter(
+            case=case, kind=Reminder.Kind.FOLLOW_UP, period_started_at=contact.created_at
+        )
+        .order_by("-sequence")
+        .first()
+    )
+    return Reminder.objects.create(
+        case=case,
+        kind=Reminder.Kind.FOLLOW_UP,
+        period_started_at=contact.created_at,
+        sequence=last.sequence + 1 if last else 0,
+        due_at=follow_up_due(case=case, day=contact.follow_up_on),
+    )
+
+
+def cancel_follow_up(*, case: Case, contact) -> int:
+    """Cancel the contact's pending follow-up reminder. Returns the count."""
+    return (
+        Reminder.objects.pending()
+        .filter(case=case, kind=Reminder.Kind.FOLLOW_UP, period_started_at=contact.created_at)
+        .update(state=Reminder.State.CANCELLED, sending_since=None)
     )

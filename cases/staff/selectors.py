@@ -371,11 +371,33 @@ def case_for_agent(*, ref: str) -> Case:
         ),
         Prefetch(
             "contacts",
-            queryset=ContactAttempt.objects.select_related("channel").order_by("-occurred_at"),
+            queryset=ContactAttempt.objects.select_related("channel", "created_by").order_by(
+                "-occurred_at"
+            ),
             to_attr="contact_list",
         ),
     )
     case = queryset.filter(reference=ref.upper()).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def case_for_contact(*, ref: str) -> Case:
+    """The case with its provider's official channels, for an agent logging a contact."""
+    case = (
+        Case.objects.select_related("provider")
+        .prefetch_related(
+            Prefetch(
+                "provider__channels",
+                queryset=ContactChannel.objects.filter(is_official=True).order_by("position", "id"),
+                to_attr="official_channels",
+            )
+        )
+        .exclude(status=S.DRAFT)
+        .filter(reference=ref.upper())
+        .first()
+    )
     if case is None:
         raise Http404
     return case

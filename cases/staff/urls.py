@@ -19,6 +19,8 @@ urlpatterns = [
     path("cases/<str:ref>/message/", views.case_message, name="case_message"),
     path("cases/<str:ref>/move/", views.case_move, name="case_move"),
     path("cases/<str:ref>/reminders/", views.case_reminders, name="case_reminders"),
+    path("cases/<str:ref>/contacts/new/", views.contact_new, name="contact_new"),
+    path("cases/<str:ref>/contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
     path("providers/", views.provider_list, name="provider_list"),
     path("providers/<slug:slug>/", views.provider_detail, name="provider_detail"),
     path(

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import User
 from cases import services, staff_services
+from cases.contacts import selectors as contact_selectors
+from cases.contacts.views import contact_page
 from cases.models import Case
 from cases.reminders import controls, schedule
 from cases.staff import directory, presence, search, selectors
@@ -449,6 +451,40 @@ def _check_version(case: Case, version: int) -> None:
     fresh = selectors.case_reference_exists(ref=case.reference)
     if fresh.version != version:
         raise CaseChanged(fresh)
+
+
+# --- The contact log ---------------------------------------------------------------------------
+
+
+def _contact(request: AuthenticatedHttpRequest, ref: str, pk: int | None) -> HttpResponse:
+    """An agent logs a contact with the provider (or edits one they logged), with the same
+    form and scam guard as the customer; back to the case page's contact log."""
+    case = selectors.case_for_contact(ref=ref)
+    contact = None
+    if pk is not None:
+        contact = contact_selectors.contact_of(case=case, pk=pk)
+        if contact is None or contact.created_by_id != request.user.pk:
+            raise Http404
+    return contact_page(
+        request,
+        case=case,
+        contact=contact,
+        back_url=_case_url(case.reference),
+        reload=lambda: selectors.case_for_contact(ref=ref),
+        is_staff_page=True,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@agent_page
+def contact_new(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
+    return _contact(request, ref, None)
+
+
+@require_http_methods(["GET", "POST"])
+@agent_page
+def contact_edit(request: AuthenticatedHttpRequest, ref: str, pk: int) -> HttpResponse:
+    return _contact(request, ref, pk)
 
 
 # --- The provider directory (issue 15) ---------------------------------------------------------

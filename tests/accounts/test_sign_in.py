@@ -240,8 +240,8 @@ def test_code_email_is_in_the_customers_language(client, mailoutbox):
 
     ask_for_code(client, "li@example.com")
 
-    assert "这是你登录 Closeout 的验证码" in mailoutbox[0].body
-    assert mailoutbox[0].subject == "Closeout: 你的登录验证码"
+    assert "这是您登录 Closeout 的验证码" in mailoutbox[0].body
+    assert mailoutbox[0].subject == "Closeout: 您的登录验证码"
 
 
 def test_new_account_takes_the_language_of_the_page(client, mailoutbox):

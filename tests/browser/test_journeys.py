@@ -1,11 +1,15 @@
-"""Journeys A and B end to end in Chromium at 360 px, and journey A without JavaScript."""
+"""Journeys A and B end to end in Chromium at 360 px, journey A without JavaScript, and
+journey A in Chinese with a contact-log entry."""
 
+import datetime as dt
 import re
+import zoneinfo
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from cases.models import Case
+from cases.models import Case, ContactAttempt, Reminder
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shipped_data")]
 
@@ -174,3 +178,97 @@ def test_journey_a_without_javascript(browser, live_server, mailoutbox):
     context.close()
 
     assert Case.objects.get().status == Case.Status.COMPLETED
+
+
+def test_journey_a_in_chinese_with_a_scam_warning_and_a_follow_up(
+    page: Page, live_server, mailoutbox
+):
+    """Journey A read in Chinese from the language switch on: a contact typed from a
+    messaging app is warned about first, and its follow-up date becomes a reminder."""
+    base = live_server.url
+    page.goto(f"{base}/")
+    page.get_by_label("Language").select_option("zh-hans")
+    page.get_by_role("button", name="Change").click()
+    expect(page.locator("html")).to_have_attribute("lang", re.compile("^zh"))
+
+    page.goto(f"{base}/start/")
+    page.get_by_label("虚拟 SIM 卡或虚拟号码（通过应用管理）").check()
+    page.get_by_role("button", name="继续").click()
+    expect(page.get_by_role("heading", name="要保留号码吗？")).to_be_visible()
+    page.get_by_label("不用，号码可以不要了").check()
+    page.get_by_role("button", name="继续").click()
+    expect(page.get_by_role("heading", name="哪家服务商？")).to_be_visible()
+    page.get_by_label("搜索服务商目录").fill("号码")
+    page.get_by_label("搜索服务商目录").press("Enter")
+    page.get_by_role("button", name=re.compile("演示号码")).click()
+    expect(page.get_by_role("heading", name="号码信息")).to_be_visible()
+    page.get_by_label("要注销的手机号码").fill("07700 900123")
+    page.get_by_label("费用太高").check()
+    page.get_by_role("button", name="继续").click()
+
+    expect(page.get_by_role("heading", name="保存您的工单")).to_be_visible()
+    page.get_by_role("link", name="登录并保存").click()
+    page.get_by_label("邮箱地址").fill("zhongwen@example.com")
+    page.get_by_role("button", name="发送验证码").click()
+    expect(page.get_by_label("验证码")).to_be_visible()
+    assert "您" in mailoutbox[-1].body
+    page.get_by_label("验证码").fill(CODE.search(mailoutbox[-1].body).group(1))
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="保存并查看步骤").click()
+
+    expect(page.get_by_role("heading", name="开始之前")).to_be_visible()
+    for index in range(page.locator(".checklist-item").count()):
+        page.locator(".checklist-item").nth(index).get_by_role("button", name="已完成").click()
+        expect(page.locator(".checklist-item").nth(index).locator(".badge-ok")).to_be_visible()
+    page.get_by_role("button", name="继续操作步骤").click()
+    for number in range(1, 12):
+        expect(page.locator(".progress")).to_contain_text(f"第 {number} 步")
+        submit = page.get_by_role("button", name="我已提交申请")
+        if submit.count():
+            page.get_by_label("受理编号（如有）").fill("REQ-ZH-1")
+            submit.click()
+            break
+        page.get_by_role("button", name="完成，下一步").click()
+    expect(page.locator(".badge-status")).to_have_text("等待审核")
+
+    # A "support agent" on WeChat got in touch: the guard warns before anything is saved.
+    case = Case.objects.get()
+    follow_up = timezone.localdate(timezone=zoneinfo.ZoneInfo(case.time_zone)) + dt.timedelta(
+        days=3
+    )
+    page.get_by_role("link", name="记录一次电话、在线聊天、邮件、到访或信函").click()
+    page.get_by_label("其他方式（请在下方填写）").check()
+    page.get_by_label("您使用的号码、地址或账号").fill("微信号：kefu_zhuxiao88")
+    page.get_by_label("对方联系我方").check()
+    page.get_by_label("对方需要更多信息").check()
+    page.get_by_label("跟进日期（选填）").fill(follow_up.isoformat())
+    page.get_by_role("button", name="保存联系记录").click()
+    warning = page.locator("#scam-warning")
+    expect(warning).to_contain_text("保存前请先核实")
+    expect(warning).to_contain_text("kefu_zhuxiao88")
+    expect(warning).to_contain_text("绝不会索要验证码或密码")
+    assert not ContactAttempt.objects.exists()
+    page.get_by_role("button", name="仍然保存").click()
+
+    entry = page.locator("#contacts .contact-entry")
+    expect(entry).to_contain_text("微信号：kefu_zhuxiao88")
+    expect(entry).to_contain_text("这不是该服务商的官方渠道。")
+    expect(entry.locator("time").last).to_have_attribute("datetime", follow_up.isoformat())
+    assert entry.locator("a[href*='kefu_zhuxiao88']").count() == 0
+    contact = ContactAttempt.objects.get()
+    assert contact.scam_warning_shown
+    assert contact.scam_verdict["findings"][0]["code"] == "messaging_handle"
+    reminder = Reminder.objects.get(kind=Reminder.Kind.FOLLOW_UP)
+    assert reminder.state == Reminder.State.SCHEDULED
+    local_due = reminder.due_at.astimezone(zoneinfo.ZoneInfo(case.time_zone))
+    assert (local_due.date(), local_due.hour) == (follow_up, 9)
+    page.screenshot(path="var/screenshots/journey-a-chinese-contact-360.png", full_page=True)
+
+    page.get_by_label("对方已确认注销").check()
+    page.get_by_label("对方的确认号或受理编号").fill("CONF-ZH-1")
+    page.get_by_role("button", name="保存结果").click()
+    expect(page.locator(".badge-status")).to_have_text("已完成")
+
+    case.refresh_from_db()
+    assert case.status == Case.Status.COMPLETED
+    assert case.owner.preferred_language == "zh-hans"

@@ -380,3 +380,13 @@ def test_esim_profile_deleted_and_contract_ended_are_separate(client, customer):
     case.refresh_from_db()
     assert case.esim_profile_deleted_at is not None
     assert case.contract_ended_at is None
+
+
+def test_provider_search_matches_traditional_chinese_and_aliases(client):
+    factories.ProviderFactory(name="China Mobile Hong Kong (CMHK)", local_name="中國移動香港")
+    factories.ProviderFactory(name="csl / 1O1O", aliases="1010")
+    client.post(reverse("cases:start"), {"service_kind": ServiceKind.VIRTUAL})
+    case = Case.objects.get()
+
+    assert "中國移動香港" in client.get(url("provider", case), {"q": "中国移动"}).text
+    assert "csl / 1O1O" in client.get(url("provider", case), {"q": "1010"}).text

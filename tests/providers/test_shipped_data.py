@@ -10,6 +10,8 @@ pytestmark = pytest.mark.django_db
 
 RESERVED_TEXT = re.compile(r"example\.(com|net|org)|\.test\b|\.example\b|7946\s?0", re.I)
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# The two passes over the reference: most facts on 2026-11-25, mainland China on 2026-12-01.
+VERIFIED_ON = {"2026-11-25", "2026-12-01"}
 
 
 @pytest.fixture
@@ -59,7 +61,7 @@ def test_every_shipped_channel_is_official_with_source_and_date(shipped):
     for channel in channels:
         assert channel.is_official, channel
         assert channel.source_url.startswith(("https://", "http://")), channel
-        assert channel.verified_on.isoformat() == "2026-11-25", channel
+        assert channel.verified_on.isoformat() in VERIFIED_ON, channel
 
 
 def test_no_real_provider_uses_demo_domains_or_numbers(shipped):
@@ -69,7 +71,7 @@ def test_no_real_provider_uses_demo_domains_or_numbers(shipped):
             texts += [channel.value, channel.source_url]
         for text in texts:
             assert not RESERVED_TEXT.search(text), (provider, text)
-        assert provider.last_verified_on.isoformat() == "2026-11-25"
+        assert provider.last_verified_on.isoformat() in VERIFIED_ON
 
 
 def test_demo_providers_are_marked_fictional_and_cover_every_kind(shipped):
@@ -85,10 +87,62 @@ def test_demo_providers_are_marked_fictional_and_cover_every_kind(shipped):
 
 
 def test_providers_with_only_third_party_contacts_are_not_shipped(shipped):
-    for slug_part in ("china-mobile", "unicom", "telecom-cn", "tesco", "mint", "telekom"):
+    for slug_part in ("tesco", "mint", "telekom"):
         assert not Provider.objects.filter(slug__contains=slug_part, is_demo=False).exists()
-    for unofficial in ("10086", "202", "333", "800-922-0204", "800.331.0500"):
+    # Third-party or mirror-only numbers: Telecom's SMS 10001, Broadnet's 10099, O2 UK, Three
+    # UK, Verizon, AT&T; and Unicom's GSM-era roaming line.
+    for unofficial in ("10001", "10099", "202", "333", "800-922-0204", "800.331.0500"):
         assert not ContactChannel.objects.filter(provider__is_demo=False, value=unofficial).exists()
+    assert not ContactChannel.objects.filter(value__contains="1019 9999").exists()
+
+
+def test_mainland_china_carriers_ship_with_only_their_official_hotlines(shipped):
+    hotlines = {
+        "china-mobile": ["10086"],
+        "china-unicom": ["10010", "186 1861 0010"],
+        "china-telecom": ["10000"],
+        "china-broadnet": [],
+    }
+    for slug, numbers in hotlines.items():
+        provider = Provider.objects.get(slug=slug)
+        assert provider.country == "CN"
+        assert CJK.search(provider.local_name)
+        channels = list(provider.channels.all())
+        assert [channel.value for channel in channels] == numbers
+        for channel in channels:
+            assert channel.kind == "phone"
+            assert channel.verified_on.isoformat() == "2026-12-01"
+            assert any(
+                host in channel.source_url for host in ("10086.cn", "chinaunicom", "chinatelecom")
+            )
+    broadnet = Provider.objects.get(slug="china-broadnet")
+    # No official number found: the page says how to reach the app or a hall, invents none.
+    assert "official app" in broadnet.notes
+    assert "营业厅" in broadnet.notes_zh_hans
+    assert not re.search(r"\d{5}", broadnet.notes + broadnet.notes_zh_hans)
+
+
+def test_mainland_china_playbooks_look_up_first_settle_bills_and_offer_porting(shipped):
+    playbooks = Playbook.objects.filter(provider__country="CN", provider__is_demo=False)
+    assert {(p.provider.slug, p.service_kind) for p in playbooks} == {
+        ("china-mobile", "physical_sim"),
+        ("china-unicom", "physical_sim"),
+        ("china-unicom", "esim"),
+        ("china-telecom", "physical_sim"),
+        ("china-telecom", "esim"),
+        ("china-broadnet", "physical_sim"),
+    }
+    for playbook in playbooks:
+        steps = list(playbook.steps.all())
+        assert "一证通查" in steps[0].title_zh_hans
+        titles = [step.title_zh_hans for step in steps]
+        assert titles.index("销号前结清全部费用") < titles.index("到营业厅或在官方 App 中办理销号")
+        assert any("携号转网" in step.instructions_zh_hans for step in steps)
+        close = next(step for step in steps if "销号" in step.title and step.kind == "action")
+        assert "service hall" in close.instructions
+        assert "official app" in close.instructions
+        assert sum(step.starts_waiting for step in steps) == 1
+        assert not any(step.region for step in steps)
 
 
 def test_shipped_files_are_yaml_under_providers_data():

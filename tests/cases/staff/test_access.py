@@ -33,14 +33,16 @@ def staff_patterns() -> list[URLPattern]:
 NEEDS_PERMISSION = {"channel_edit": "change_contactchannel"}
 
 
-def url_for(pattern: URLPattern, reference: str) -> str:
-    """The pattern's URL for an existing case (`ref`), its provider (`slug`) and one of that
-    provider's channels (`channel_id`)."""
+def url_for(pattern: URLPattern, reference: str, author=None) -> str:
+    """The pattern's URL for an existing case (`ref`), its provider (`slug`), one of that
+    provider's channels (`channel_id`) and a contact that `author` logged (`pk`)."""
     converters = pattern.pattern.converters
     case = Case.objects.select_related("provider").get(reference=reference)
-    values = {"ref": reference, "slug": case.provider.slug}
+    values: dict = {"ref": reference, "slug": case.provider.slug}
     if "channel_id" in converters:
         values["channel_id"] = factories.ContactChannelFactory(provider=case.provider).pk
+    if "pk" in converters:
+        values["pk"] = factories.ContactAttemptFactory(case=case, created_by=author).pk
     kwargs = {name: value for name, value in values.items() if name in converters}
     return reverse(f"staff:{pattern.name}", kwargs=kwargs)
 
@@ -99,15 +101,18 @@ def test_agent_gets_the_page(client, agent, pattern):
     if codename := NEEDS_PERMISSION.get(pattern.name):
         agent.user_permissions.add(Permission.objects.get(codename=codename))
     client.force_login(agent)
+    url = url_for(pattern, waiting_case().reference, author=agent)
 
-    assert request(client, pattern, url_for(pattern, waiting_case().reference)).status_code == 200
+    assert request(client, pattern, url).status_code == 200
 
 
 @pytest.mark.parametrize("pattern", every_staff_url())
 def test_superuser_gets_the_page(client, pattern):
-    client.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+    superuser = factories.UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    url = url_for(pattern, waiting_case().reference, author=superuser)
 
-    assert request(client, pattern, url_for(pattern, waiting_case().reference)).status_code == 200
+    assert request(client, pattern, url).status_code == 200
 
 
 def test_group_member_without_staff_status_is_refused(client):

@@ -1,0 +1,57 @@
+"""The reads of evidence pages: who may see a file, a case's files, its proof packs."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from cases.models import Case, CaseEvent, Evidence
+
+
+def _user(user) -> User | None:
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
+def case_for_owner_or_agent(*, ref: str, user) -> Case:
+    """The case for its signed-in owner or an agent; 404 for anyone else, anonymous included."""
+    person = _user(user)
+    if person is None:
+        raise Http404
+    cases = Case.objects.select_related("provider").filter(reference=ref.upper())
+    if not person.is_staff:
+        cases = cases.filter(owner=person)
+    case = cases.exclude(status=Case.Status.DRAFT).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def evidence_for_owner_or_agent(*, pk: int, user) -> Evidence:
+    """One evidence file, for the case's signed-in owner or an agent; 404 for anyone else."""
+    person = _user(user)
+    if person is None:
+        raise Http404
+    found = Evidence.objects.select_related("case", "case__provider").filter(pk=pk)
+    if not person.is_staff:
+        found = found.filter(case__owner=person)
+    evidence = found.first()
+    if evidence is None:
+        raise Http404
+    return evidence
+
+
+def for_case(case: Case) -> list[Evidence]:
+    """The case's files, oldest first (the order of the proof pack), in one query."""
+    return list(
+        Evidence.objects.filter(case=case).select_related("step").order_by("uploaded_at", "id")
+    )
+
+
+def proof_packs(case: Case) -> QuerySet[CaseEvent]:
+    """The proof packs made of the case, newest first, each with its fingerprint."""
+    return CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.PROOF_PACK).order_by(
+        "-created_at", "-id"
+    )
+
+
+def stored_bytes(case: Case) -> int:
+    return sum(item.size for item in Evidence.objects.filter(case=case).only("size"))

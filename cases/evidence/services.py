@@ -1,0 +1,405 @@
+"""The writes of evidence: add, delete, view an ID document, record a proof pack, purge.
+
+Each write to a case locks its row, checks the version the person saw, writes one CaseEvent
+and bumps the version (STYLE.md "A service"). Files are written through the evidence
+storage under a random key; a file written by a transaction that then fails is removed on
+rollback, and a deleted file leaves storage only once its deletion is committed.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from functools import partial
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
+
+from accounts.models import User
+from cases import services, transitions
+from cases.events import record_event
+from cases.evidence.files import CheckedFile, NewEvidence, megabytes
+from cases.evidence.proof_pack import ProofPack
+from cases.models import Case, CaseEvent, CaseStep, ContactAttempt, Evidence
+from cases.reminders import outbox
+from cases.transitions import Outcome
+
+S = Case.Status
+IDENTITY = Evidence.Kind.IDENTITY
+
+
+class QuotaExceeded(transitions.TransitionNotAllowed):
+    """The case or the customer has no room for these files."""
+
+
+def _locked(case: Case, version: int | None) -> Case:
+    """The case row locked; `version` None skips the check (the system, a retention task)."""
+    locked = Case.objects.select_for_update(of=("self",)).select_related("provider").get(pk=case.pk)
+    if version is not None and locked.version != version:
+        raise transitions.CaseChanged(locked)
+    return locked
+
+
+def _bump(case: Case, *fields: str) -> None:
+    case.version += 1
+    case.last_activity_at = timezone.now()
+    case.save(update_fields=[*fields, "version", "last_activity_at"])
+
+
+def can_add(*, case: Case, by: User) -> bool:
+    """Owners add proof while the case is not deleted; agents always may."""
+    if case.purged_at is not None:
+        return False
+    return by.is_staff or case.owner_id == by.pk
+
+
+def can_delete(*, evidence: Evidence, by: User) -> bool:
+    """Agents delete any file; the owner until the case is closed."""
+    if by.is_staff:
+        return True
+    return evidence.case.owner_id == by.pk and evidence.case.is_open
+
+
+def _check_quota(case: Case, files: list[NewEvidence]) -> None:
+    existing = Evidence.objects.filter(case=case).aggregate(n=Count("id"), size=Sum("size"))
+    count, size = existing["n"], existing["size"] or 0
+    incoming = sum(item.checked.size for item in files)
+    if count + len(files) > settings.EVIDENCE_MAX_FILES_PER_CASE:
+        limit = settings.EVIDENCE_MAX_FILES_PER_CASE
+        raise QuotaExceeded(
+            ngettext(
+                "A case holds at most %(count)d file. Delete one you no longer need first.",
+                "A case holds at most %(count)d files. Delete one you no longer need first.",
+                limit,
+            )
+            % {"count": limit}
+        )
+    if size + incoming > settings.EVIDENCE_MAX_BYTES_PER_CASE:
+        raise QuotaExceeded(
+            _("A case holds at most %(size)s of files. Delete one you no longer need first.")
+            % {"size": megabytes(settings.EVIDENCE_MAX_BYTES_PER_CASE)}
+        )
+    if case.owner_id is not None:
+        owned = Evidence.objects.filter(case__owner_id=case.owner_id).aggregate(size=Sum("size"))
+        if (owned["size"] or 0) + incoming > settings.EVIDENCE_MAX_BYTES_PER_CUSTOMER:
+            raise QuotaExceeded(
+                _(
+                    "Your cases hold at most %(size)s of files together. Delete files you no "
+                    "longer need, or download a proof pack and delete a finished case."
+                )
+                % {"size": megabytes(settings.EVIDENCE_MAX_BYTES_PER_CUSTOMER)}
+            )
+
+
+@transaction.atomic
+def add_evidence(
+    *,
+    case: Case,
+    by: User,
+    version: int,
+    files: list[NewEvidence],
+    step: CaseStep | None = None,
+) -> tuple[Case, list[Evidence]]:
+    """Keep checked files on the case: one event listing them, quotas checked under the lock."""
+    locked = _locked(case, version)
+    if not can_add(case=locked, by=by):
+        raise transitions.TransitionNotAllowed(_("Files cannot be added to this case."))
+    if not files:
+        return locked, []
+    _check_quota(locked, files)
+    now = timezone.now()
+    added = []
+    for item in files:
+        evidence = Evidence(
+            case=locked,
+            step=step if step is not None and step.case_id == locked.pk else None,
+            kind=item.kind,
+            uploaded_by=by,
+            original_name=item.checked.original_name,
+            size=item.checked.size,
+            content_type=item.checked.content_type,
+            sha256=item.checked.sha256,
+            note=item.note[:500],
+            retain_until=now + dt.timedelta(days=settings.IDENTITY_DOCUMENT_RETENTION_DAYS)
+            if item.kind == IDENTITY
+            else None,
+        )
+        _save_files(evidence, item.checked)
+        evidence.save()
+        added.append(evidence)
+    names = ", ".join(evidence.original_name for evidence in added)
+    record_event(
+        case=locked,
+        kind=CaseEvent.Kind.EVIDENCE,
+        by=by,
+        message=names,
+    )
+    _bump(locked)
+    return locked, added
+
+
+def _save_files(evidence: Evidence, checked: CheckedFile) -> None:
+    # Written after the lock and the checks; only a database failure past this point can
+    # leave a file without its row (a random key nobody can reach).
+    evidence.file.save("evidence", ContentFile(checked.content), save=False)
+    if checked.thumbnail:
+        evidence.thumbnail.save("thumbnail", ContentFile(checked.thumbnail), save=False)
+
+
+def _delete_stored(storage, names: Iterable[str]) -> None:
+    for name in names:
+        storage.delete(name)
+
+
+def _delete_files_on_commit(evidence: Evidence) -> None:
+    storage = evidence.file.storage
+    names = [name for name in (evidence.file.name, evidence.thumbnail.name) if name]
+    transaction.on_commit(partial(_delete_stored, storage, names), robust=True)
+
+
+@transaction.atomic
+def confirm_with_evidence(
+    *,
+    case: Case,
+    by: User,
+    version: int,
+    files: list[NewEvidence],
+    reference: str = "",
+    note: str = "",
+) -> Case:
+    """ "They confirmed": the confirmation file (or pasted message) counts as the proof."""
+    locked, _added = add_evidence(case=case, by=by, version=version, files=files)
+    return services.record_outcome(
+        case=locked,
+        by=by,
+        version=locked.version,
+        outcome=Outcome.CONFIRMED,
+        reference=reference,
+        note=note,
+    )
+
+
+@transaction.atomic
+def delete_evidence(*, evidence: Evidence, by: User, version: int) -> Case:
+    """Remove a file; the timeline keeps its name and SHA-256 (a tombstone)."""
+    locked = _locked(evidence.case, version)
+    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk, case=locked)
+    evidence.case = locked
+    if not can_delete(evidence=evidence, by=by):
+        raise transitions.TransitionNotAllowed(
+            _("Files on a closed case can only be deleted by an agent.")
+        )
+    record_event(
+        case=locked,
+        kind=CaseEvent.Kind.EVIDENCE_DELETED,
+        by=by,
+        text=gettext_noop("%(name)s (SHA-256 %(sha256)s)"),
+        params={"name": evidence.original_name, "sha256": evidence.sha256},
+    )
+    _delete_files_on_commit(evidence)
+    evidence.delete()
+    _bump(locked)
+    return locked
+
+
+def record_identity_view(*, evidence: Evidence, by: User) -> None:
+    """Every agent view of an identity document is on the record (internal)."""
+    if evidence.kind != IDENTITY or not by.is_staff:
+        return
+    with transaction.atomic():
+        record_event(
+            case=evidence.case,
+            kind=CaseEvent.Kind.EVIDENCE_VIEWED,
+            by=by,
+            message=evidence.original_name,
+            visibility=CaseEvent.Visibility.INTERNAL,
+        )
+
+
+@transaction.atomic
+def record_proof_pack(*, case: Case, by: User | None, pack: ProofPack) -> CaseEvent:
+    """The pack's time and its manifest's SHA-256 on the case, so a copy can be checked later."""
+    locked = _locked(case, None)
+    event = record_event(
+        case=locked,
+        kind=CaseEvent.Kind.PROOF_PACK,
+        by=by,
+        text=gettext_noop("Fingerprint (SHA-256 of manifest.sha256): %(sha256)s"),
+        params={"sha256": pack.manifest_sha256, "files": str(len(pack.files))},
+    )
+    _bump(locked)
+    return event
+
+
+# --- Deletion and retention ------------------------------------------------------------------
+
+IDENTIFIER_FIELDS = {
+    "phone_number": "",
+    "device_model": "",
+    "imei": "",
+    "eid": "",
+    "iccid": "",
+    "reason_detail": "",
+    "provider_reference": "",
+    "needs_action_detail": "",
+}
+
+
+def _purge(case: Case, *, kind: str, text: str) -> list[Evidence]:
+    """Delete the case's files and line identifiers; the event keeps each file's name and hash."""
+    evidence = list(Evidence.objects.filter(case=case).order_by("uploaded_at", "id"))
+    hashes = "; ".join(f"{item.original_name} {item.sha256}" for item in evidence)
+    record_event(
+        case=case,
+        kind=kind,
+        by=None,
+        text=text,
+        params={"count": str(len(evidence)), "hashes": hashes},
+    )
+    for item in evidence:
+        _delete_files_on_commit(item)
+    Evidence.objects.filter(pk__in=[item.pk for item in evidence]).delete()
+    for name, value in IDENTIFIER_FIELDS.items():
+        setattr(case, name, value)
+    case.purged_at = timezone.now()
+    return evidence
+
+
+def can_delete_case(*, case: Case, by: User) -> bool:
+    return case.owner_id == by.pk and not case.is_open and case.purged_at is None
+
+
+@transaction.atomic
+def delete_case(*, case: Case, by: User, version: int) -> Case:
+    """The customer deletes a finished case: files, identifiers, notes and the timeline go.
+
+    What stays is an anonymised row for statistics (provider, kind, dates, outcome) and one
+    tombstone event with the files' hashes.
+    """
+    locked = _locked(case, version)
+    if not can_delete_case(case=locked, by=by):
+        raise transitions.TransitionNotAllowed(_("Only a finished case of yours can be deleted."))
+    outbox.cancel_all(case=locked)
+    CaseEvent.objects.filter(case=locked).delete()
+    ContactAttempt.objects.filter(case=locked).delete()
+    CaseStep.objects.filter(case=locked).update(note="", data={}, done_by=None)
+    # The tombstone names no person: the row that stays is anonymous.
+    _purge(
+        locked,
+        kind=CaseEvent.Kind.CASE_DELETED,
+        text=gettext_noop(
+            "Deleted by the customer with %(count)s files. Their SHA-256: %(hashes)s"
+        ),
+    )
+    locked.owner = None
+    locked.draft_token = ""
+    locked.assigned_agent = None
+    _bump(
+        locked,
+        *IDENTIFIER_FIELDS,
+        "phone_last4",
+        "purged_at",
+        "owner",
+        "draft_token",
+        "assigned_agent",
+    )
+    return locked
+
+
+def _retention_cutoff(now: dt.datetime, *, days: int) -> dt.datetime:
+    return now - dt.timedelta(days=days)
+
+
+def cases_to_warn(*, now: dt.datetime):
+    """Finished cases whose evidence goes in CASE_RETENTION_WARNING_DAYS, not yet warned."""
+    warn_at = _retention_cutoff(
+        now, days=settings.CASE_RETENTION_DAYS - settings.CASE_RETENTION_WARNING_DAYS
+    )
+    return Case.objects.retention_due(warn_at).filter(
+        retention_warned_at__isnull=True, owner__isnull=False
+    )
+
+
+def cases_to_purge(*, now: dt.datetime):
+    """Finished cases past CASE_RETENTION_DAYS that still hold evidence or identifiers."""
+    return Case.objects.retention_due(_retention_cutoff(now, days=settings.CASE_RETENTION_DAYS))
+
+
+@transaction.atomic
+def mark_retention_warned(*, case: Case, now: dt.datetime) -> bool:
+    """Claim the warning for one case (once); False if another run already did."""
+    claimed = Case.objects.filter(pk=case.pk, retention_warned_at__isnull=True).update(
+        retention_warned_at=now
+    )
+    return bool(claimed)
+
+
+@transaction.atomic
+def purge_case_evidence(*, case: Case, now: dt.datetime) -> int:
+    """Retention: delete one finished case's evidence and line identifiers. Returns files."""
+    locked = _locked(case, None)
+    if locked.purged_at is not None or locked.is_open:
+        return 0
+    # Warned customers get their full 14 days, even if the warning went out late.
+    if locked.owner_id is not None and (
+        locked.retention_warned_at is None
+        or locked.retention_warned_at
+        > now - dt.timedelta(days=settings.CASE_RETENTION_WARNING_DAYS)
+    ):
+        return 0
+    purged = _purge(
+        locked,
+        kind=CaseEvent.Kind.RETENTION,
+        text=gettext_noop(
+            "Retention period over: %(count)s files and the line's identifiers deleted. "
+            "Their SHA-256: %(hashes)s"
+        ),
+    )
+    _bump(locked, *IDENTIFIER_FIELDS, "phone_last4", "purged_at")
+    return len(purged)
+
+
+@transaction.atomic
+def purge_identity_document(*, evidence: Evidence, now: dt.datetime) -> bool:
+    """Delete one identity document whose retention date has passed (a tombstone event)."""
+    due = Evidence.objects.select_for_update().filter(pk=evidence.pk, retain_until__lte=now)
+    found = due.first()
+    if found is None:
+        return False
+    evidence = found
+    locked = _locked(evidence.case, None)
+    record_event(
+        case=locked,
+        kind=CaseEvent.Kind.RETENTION,
+        by=None,
+        text=gettext_noop(
+            "Identity document deleted after %(days)s days: %(name)s (SHA-256 %(sha256)s)"
+        ),
+        params={
+            "days": str(settings.IDENTITY_DOCUMENT_RETENTION_DAYS),
+            "name": evidence.original_name,
+            "sha256": evidence.sha256,
+        },
+    )
+    _delete_files_on_commit(evidence)
+    evidence.delete()
+    _bump(locked)
+    return True
+
+
+def purge_expired(*, now: dt.datetime, send_warning: Callable[[Case], None]) -> dict[str, int]:
+    """The daily retention run: warn, purge finished cases, purge identity documents."""
+    warned = purged_cases = purged_ids = 0
+    for case in cases_to_warn(now=now).iterator():
+        if mark_retention_warned(case=case, now=now):
+            send_warning(case)
+            warned += 1
+    for case in cases_to_purge(now=now).iterator():
+        if purge_case_evidence(case=case, now=now):
+            purged_cases += 1
+    for evidence in Evidence.objects.filter(retain_until__lte=now).only("pk").iterator():
+        purged_ids += purge_identity_document(evidence=evidence, now=now)
+    return {"warned": warned, "purged_cases": purged_cases, "purged_identity": purged_ids}

@@ -1,0 +1,238 @@
+"""Every page of Closeout with realistic data behind it, for the accessibility checks and the
+screenshots: a customer with cases in each state, an agent, the shipped directory.
+
+`build_site()` writes the data (through the services, as the journey would); `customer_pages`
+and `staff_pages` list what to open, each page with an optional `prepare` that brings it into
+the state worth checking (a scam warning shown, a code requested).
+"""
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from playwright.sync_api import BrowserContext, Page, expect
+
+from accounts.models import User
+from cases import services
+from cases.contacts import services as contact_services
+from cases.contacts.services import ContactEntry
+from cases.models import Case, CaseStep, ContactAttempt, Evidence
+from cases.transitions import Outcome
+from providers.models import EvidenceKind, Provider, ServiceKind, StepKind
+from tests import factories
+from tests.cases.evidence import samples
+from tests.cases.evidence.test_proof_pack import add_evidence
+
+_VISITORS = itertools.count(1)
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@dataclass(frozen=True)
+class Site:
+    customer: User
+    agent: User
+    draft: Case
+    preparing: Case
+    in_progress: Case
+    waiting: Case
+    completed: Case
+    evidence: Evidence
+    contact: ContactAttempt
+
+
+@dataclass(frozen=True)
+class SitePage:
+    name: str
+    path: str
+    prepare: Callable[[Page], None] | None = None
+
+
+def _walk_to_the_wait(case: Case, by: User, *, stop_before_steps: bool = False) -> Case:
+    """Tick the precautions, start the steps, then do each step until the provider waits."""
+    for step in case.steps.filter(kind=StepKind.CHECKLIST).order_by("position"):
+        case = services.complete_step(case=case, step=step, by=by, version=case.version)
+    case = services.start_steps(case=case, by=by, version=case.version)
+    if stop_before_steps:
+        return case
+    for step in case.steps.exclude(kind=StepKind.CHECKLIST).order_by("position"):
+        case = services.complete_step(
+            case=case, step=step, by=by, version=case.version, reference="REQ-2026-118"
+        )
+        if step.starts_waiting:
+            break
+    return case
+
+
+def _saved_case(customer: User, provider: Provider, kind: str) -> Case:
+    case = services.start_case(
+        service_kind=kind, owner=customer, provider=provider, time_zone="Asia/Shanghai"
+    )
+    case = services.set_details(
+        case=case, by=customer, version=case.version, phone_number="+8613800138000",
+        reason=Case.Reason.MOVING_ABROAD, device_model="Pixel 9", imei="490154203237518",
+    )  # fmt: skip
+    return services.prepare_case(case=case, by=customer, version=case.version)
+
+
+def build_site() -> Site:
+    """The data behind every page (call after the shipped data is loaded)."""
+    customer = factories.UserFactory(
+        email="li.wei@example.com", display_name="Li Wei", time_zone="Asia/Shanghai"
+    )
+    agent = factories.AgentFactory(email="ana@closeout.example", display_name="Ana")
+    mobile = Provider.objects.get(slug="demo-mobile")
+    app = Provider.objects.get(slug="demo-numbers-app")
+
+    draft = services.start_case(service_kind=ServiceKind.ESIM, owner=customer)
+    preparing = _saved_case(customer, app, ServiceKind.VIRTUAL)
+    in_progress = _walk_to_the_wait(
+        _saved_case(customer, app, ServiceKind.VIRTUAL), customer, stop_before_steps=True
+    )
+    waiting = _walk_to_the_wait(_saved_case(customer, mobile, ServiceKind.ESIM), customer)
+    contact = contact_services.log_contact(
+        case=waiting, by=customer, version=waiting.version,
+        entry=ContactEntry(
+            occurred_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=1), direction="inbound",
+            outcome="needs_more", channel_text="WeChat: kefu_closeout2026",
+            spoke_to="Mr Zhang", summary="They asked for a photo of my ID card.",
+            follow_up_on=dt.date.today() + dt.timedelta(days=3),
+        ),
+        warning_shown=True,
+    )  # fmt: skip
+    waiting.refresh_from_db()
+    evidence = add_evidence(
+        waiting, samples.pdf_document(), "final-bill.pdf", kind=EvidenceKind.FINAL_BILL
+    )
+
+    completed = _walk_to_the_wait(_saved_case(customer, app, ServiceKind.VIRTUAL), customer)
+    completed = services.record_outcome(
+        case=completed, by=customer, version=completed.version,
+        outcome=Outcome.CONFIRMED, reference="CONF-9981",
+    )  # fmt: skip
+    return Site(
+        customer=customer,
+        agent=agent,
+        draft=draft,
+        preparing=preparing,
+        in_progress=in_progress,
+        waiting=waiting,
+        completed=completed,
+        evidence=evidence,
+        contact=contact,
+    )
+
+
+def sign_in(context: BrowserContext, base_url: str, user: User) -> None:
+    """Give the browser the session of `user`, signed in without the code email."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
+
+
+def set_language(context: BrowserContext, base_url: str, language: str) -> None:
+    context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base_url}]
+    )
+
+
+def _ref(name: str, case: Case, **kwargs) -> str:
+    return reverse(name, kwargs={"ref": case.reference, **kwargs})
+
+
+def _ask_for_a_code(page: Page) -> None:
+    # A new address each time: the sign-in rate limit counts per address.
+    page.locator("input[type=email]").fill(f"visitor{next(_VISITORS)}@example.com")
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.locator("main input[name=code]")).to_be_visible()
+
+
+def _type_an_unofficial_contact(page: Page) -> None:
+    page.locator("input[name=channel][value=other]").check()
+    page.locator("input[name=channel_text]").fill("t.me/closeout_help_desk")
+    page.locator("input[name=outcome]").first.check()
+    page.locator("#contact-form button[type=submit]").click()
+    expect(page.locator("#scam-warning")).to_be_visible()
+
+
+def _paste_a_handle_into_a_step_note(page: Page) -> None:
+    page.locator("textarea[name=note]").fill("They said: add WeChat ID kefu_2026 to finish.")
+    page.locator("#step-form button[type=submit]").first.click()
+    expect(page.locator("#scam-warning")).to_be_visible()
+
+
+def _first_todo(case: Case) -> int:
+    step = case.steps.filter(state=CaseStep.State.TODO).exclude(kind=StepKind.CHECKLIST)
+    return step.order_by("position").first().position
+
+
+def customer_pages(site: Site) -> list[SitePage]:
+    """Every page a customer (or a visitor) sees, at 360 px."""
+    draft, waiting, completed = site.draft, site.waiting, site.completed
+    step = _first_todo(site.in_progress)
+    step_url = _ref("cases:step", site.in_progress, number=step)
+    return [
+        SitePage("home", reverse("cases:home")),
+        SitePage("start", reverse("cases:start")),
+        SitePage("keep-number", _ref("cases:keep_number", draft)),
+        SitePage("porting", _ref("cases:porting", draft)),
+        SitePage("provider", _ref("cases:provider", draft)),
+        SitePage("provider-search", _ref("cases:provider", draft) + "?q=%E7%A7%BB%E5%8A%A8"),
+        SitePage("details", _ref("cases:details", draft)),
+        SitePage("save", _ref("cases:save", draft)),
+        SitePage("my-cases", reverse("cases:my_cases")),
+        SitePage("precautions", _ref("cases:precautions", site.preparing)),
+        SitePage("step", step_url),
+        SitePage("step-note-warning", step_url, _paste_a_handle_into_a_step_note),
+        SitePage("case-waiting", _ref("cases:detail", waiting)),
+        SitePage("case-completed", _ref("cases:detail", completed)),
+        SitePage("timeline", _ref("cases:timeline", waiting)),
+        SitePage("contact-new", _ref("contacts:new", waiting)),
+        SitePage("contact-warning", _ref("contacts:new", waiting), _type_an_unofficial_contact),
+        SitePage("contact-edit", _ref("contacts:edit", waiting, pk=site.contact.pk)),
+        SitePage("proof-add", _ref("evidence:add", waiting)),
+        SitePage("proof-show", reverse("evidence:show", kwargs={"pk": site.evidence.pk})),
+        SitePage("proof-delete", reverse("evidence:delete", kwargs={"pk": site.evidence.pk})),
+        SitePage("proof-pack", _ref("evidence:pack", waiting)),
+        SitePage("case-delete", _ref("evidence:delete_case", completed)),
+        SitePage("directory", reverse("providers:directory")),
+        SitePage("directory-search", reverse("providers:directory") + "?q=china"),
+        SitePage("preferences", reverse("accounts:preferences")),
+    ]
+
+
+def visitor_pages() -> list[SitePage]:
+    """Pages seen signed out, at 360 px."""
+    return [
+        SitePage("sign-in", reverse("accounts:login")),
+        SitePage("sign-in-code", reverse("accounts:login"), _ask_for_a_code),
+    ]
+
+
+def _type_an_unofficial_contact_as_agent(page: Page) -> None:
+    _type_an_unofficial_contact(page)
+
+
+def staff_pages(site: Site) -> list[SitePage]:
+    """Every page of the staff dashboard, at 1280 px."""
+    waiting = site.waiting
+    contact_new = _ref("staff:contact_new", waiting)
+    return [
+        SitePage("staff-queue", reverse("staff:case_list")),
+        SitePage("staff-all", reverse("staff:case_list") + "?queue=all"),
+        SitePage("staff-search", reverse("staff:case_list") + f"?q={waiting.reference}"),
+        SitePage("staff-case", _ref("staff:case_detail", waiting)),
+        SitePage("staff-case-completed", _ref("staff:case_detail", site.completed)),
+        SitePage("staff-timeline", _ref("staff:case_timeline", waiting)),
+        SitePage("staff-contact-new", contact_new),
+        SitePage("staff-contact-warning", contact_new, _type_an_unofficial_contact_as_agent),
+    ]
+
+
+def staff_sign_in_page() -> SitePage:
+    return SitePage("staff-sign-in", reverse("accounts:staff_login"))

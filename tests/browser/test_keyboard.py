@@ -1,0 +1,107 @@
+"""Journey A by keyboard alone: Tab to move, Space to pick a choice, Enter to press a button
+or follow a link, and typing into fields. No click, no mouse."""
+
+import re
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from cases.models import Case
+from tests.browser.test_journeys import CODE
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shipped_data")]
+
+MAX_TABS = 120
+
+
+def is_focused(locator: Locator) -> bool:
+    return locator.evaluate("element => element === document.activeElement")
+
+
+def tab_to(page: Page, locator: Locator) -> None:
+    """Press Tab until `locator` has the focus (what a keyboard user does)."""
+    expect(locator).to_be_visible()
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        if is_focused(locator):
+            # Whatever has the focus must show it.
+            outline = locator.evaluate(
+                "el => { const s = getComputedStyle(el);"
+                " return s.outlineStyle !== 'none' || s.boxShadow !== 'none'; }"
+            )
+            assert outline, f"no visible focus on {locator}"
+            return
+    raise AssertionError(f"Tab never reached {locator}")
+
+
+def press(page: Page, locator: Locator) -> None:
+    tab_to(page, locator)
+    page.keyboard.press("Enter")
+
+
+def pick(page: Page, locator: Locator) -> None:
+    tab_to(page, locator)
+    page.keyboard.press("Space")
+    expect(locator).to_be_checked()
+
+
+def type_into(page: Page, locator: Locator, text: str) -> None:
+    tab_to(page, locator)
+    page.keyboard.type(text)
+
+
+def test_journey_a_by_keyboard_alone(page: Page, live_server, mailoutbox):
+    page.goto(f"{live_server.url}/start/")
+    pick(page, page.get_by_label("Virtual SIM or virtual number (app-managed)"))
+    press(page, page.get_by_role("button", name="Continue"))
+    expect(page.get_by_role("heading", name="Keep the number?")).to_be_visible()
+    pick(page, page.get_by_label("No, the number can go"))
+    press(page, page.get_by_role("button", name="Continue"))
+
+    expect(page.get_by_role("heading", name="Which provider?")).to_be_visible()
+    search = page.get_by_label("Search the provider directory")
+    type_into(page, search, "numbers")
+    page.keyboard.press("Enter")
+    press(page, page.get_by_role("button", name=re.compile("Demo Numbers App")))
+
+    expect(page.get_by_role("heading", name="About the line")).to_be_visible()
+    type_into(page, page.get_by_label("Phone number of the line"), "07700 900123")
+    pick(page, page.get_by_label("No longer needed"))
+    press(page, page.get_by_role("button", name="Continue"))
+
+    press(page, page.get_by_role("link", name="Sign in to save"))
+    type_into(page, page.get_by_label("Email address"), "keys.only@example.com")
+    press(page, page.get_by_role("button", name="Email me a code"))
+    expect(page.get_by_label("Code")).to_be_visible()
+    code = CODE.search(mailoutbox[-1].body).group(1)
+    type_into(page, page.get_by_label("Code"), code)
+    press(page, page.get_by_role("button", name="Sign in"))
+    press(page, page.get_by_role("button", name="Save and see the steps"))
+
+    expect(page.get_by_role("heading", name="Before you start")).to_be_visible()
+    count = page.locator(".checklist-item").count()
+    for index in range(count):
+        item = page.locator(".checklist-item").nth(index)
+        press(page, item.get_by_role("button", name="Done"))
+        expect(page.locator(".checklist-item").nth(index).locator(".badge-ok")).to_be_visible()
+    press(page, page.get_by_role("button", name="Continue to the steps"))
+
+    for number in range(1, 12):
+        expect(page.locator(".progress")).to_contain_text(f"Step {number} of")
+        submit = page.get_by_role("button", name="I submitted the request")
+        if submit.count():
+            type_into(page, page.get_by_label("Reference number (if you got one)"), "REQ-KB-1")
+            press(page, submit)
+            break
+        press(page, page.get_by_role("button", name="Done, next step"))
+    expect(page.locator(".badge-status")).to_have_text("Awaiting provider review")
+
+    pick(page, page.get_by_label("They confirmed the cancellation"))
+    type_into(page, page.get_by_label("Their confirmation or reference number"), "CONF-KB")
+    press(page, page.get_by_role("button", name="Save what happened"))
+    expect(page.locator(".badge-status")).to_have_text("Completed")
+
+    case = Case.objects.get()
+    assert case.status == Case.Status.COMPLETED
+    assert case.provider_reference == "CONF-KB"
+    assert case.owner.email == "keys.only@example.com"
