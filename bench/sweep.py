@@ -3,15 +3,22 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/closeout_bench \
     REDIS_URL=redis://127.0.0.1:6379/7 \
-        .venv/bin/python bench/sweep.py [--now 2026-01-01T12:00:00+00:00] [--repeat 3] [--keep]
+        .venv/bin/python bench/sweep.py [--due-fraction 0.01] [--now 2026-01-01T12:00:00+00:00] \
+            [--repeat 3] [--keep]
 
-Run bench/seed.py first. Prints EXPLAIN (ANALYZE, BUFFERS) of the two queries each sweep
+Run bench/seed.py first. `--due-fraction F` makes F × the number of cases reminders due (0.01
+of a million: 10,000): surplus due rows of the seed are pushed past `now`, or billing checks
+due in the last three hours are added to completed cases not yet verified (about one in twenty
+of those has reminders stopped and is cancelled; the rest are sent or, outside the case's mail
+hours, rescheduled); everything is put back at the end. Without it the seed's own due rows
+(about 2,000) are swept. Prints EXPLAIN (ANALYZE, BUFFERS) of the two queries each sweep
 batch starts with (the due reminders, the cases due to stall), exactly as cases.reminders
 issues them, then times the bare claim query and whole `sweep(now=…)` runs. The
 sweep queues its send tasks for real, on a throwaway broker: BENCH_REDIS_URL, else REDIS_URL,
 else redis://127.0.0.1:6379/7 (never the configured CELERY_BROKER_URL). Nothing consumes
 them: after each run the rows the sweep touched are put back as they were and the queue is
-purged, so the benchmark can be repeated (--keep leaves the last run's changes in place).
+purged, so the benchmark can be repeated (--keep leaves the last run's changes in place, except
+on the rows --due-fraction added, which are removed).
 """
 
 import argparse
@@ -38,13 +45,12 @@ from cases.reminders import sweep as reminder_sweep
 from config.celery import app as celery_app
 
 
-def claim_query(now: dt.datetime):
-    """The sweep's batch query (cases.reminders.sweep)."""
-    return (
-        Reminder.objects.claimable(now)
-        .select_related("case", "case__provider")
-        .select_for_update(skip_locked=True, of=("self",))[: settings.REMINDER_SWEEP_BATCH]
-    )
+def claim_query(now: dt.datetime, claimable=None):
+    """The sweep's batch query (cases.reminders.sweep): due rows, or with `claimable`, that."""
+    claimable = Reminder.objects.due(now) if claimable is None else claimable
+    return claimable.select_related("case").select_for_update(skip_locked=True, of=("self",))[
+        : settings.REMINDER_SWEEP_BATCH
+    ]
 
 
 def stall_query(now: dt.datetime):
@@ -111,6 +117,57 @@ def restore(started: dt.datetime) -> None:
     )
 
 
+# The waiting period of the billing checks --due-fraction adds: no real row has it, so they are
+# unique per case and easy to find again.
+ADDED_PERIOD = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def set_due_fraction(now: dt.datetime, fraction: float) -> int:
+    """Make round(`fraction` × cases) reminders claimable at `now`. Returns that number."""
+    remove_due_fraction()
+    target = round(fraction * Case.objects.count())
+    due = list(Reminder.objects.claimable(now).order_by("-due_at").values_list("pk", flat=True))
+    execute("CREATE TEMP TABLE bench_pushed (id bigint PRIMARY KEY, due_at timestamptz)")
+    if len(due) > target:
+        execute(
+            "INSERT INTO bench_pushed SELECT id, due_at FROM cases_reminder WHERE id = ANY(%s)",
+            [due[: len(due) - target]],
+        )
+        execute(
+            "UPDATE cases_reminder SET due_at = %s WHERE id IN (SELECT id FROM bench_pushed)",
+            [now + dt.timedelta(days=1)],
+        )
+    elif len(due) < target:
+        # Spread over the id range (and so over time zones and creation dates), not the first N.
+        execute(
+            "INSERT INTO cases_reminder (kind, period_started_at, sequence, due_at, state,"
+            " sending_since, attempts, sent_at, last_error, message_id, body, created_at, case_id)"
+            " SELECT 'billing_check', %s, 0, %s - (c.id %% 180) * interval '1 minute',"
+            " 'scheduled', NULL, 0, NULL, '', '', '', %s, c.id FROM cases_case c"
+            " WHERE c.status = 'completed' AND c.billing_verified_at IS NULL"
+            " ORDER BY (c.id * 2654435761) %% 1000003 LIMIT %s",
+            [ADDED_PERIOD, now, now, target - len(due)],
+        )
+    execute("ANALYZE cases_reminder")
+    return Reminder.objects.claimable(now).count()
+
+
+def remove_due_fraction() -> None:
+    """Undo set_due_fraction (also what a run that crashed left behind)."""
+    execute(
+        "DELETE FROM cases_reminder WHERE kind = 'billing_check' AND period_started_at = %s",
+        [ADDED_PERIOD],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('pg_temp.bench_pushed')")
+        if cursor.fetchone()[0] is not None:
+            execute(
+                "UPDATE cases_reminder r SET due_at = p.due_at"
+                " FROM bench_pushed p WHERE r.id = p.id"
+            )
+            execute("DROP TABLE bench_pushed")
+
+
 def purge_queue() -> int:
     with celery_app.connection_for_write() as conn:
         return conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE) or 0
@@ -124,6 +181,11 @@ def ms(samples: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--now", type=dt.datetime.fromisoformat, help="the sweep's clock (UTC)")
+    parser.add_argument(
+        "--due-fraction",
+        type=float,
+        help="reminders due as a fraction of the cases (0.001, 0.01, 0.1); default: the seed's",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="whole sweeps to time")
     parser.add_argument("--claims", type=int, default=50, help="bare claim queries to time")
     parser.add_argument("--keep", action="store_true", help="leave the last sweep's changes")
@@ -135,6 +197,17 @@ def main() -> None:
         sys.exit("Refusing to sweep a database whose name lacks 'bench'.")
 
     print(f"now = {now.isoformat()}, broker = {BROKER}, batch = {settings.REMINDER_SWEEP_BATCH}")
+    try:
+        if args.due_fraction is not None:
+            due = set_due_fraction(now, args.due_fraction)
+            print(f"--due-fraction {args.due_fraction}: {due:,} reminders due now")
+        bench(now, args)
+    finally:
+        if args.due_fraction is not None:
+            remove_due_fraction()
+
+
+def bench(now: dt.datetime, args: argparse.Namespace) -> None:
     print(
         f"{Case.objects.count():,} cases, {Reminder.objects.count():,} reminders, "
         f"{Reminder.objects.pending().count():,} pending, "
@@ -142,6 +215,10 @@ def main() -> None:
         f"{Case.objects.due_to_stall(now).count():,} cases due to stall"
     )
     show_plan("EXPLAIN (ANALYZE, BUFFERS) — due reminders, first batch", claim_query(now))
+    show_plan(
+        "EXPLAIN (ANALYZE, BUFFERS) — expired leases, first batch",
+        claim_query(now, Reminder.objects.lease_expired(now)),
+    )
     show_plan("EXPLAIN (ANALYZE, BUFFERS) — cases due to stall, first batch", stall_query(now))
 
     print(f"\nbare claim query ({args.claims}×, rolled back): {ms(time_claim(now, args.claims))}")
@@ -151,14 +228,15 @@ def main() -> None:
     durations = []
     for run in range(1, args.repeat + 1):
         started = timezone.now()
-        clock = time.perf_counter()
-        result = reminder_sweep.sweep(queue_send=tasks.queue_send, now=now)
-        seconds = time.perf_counter() - clock
+        clock, cpu = time.perf_counter(), time.process_time()
+        result = reminder_sweep.sweep(send_queue=tasks.send_queue, now=now)
+        seconds, cpu = time.perf_counter() - clock, time.process_time() - cpu
         durations.append(seconds * 1000)
         handled = len(result.queued) + result.rescheduled + result.cancelled
         per_row = seconds * 1000 / handled if handled else 0
         print(
-            f"sweep {run}: {seconds * 1000:8.0f} ms — {len(result.queued):,} queued, "
+            f"sweep {run}: {seconds * 1000:8.0f} ms (this process's CPU {cpu * 1000:.0f} ms) — "
+            f"{len(result.queued):,} queued, "
             f"{result.rescheduled:,} rescheduled, {result.cancelled:,} cancelled, "
             f"{result.stalled:,} cases flagged stalled ({per_row:.2f} ms per reminder)"
             + (" — QUEUE FAILED" if result.queue_failed else "")

@@ -410,9 +410,10 @@ class ReminderAdmin(CaseChildAdmin, ReadOnlyAdmin):
         "state",
         "attempts",
         "sent_at",
+        "is_possible_duplicate",
     )
     list_select_related = ("case",)
-    list_filter = ("state", "kind")
+    list_filter = ("state", "kind", "is_possible_duplicate")
     search_fields = ("case__reference",)
     search_help_text = _("A case reference, e.g. CX-4K7M-2QPD.")
     ordering = ("-id",)

@@ -315,3 +315,17 @@ class EsimFactForm(VersionedForm):
     fact = forms.ChoiceField(
         choices=[("profile_deleted", _("Profile deleted")), ("contract_ended", _("Contract ended"))]
     )
+
+
+class EscalateForm(VersionedForm):
+    """Take the complaint to an ombudsman, ADR scheme or regulator (one of those offered)."""
+
+    route = forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"required": _("Choose where you are taking it.")}
+    )
+    note = forms.CharField(
+        label=_("Their reference, or a note (optional)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

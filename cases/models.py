@@ -1,16 +1,26 @@
+import datetime as dt
 import re
 import secrets
 from datetime import timedelta
+from typing import cast
 
 from django.conf import settings
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language, gettext
+from django.utils.functional import LazyObject
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from providers.models import ContactChannel, EvidenceKind, Provider, ServiceKind, StepKind
+from providers.models import (
+    ContactChannel,
+    EscalationRoute,
+    EvidenceKind,
+    Provider,
+    ServiceKind,
+    StepKind,
+)
 
 # No 0/O, 1/I/L or U: a reference is read aloud over the phone and typed from a screen.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -167,6 +177,24 @@ class Case(models.Model):
     retention_warned_at = models.DateTimeField(_("retention warning sent"), null=True, blank=True)
     # Evidence and line identifiers were purged (retention) or the customer deleted the case.
     purged_at = models.DateTimeField(_("evidence purged"), null=True, blank=True)
+    # The cancellation notice (cases/notices/): who signs it and where they live, asked when the
+    # notice is made and purged with the line identifiers.
+    notice_name = models.CharField(_("your full name"), max_length=200, blank=True)
+    notice_address = models.TextField(_("your postal address"), max_length=500, blank=True)
+    notice_effective_on = models.DateField(_("notice takes effect on"), null=True, blank=True)
+    notice_sent_at = models.DateTimeField(_("notice sent"), null=True, blank=True)
+    notice_answer_due_on = models.DateField(_("answer to the notice due"), null=True, blank=True)
+    # The provider refused (an outcome, or a contact logged as refused): escalation opens.
+    refused_at = models.DateTimeField(_("provider refused"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        EscalationRoute,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("escalated to"),
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = CaseQuerySet.as_manager()
@@ -326,6 +354,16 @@ class Case(models.Model):
         return self.is_waiting or self.needs_action
 
     @property
+    def first_asked_at(self) -> dt.datetime | None:
+        """When the provider was first asked to end the line: the request or the notice."""
+        times = [t for t in (self.submitted_at, self.notice_sent_at) if t is not None]
+        return min(times) if times else None
+
+    @property
+    def is_escalated(self) -> bool:
+        return self.escalated_at is not None
+
+    @property
     def masked_phone(self) -> str:
         return f"•••• {self.phone_last4}" if self.phone_last4 else ""
 
@@ -389,9 +427,28 @@ def evidence_key(instance: "Evidence", filename: str) -> str:
     return f"evidence/{secrets.token_hex(2)}/{secrets.token_urlsafe(24)}"
 
 
-def evidence_storage():
+class _EvidenceStorage(LazyObject):
+    """settings.STORAGES["evidence"] as configured *now*, asked of `storages` on every use.
+
+    A FileField calls its storage callable once, when the model class loads; handing it the
+    backend itself would pin the one configured then, and a later change of STORAGES (a test's
+    own folder, an S3 bucket in a test) would be ignored. `storages` caches each backend and
+    rebuilds it when the setting changes, so every call lands on the current one.
+    """
+
+    def _setup(self) -> None:
+        self._wrapped = storages["evidence"]
+
+    def __getattr__(self, name: str):
+        return getattr(storages["evidence"], name)
+
+
+_evidence_storage = _EvidenceStorage()
+
+
+def evidence_storage() -> Storage:
     """The private evidence storage (settings.STORAGES["evidence"]), never under a public URL."""
-    return storages["evidence"]
+    return cast(Storage, _evidence_storage)
 
 
 class Evidence(models.Model):
@@ -434,6 +491,67 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.reference}: {self.get_kind_display()} ({self.original_name})"
+
+
+def proof_pack_key(instance: "ProofPackBuild", filename: str) -> str:
+    """A random storage key for a built pack, beside the evidence and as private."""
+    return f"proof-packs/{secrets.token_hex(2)}/{secrets.token_urlsafe(24)}.zip"
+
+
+class ProofPackBuild(models.Model):
+    """A proof pack too large to stream at once: made by a worker, kept for a while, then gone.
+
+    The worker writes its progress here (files packed of files to pack) for the pack page to
+    poll. The finished ZIP is kept until `expires_at` (PROOF_PACK_KEEP_SECONDS); the case's
+    PROOF_PACK event keeps its fingerprint after the file and this row are deleted.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        BUILDING = "building", _("Being made")
+        READY = "ready", _("Ready")
+        FAILED = "failed", pgettext_lazy("proof pack", "Failed")
+
+    PENDING = (State.QUEUED, State.BUILDING)
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="proof_pack_builds")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    files_done = models.PositiveIntegerField(_("files packed"), default=0)
+    files_total = models.PositiveIntegerField(_("files to pack"), default=0)
+    file = models.FileField(
+        _("file"), upload_to=proof_pack_key, storage=evidence_storage, blank=True, max_length=200
+    )
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    manifest_sha256 = models.CharField(_("fingerprint"), max_length=64, blank=True)
+    # The evidence file that no longer matched its hash, when that stopped the pack.
+    mismatched_name = models.CharField(_("mismatched file"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("deleted after"))
+
+    class Meta:
+        verbose_name = _("proof pack build")
+        verbose_name_plural = _("proof pack builds")
+        ordering = ["case", "-created_at"]
+        indexes = [
+            models.Index(fields=["case", "-created_at"], name="proofpack_case_idx"),
+            models.Index(fields=["expires_at"], name="proofpack_expiry_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference}: proof pack {self.pk} ({self.state})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in self.PENDING
+
+    @property
+    def fingerprint(self) -> str:
+        return self.manifest_sha256[:12]
 
 
 class ContactAttempt(models.Model):
@@ -518,6 +636,8 @@ class CaseEvent(models.Model):
         PROOF_PACK = "proof_pack", _("Proof pack made")
         RETENTION = "retention", _("Evidence deleted after the retention period")
         CASE_DELETED = "case_deleted", _("Case deleted")
+        NOTICE = "notice", _("Cancellation notice")
+        ESCALATED = "escalated", _("Escalated")
 
     class Visibility(models.TextChoices):
         CUSTOMER = "customer", _("Visible to the customer")
@@ -597,19 +717,30 @@ class ReminderQuerySet(models.QuerySet):
     def pending(self) -> "ReminderQuerySet":
         return self.filter(state__in=(Reminder.State.SCHEDULED, Reminder.State.SENDING))
 
-    def claimable(self, now) -> "ReminderQuerySet":
-        """Due scheduled rows and sending rows whose lease ran out, oldest first.
+    def due(self, now) -> "ReminderQuerySet":
+        """Scheduled rows due by `now`, oldest first: what the sweep claims.
 
-        `state IN (scheduled, sending) AND due_at <= now` is the partial index's own predicate,
-        so PostgreSQL walks reminder_pending_due_idx up to `now` and reads nothing not due.
+        The predicate is reminder_scheduled_due_idx's own, so PostgreSQL walks that index up to
+        `now`. A claimed row leaves the index (it is sending now), so the sweep's next batch
+        starts at the next unclaimed row instead of stepping over every row claimed before it.
         """
+        return self.filter(state=Reminder.State.SCHEDULED, due_at__lte=now).order_by("due_at")
+
+    def lease_expired(self, now) -> "ReminderQuerySet":
+        """Sending rows whose lease ran out by `now`, oldest claim first: the sweep reclaims them
+        (through reminder_sending_lease_idx; fresh claims sit at its far end, unread)."""
         lease = timedelta(seconds=settings.REMINDER_LEASE_SECONDS)
-        return (
-            self.pending()
-            .filter(due_at__lte=now)
-            .filter(Q(state=Reminder.State.SCHEDULED) | Q(sending_since__lt=now - lease))
-            .order_by("due_at")
+        return self.filter(state=Reminder.State.SENDING, sending_since__lt=now - lease).order_by(
+            "sending_since"
         )
+
+    def claimable(self, now) -> "ReminderQuerySet":
+        """Both of the above: every row a sweep at `now` would take (for counts and pages)."""
+        lease = timedelta(seconds=settings.REMINDER_LEASE_SECONDS)
+        return self.filter(
+            Q(state=Reminder.State.SCHEDULED, due_at__lte=now)
+            | Q(state=Reminder.State.SENDING, sending_since__lt=now - lease)
+        ).order_by("due_at")
 
 
 class Reminder(models.Model):
@@ -638,6 +769,18 @@ class Reminder(models.Model):
     )
     sending_since = models.DateTimeField(_("sending since"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Set when a send begins, cleared when it ends either way: still set when the next attempt
+    # begins means the last one was cut off mid-send (its worker killed), maybe after the email
+    # had left.
+    attempt_started_at = models.DateTimeField(_("attempt started"), null=True, blank=True)
+    is_possible_duplicate = models.BooleanField(
+        _("possible duplicate"),
+        default=False,
+        help_text=_(
+            "An earlier attempt was cut off mid-send and may already have delivered this email, "
+            "so the customer may have received it twice."
+        ),
+    )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=200, blank=True)
@@ -657,14 +800,26 @@ class Reminder(models.Model):
             )
         ]
         indexes = [
+            # The sweep's two reads (ReminderQuerySet.due and .lease_expired), one index each.
             models.Index(
                 fields=["due_at"],
-                name="reminder_pending_due_idx",
-                condition=Q(state__in=["scheduled", "sending"]),
+                name="reminder_scheduled_due_idx",
+                condition=Q(state="scheduled"),
+            ),
+            models.Index(
+                fields=["sending_since"],
+                name="reminder_sending_lease_idx",
+                condition=Q(state="sending"),
             ),
             models.Index(fields=["case", "state"], name="reminder_case_state_idx"),
             models.Index(
                 fields=["state", "-due_at"], name="reminder_failed_idx", condition=Q(state="failed")
+            ),
+            # The admin's "possible duplicate" filter: rare rows, newest first.
+            models.Index(
+                fields=["-id"],
+                name="reminder_duplicate_idx",
+                condition=Q(is_possible_duplicate=True),
             ),
         ]
 
@@ -711,6 +866,31 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar (ICS) address: the token is the only key, reset at will."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("user"),
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    reset_at = models.DateTimeField(_("last reset"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"
 
 
 class StatsSnapshot(models.Model):

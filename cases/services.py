@@ -372,11 +372,14 @@ def record_outcome(
     if outcome == Outcome.NEEDS_MORE:
         return move_case(case=locked, to=S.NEEDS_ACTION, by=by, version=version, note=note)
     if outcome == Outcome.REFUSED:
+        # A refusal opens escalation (cases/escalation/), however long the case has waited.
+        locked.refused_at = locked.refused_at or timezone.now()
+        locking.bump(locked, "refused_at")
         return move_case(
             case=locked,
             to=S.NEEDS_ACTION,
             by=by,
-            version=version,
+            version=locked.version,
             note=note,
             text=gettext_noop("The provider refused the request."),
         )

@@ -6,16 +6,22 @@ the app can form an import loop through a task.
 
 import datetime as dt
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
+from kombu import Producer
 
 from cases import services, stats
 from cases.evidence import emails as evidence_emails
 from cases.evidence import services as evidence_services
 from cases.models import WorkerHeartbeat
 from cases.reminders import digest, heartbeat, send, sweep
+from config.celery import app as celery_app
 
 
 def _visibility_timeout() -> int:
@@ -28,20 +34,42 @@ RETRY_BACKOFF_MAX_SECONDS = min(
     settings.REMINDER_RETRY_BACKOFF_MAX_SECONDS, _visibility_timeout() - 60
 )
 
+# Redis commands buffered before an intermediate flush; a sweep batch (REMINDER_SWEEP_BATCH rows)
+# normally goes out in one round trip when it closes.
+PUBLISH_BATCH = 1000
 
-def queue_send(reminder_id: int, lease: dt.datetime) -> None:
-    """How the sweep queues one claimed reminder: retried briefly, then raised to the sweep."""
-    send_reminder.apply_async(
-        kwargs={"reminder_id": reminder_id, "lease": lease.isoformat()},
-        retry=True,
-        retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5},
-    )
+
+def _queue_send(reminder_id: int, lease: dt.datetime, *, producer: Producer) -> None:
+    kwargs = {"reminder_id": reminder_id, "lease": lease.isoformat()}
+    options: dict[str, Any] = {
+        # What Celery would log, without its generic repr of every message; the queue was
+        # declared once for the batch (send_queue).
+        "argsrepr": "()",
+        "kwargsrepr": repr(kwargs),
+        "declare": [],
+    }
+    send_reminder.apply_async(kwargs=kwargs, producer=producer, retry=False, **options)
+
+
+@contextmanager
+def send_queue() -> Iterator[sweep.QueueSend]:
+    """How the sweep queues a batch's sends: over one producer from the pool, the messages
+    pipelined to Redis and written when the batch closes (kombu's Producer.batch).
+
+    No per-message retry: a broker error raises out of the batch, and the sweep hands the rows
+    back for its next run.
+    """
+    queue = celery_app.amqp.router.route({}, send_reminder.name)["queue"]
+    with celery_app.producer_or_acquire() as producer:
+        producer.maybe_declare(queue)
+        with producer.batch(max_size=PUBLISH_BATCH):
+            yield partial(_queue_send, producer=producer)
 
 
 @shared_task
 def sweep_reminders() -> int:
     """Beat: claim due reminders and queue their sends. Returns how many were queued."""
-    queued = len(sweep.sweep(queue_send=queue_send).queued)
+    queued = len(sweep.sweep(send_queue=send_queue).queued)
     heartbeat.record(name=WorkerHeartbeat.SWEEP)
     return queued
 
@@ -77,6 +105,18 @@ def purge_expired_evidence() -> dict[str, int]:
     return evidence_services.purge_expired(
         now=timezone.now(), send_warning=evidence_emails.send_retention_warning
     )
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def build_proof_pack(build_id: int) -> str:
+    """Make one large proof pack (queued by the pack page); a lost worker's build is redone."""
+    return evidence_services.build_proof_pack(build_id=build_id)
+
+
+@shared_task
+def purge_expired_proof_packs() -> int:
+    """Beat, hourly: delete proof packs kept past PROOF_PACK_KEEP_SECONDS."""
+    return evidence_services.purge_expired_proof_packs(now=timezone.now())
 
 
 @shared_task

@@ -21,4 +21,5 @@ urlpatterns = [
     path("cases/<str:ref>/outcome/", views.outcome, name="outcome"),
     path("cases/<str:ref>/billing-check/", views.billing_check, name="billing_check"),
     path("cases/<str:ref>/esim/", views.esim_fact, name="esim_fact"),
+    path("cases/<str:ref>/escalate/", views.escalate, name="escalate"),
 ]

@@ -21,12 +21,15 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.models import User
 from cases import claims, selectors, services
 from cases.contacts import selectors as contact_selectors
+from cases.escalation import selectors as escalation_selectors
+from cases.escalation import services as escalation_services
 from cases.evidence import selectors as evidence_selectors
 from cases.evidence import services as evidence_services
 from cases.evidence.uploads import caps_upload_size, size_capped_upload
 from cases.forms import (
     BillingCheckForm,
     DetailsForm,
+    EscalateForm,
     EsimFactForm,
     KeepNumberForm,
     OutcomeForm,
@@ -36,6 +39,7 @@ from cases.forms import (
     StepForm,
 )
 from cases.models import Case
+from cases.notices.services import can_make_notice
 from cases.transitions import CaseChanged, Outcome, TransitionNotAllowed
 from config.http import AuthenticatedHttpRequest, HtmxHttpRequest, private_page, signed_in_user
 from providers.models import localized
@@ -256,9 +260,20 @@ def _case_context(case: Case, **extra) -> dict:
         "evidence_items": evidence_selectors.for_case(case),
         "proof_packs": evidence_selectors.proof_packs(case)[:1],
         "can_add_evidence": case.purged_at is None,
+        "can_make_notice": can_make_notice(case),
+        "escalation": _escalation(case),
+        "escalate_form": EscalateForm(),
     }
     context.update(extra)
     return context
+
+
+def _escalation(case: Case) -> escalation_selectors.Escalation | None:
+    """What the case offers when the provider will not move (read only where it can apply)."""
+    if case.is_escalated or not (case.is_waiting or case.needs_action):
+        return None
+    region = escalation_selectors.region_for(case)
+    return escalation_selectors.escalation_for(case, region=region)
 
 
 @require_GET
@@ -324,7 +339,11 @@ def _case_post(
         else:
             return _go(request, _return_url(request, case))
         case = selectors.case_page(ref=ref, user=request.user, draft_tokens=tokens)
-    form_name = {OutcomeForm: "outcome_form", BillingCheckForm: "billing_form"}.get(form_class)
+    form_name = {
+        OutcomeForm: "outcome_form",
+        BillingCheckForm: "billing_form",
+        EscalateForm: "escalate_form",
+    }.get(form_class)
     if form_name and not extra.get("changed"):
         extra[form_name] = form
     return _page(request, "cases/detail.html", fragment, _case_context(case, **extra))
@@ -390,6 +409,21 @@ def billing_check(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         )
 
     return _case_post(request, ref, BillingCheckForm, "billing-form", apply)
+
+
+@require_POST
+@private_page
+def escalate(request: HtmxHttpRequest, ref: str) -> HttpResponse:
+    def apply(case: Case, data: dict) -> None:
+        escalation_services.escalate(
+            case=case,
+            by=signed_in_user(request),
+            version=data["version"],
+            route_id=data["route"],
+            note=data["note"].strip(),
+        )
+
+    return _case_post(request, ref, EscalateForm, "escalation", apply)
 
 
 @require_POST

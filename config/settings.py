@@ -310,6 +310,10 @@ REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
 REMINDER_RETRY_BACKOFF_SECONDS = env.int("REMINDER_RETRY_BACKOFF_SECONDS", default=60)
 REMINDER_RETRY_BACKOFF_MAX_SECONDS = env.int("REMINDER_RETRY_BACKOFF_MAX_SECONDS", default=30 * 60)
 REMINDER_SNOOZE_MAX_DAYS = env.int("REMINDER_SNOOZE_MAX_DAYS", default=90)
+# The cancellation notice: its follow-up is due this many days after it was sent.
+NOTICE_ANSWER_DAYS = env.int("NOTICE_ANSWER_DAYS", default=14)
+# An escalated case waits on an ombudsman or regulator: reminders at this slower, fixed rhythm.
+ESCALATED_REMINDER_DAYS = env.int("ESCALATED_REMINDER_DAYS", default=21)
 if not CELERY_BROKER_URL.startswith("filesystem://"):
     # Redis hands a task that was delivered but not acknowledged to another worker after this
     # long. A send waiting out its longest retry is such a task (held unacknowledged until its
@@ -331,6 +335,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-evidence": {
         "task": "cases.tasks.purge_expired_evidence",
         "schedule": 24 * 60 * 60,
+        "options": {"expires": 60 * 60},
+    },
+    "purge-proof-packs": {
+        "task": "cases.tasks.purge_expired_proof_packs",
+        "schedule": 60 * 60,
         "options": {"expires": 60 * 60},
     },
     "purge-unclaimed-drafts": {

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("cases.evidence.urls")),
     path("admin/", admin.site.urls),
     path("", include("cases.contacts.urls")),
+    path("", include("cases.notices.urls")),
+    path("", include("cases.feeds.urls")),
     path("", include("cases.urls")),
 ]
 

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from providers.models import (
     ContactChannel,
     ContactChannelChange,
+    EscalationRegion,
+    EscalationRoute,
     Playbook,
     PlaybookStep,
     Provider,
@@ -230,3 +232,18 @@ class PlaybookStepAdmin(admin.ModelAdmin):
     search_fields = ("title", "title_zh_hans", "playbook__title")
     autocomplete_fields = ("playbook",)
     ordering = ("playbook", "position")
+
+
+class EscalationRouteInline(admin.StackedInline):
+    model = EscalationRoute
+    extra = 0
+    autocomplete_fields = ("providers",)
+
+
+@admin.register(EscalationRegion)
+class EscalationRegionAdmin(admin.ModelAdmin):
+    """The shipped escalation data (providers/data/escalation.yaml); the file is the master."""
+
+    inlines = (EscalationRouteInline,)
+    list_display = ("country", "regulator", "wait_days", "wait_verified_on", "notice_period_months")
+    search_fields = ("country", "regulator", "routes__name")

@@ -1,13 +1,15 @@
 """The provider directory importer: validate whole files, then upsert them in one transaction.
 
-A file (YAML or JSON) holds a mapping with two optional lists:
+A file (YAML or JSON) holds a mapping with three optional lists:
 
     providers: [{slug, name, service_kinds: [...], ..., channels: [{kind, value, ...}]}]
     playbooks: [{provider: slug-or-null, service_kind, title, title_zh_hans, steps: [...]}]
+    regions: [{country, regulator, wait_days, ..., routes: [{slug, name, providers: [...]}]}]
 
 Every entry is checked with a ModelForm (so the model's own validators and constraints
 apply) plus the rules of the directory: no unknown keys, official channels carry their
-source, demo providers only link to reserved domains, real ones never do. Either every file
+source, demo providers only link to reserved domains, real ones never do, every escalation
+route and waiting rule names its official source and the date it was seen. Either every file
 is valid and everything is written, or nothing is.
 """
 
@@ -30,6 +32,8 @@ from django.utils.translation import gettext_lazy as _
 from providers.models import (
     OFFER_FIELDS,
     ContactChannel,
+    EscalationRegion,
+    EscalationRoute,
     Playbook,
     PlaybookStep,
     Provider,
@@ -86,11 +90,46 @@ STEP_FIELDS = [
     "region",
 ]
 
+REGION_FIELDS = [
+    "country",
+    "regulator",
+    "regulator_zh_hans",
+    "wait_days",
+    "wait_rule",
+    "wait_rule_zh_hans",
+    "wait_source_url",
+    "wait_verified_on",
+    "notice_period_months",
+    "notice_rule",
+    "notice_rule_zh_hans",
+    "notice_source_url",
+    "notice_verified_on",
+]
+ROUTE_FIELDS = [
+    "slug",
+    "name",
+    "name_zh_hans",
+    "url",
+    "applies_when",
+    "applies_when_zh_hans",
+    "how",
+    "how_zh_hans",
+    "include",
+    "include_zh_hans",
+    "cost",
+    "cost_zh_hans",
+    "source_url",
+    "verified_on",
+    "position",
+]
+
 PROVIDER_KEYS = {*PROVIDER_FIELDS, "service_kinds", "channels"}
 CHANNEL_KEYS = set(CHANNEL_FIELDS)
 PLAYBOOK_KEYS = {*PLAYBOOK_FIELDS, "provider", "steps"}
 STEP_KEYS = set(STEP_FIELDS)
-TOP_LEVEL_KEYS = {"providers", "playbooks"}
+REGION_KEYS = {*REGION_FIELDS, "routes"}
+ROUTE_KEYS = {*ROUTE_FIELDS, "providers"}
+TOP_LEVEL_KEYS = {"providers", "playbooks", "regions"}
 
 # RFC 2606 / RFC 6761 names that can never reach a real company.
 RESERVED_DOMAIN = re.compile(
@@ -289,6 +328,53 @@ class StepEntryForm(forms.ModelForm):
         return region
 
 
+class RegionEntryForm(forms.ModelForm):
+    class Meta:
+        model = EscalationRegion
+        fields = REGION_FIELDS
+
+    def clean_country(self) -> str:
+        country = self.cleaned_data["country"]
+        if not COUNTRY_CODE.match(country or ""):
+            raise forms.ValidationError(_("Use a two-letter upper-case ISO 3166 code, e.g. GB."))
+        return country
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        # The model's check constraints say the same; here each error names its field.
+        for rule, source, verified in (
+            ("wait_days", "wait_source_url", "wait_verified_on"),
+            ("notice_period_months", "notice_source_url", "notice_verified_on"),
+        ):
+            if cleaned.get(rule) is None:
+                continue
+            if not cleaned.get(source) and source not in self.errors:
+                self.add_error(source, _("A rule needs the official page it was seen on."))
+            if not cleaned.get(verified) and verified not in self.errors:
+                self.add_error(verified, _("A rule needs the date it was seen."))
+        _no_reserved_hosts(self, ("wait_source_url", "notice_source_url"))
+        return cleaned
+
+
+class RouteEntryForm(forms.ModelForm):
+    class Meta:
+        model = EscalationRoute
+        fields = ROUTE_FIELDS
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        _no_reserved_hosts(self, ("url", "source_url"))
+        return self.cleaned_data
+
+
+def _no_reserved_hosts(form: forms.ModelForm, names: Iterable[str]) -> None:
+    for name in names:
+        for host in hosts_in(form.cleaned_data.get(name) or ""):
+            if is_reserved_host(host):
+                form.add_error(name, real_host_error(host))
+
+
 def demo_host_error(host: str) -> str:
     return gettext(
         "A demo provider may only link to reserved domains (example.com, .test), not %(host)s."
@@ -327,9 +413,22 @@ class ValidPlaybook:
 
 
 @dataclass
+class ValidRoute:
+    values: dict[str, Any]
+    provider_slugs: list[str]
+
+
+@dataclass
+class ValidRegion:
+    values: dict[str, Any]
+    routes: list[ValidRoute]
+
+
+@dataclass
 class ValidatedData:
     providers: list[ValidProvider] = field(default_factory=list)
     playbooks: list[ValidPlaybook] = field(default_factory=list)
+    regions: list[ValidRegion] = field(default_factory=list)
 
 
 def form_data(model: type[models.Model], fields: Iterable[str], entry: dict) -> dict:
@@ -372,6 +471,9 @@ class Validator:
         self.slugs: dict[str, str] = {}
         self.playbook_keys: dict[tuple[Any, Any], str] = {}
         self.offers: dict[str, set[str]] = {}
+        self.countries: dict[str, str] = {}  # provider slug -> country, from these files
+        self.regions: dict[str, str] = {}
+        self.route_slugs: dict[str, str] = {}
 
     def error(self, source: str, entry: str, field_name: str, message: str) -> None:
         self.errors.append(EntryError(source, entry, field_name, str(message)))
@@ -401,6 +503,116 @@ class Validator:
             return
         for index, item in enumerate(document["playbooks"]):
             self.playbook(source, index, item)
+
+    def regions_of(self, source: str, document: Any) -> None:
+        # Second pass too: a route names its member providers from any file of the import.
+        if not isinstance(document, dict) or not isinstance(document.get("regions"), list):
+            return
+        for index, item in enumerate(document["regions"]):
+            self.region(source, index, item)
+
+    def region(self, source: str, index: int, item: Any) -> None:
+        country = item.get("country") if isinstance(item, dict) else None
+        entry = f"regions[{index}]" + (f" ({country})" if country else "")
+        if not isinstance(item, dict):
+            self.error(source, entry, "(entry)", gettext("Expected a mapping."))
+            return
+        self.check_keys(source, entry, item, REGION_KEYS)
+        if isinstance(country, str) and country in self.regions:
+            self.error(
+                source,
+                entry,
+                "country",
+                gettext("Duplicate region: already defined by %(other)s.")
+                % {"other": self.regions[country]},
+            )
+        instance = (
+            EscalationRegion.objects.filter(country=country).first()
+            if isinstance(country, str)
+            else None
+        )
+        form = RegionEntryForm(form_data(EscalationRegion, REGION_FIELDS, item), instance=instance)
+        valid = form.is_valid()
+        for name, message in form_errors(form):
+            self.error(source, entry, name, message)
+        if isinstance(country, str):
+            self.regions.setdefault(country, f"{source} {entry}")
+        raw_routes = item.get("routes")
+        if not isinstance(raw_routes, list) or not raw_routes:
+            self.error(source, entry, "routes", gettext("A region needs a list of routes."))
+            return
+        routes = [
+            route
+            for position, raw in enumerate(raw_routes)
+            if (route := self.route(source, entry, position, raw, country=country)) is not None
+        ]
+        if valid and len(routes) == len(raw_routes):
+            values = {name: form.cleaned_data[name] for name in REGION_FIELDS}
+            self.data.regions.append(ValidRegion(values, routes))
+
+    def route(
+        self, source: str, entry: str, position: int, raw: Any, *, country: Any
+    ) -> ValidRoute | None:
+        prefix = f"routes[{position}]."
+        if not isinstance(raw, dict):
+            self.error(source, entry, prefix + "(entry)", gettext("Expected a mapping."))
+            return None
+        self.check_keys(source, entry, raw, ROUTE_KEYS, prefix)
+        slug = raw.get("slug")
+        if isinstance(slug, str) and slug in self.route_slugs:
+            self.error(
+                source,
+                entry,
+                prefix + "slug",
+                gettext("Duplicate slug: already used by %(other)s.")
+                % {"other": self.route_slugs[slug]},
+            )
+        if isinstance(slug, str):
+            self.route_slugs.setdefault(slug, f"{source} {entry} {prefix.rstrip('.')}")
+        data = form_data(EscalationRoute, ROUTE_FIELDS, raw)
+        if "position" not in raw:
+            data["position"] = position
+        instance = (
+            EscalationRoute.objects.filter(slug=slug).first() if isinstance(slug, str) else None
+        )
+        form = RouteEntryForm(data, instance=instance)
+        ok = form.is_valid()
+        for name, message in form_errors(form, prefix):
+            self.error(source, entry, name, message)
+        members = raw.get("providers", [])
+        if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+            self.error(source, entry, prefix + "providers", gettext("Expected a list of slugs."))
+            return None
+        for member in members:
+            ok = self.member_ok(source, entry, prefix, member, country=country) and ok
+        if not ok:
+            return None
+        return ValidRoute({name: form.cleaned_data[name] for name in ROUTE_FIELDS}, members)
+
+    def member_ok(self, source: str, entry: str, prefix: str, slug: str, *, country: Any) -> bool:
+        """Whether a route's member provider exists (in these files or the database) there."""
+        member_country = self.countries.get(slug)
+        if member_country is None:
+            existing = Provider.objects.filter(slug=slug).first()
+            if existing is None:
+                self.error(
+                    source,
+                    entry,
+                    prefix + "providers",
+                    gettext("No provider with slug %(slug)s in these files or the database.")
+                    % {"slug": slug},
+                )
+                return False
+            member_country = existing.country
+        if member_country != country:
+            self.error(
+                source,
+                entry,
+                prefix + "providers",
+                gettext("The provider %(slug)s is not in this region.") % {"slug": slug},
+            )
+            return False
+        return True
 
     def provider(self, source: str, index: int, item: Any) -> None:
         slug = item.get("slug") if isinstance(item, dict) else None
@@ -435,6 +647,7 @@ class Validator:
             for kind, offer_field in OFFER_FIELDS.items():
                 values[offer_field] = kind in kinds
             self.offers[slug] = kinds
+            self.countries[slug] = values["country"]
             self.data.providers.append(ValidProvider(values, channels))
 
     def channels(
@@ -603,6 +816,7 @@ def validate(documents: Sequence[tuple[str, Any]]) -> ValidatedData:
         validator.document(source, document)
     for source, document in documents:
         validator.playbooks_of(source, document)
+        validator.regions_of(source, document)
     if validator.errors:
         raise ImportFailed(validator.errors)
     return validator.data
@@ -679,14 +893,51 @@ def _upsert_playbook(valid: ValidPlaybook, summary: ImportSummary) -> None:
         summary.add("playbooks", "unchanged")
 
 
+def _upsert_region(valid: ValidRegion, summary: ImportSummary) -> None:
+    country = valid.values["country"]
+    region = EscalationRegion.objects.select_for_update().filter(country=country).first()
+    if region is None:
+        region = EscalationRegion.objects.create(**valid.values)
+        summary.add("escalation regions", "created")
+    elif _apply(region, valid.values):
+        region.save()
+        summary.add("escalation regions", "updated")
+    else:
+        summary.add("escalation regions", "unchanged")
+    existing = {route.slug: route for route in EscalationRoute.objects.filter(region=region)}
+    for valid_route in valid.routes:
+        slug = valid_route.values["slug"]
+        route = existing.pop(slug, None) or EscalationRoute.objects.filter(slug=slug).first()
+        values = {**valid_route.values, "region": region}
+        if route is None:
+            route = EscalationRoute.objects.create(**values)
+            outcome = "created"
+        else:
+            outcome = "updated" if _apply(route, values) else "unchanged"
+            if outcome == "updated":
+                route.save()
+        members = set(Provider.objects.filter(slug__in=valid_route.provider_slugs))
+        if set(route.providers.all()) != members:
+            route.providers.set(members)
+            outcome = "created" if outcome == "created" else "updated"
+        summary.add("escalation routes", outcome)
+    # The file lists a region's routes in full: a route it no longer names is not offered.
+    for stale in existing.values():
+        stale.delete()
+        summary.add("escalation routes", "deleted")
+
+
 @transaction.atomic
 def write(data: ValidatedData) -> ImportSummary:
-    """Upsert validated data: providers by slug, channels by (kind, value), playbooks by kind."""
+    """Upsert validated data: providers by slug, channels by (kind, value), playbooks by kind,
+    escalation regions by country and their routes by slug."""
     summary = ImportSummary()
     for valid in data.providers:
         _upsert_provider(valid, summary)
     for playbook in data.playbooks:
         _upsert_playbook(playbook, summary)
+    for region in data.regions:
+        _upsert_region(region, summary)
     return summary
 
 

@@ -310,3 +310,101 @@ class PlaybookStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.playbook} · {self.position}. {self.title}"
+
+
+class EscalationRegion(models.Model):
+    """A country's rules for when a provider will not move: how long to wait, the notice period.
+
+    Every rule carries the official page it was seen on and the date: the waiting time in
+    particular changes (Ofcom's 8 weeks), so it is data, never a constant in code.
+    """
+
+    country = models.CharField(
+        _("country"), max_length=2, unique=True, help_text=_("ISO 3166 code, e.g. GB, CN.")
+    )
+    regulator = models.CharField(_("regulator"), max_length=200)
+    regulator_zh_hans = models.CharField(_("regulator (Chinese)"), max_length=200, blank=True)
+    wait_days = models.PositiveSmallIntegerField(
+        _("days to wait after the first complaint"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: escalation opens at the case's own stall point."),
+    )
+    wait_rule = models.TextField(_("waiting rule"), blank=True)
+    wait_rule_zh_hans = models.TextField(_("waiting rule (Chinese)"), blank=True)
+    wait_source_url = models.URLField(_("waiting rule source"), max_length=500, blank=True)
+    wait_verified_on = models.DateField(_("waiting rule verified"), null=True, blank=True)
+    notice_period_months = models.PositiveSmallIntegerField(
+        _("notice period in months"), null=True, blank=True
+    )
+    notice_rule = models.TextField(_("notice period rule"), blank=True)
+    notice_rule_zh_hans = models.TextField(_("notice period rule (Chinese)"), blank=True)
+    notice_source_url = models.URLField(_("notice rule source"), max_length=500, blank=True)
+    notice_verified_on = models.DateField(_("notice rule verified"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("escalation region")
+        verbose_name_plural = _("escalation regions")
+        ordering = ["country"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(wait_days__isnull=True)
+                | (~Q(wait_source_url="") & Q(wait_verified_on__isnull=False)),
+                name="region_wait_needs_source",
+                violation_error_message=_("A waiting time needs its source and verified date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(notice_period_months__isnull=True)
+                | (~Q(notice_source_url="") & Q(notice_verified_on__isnull=False)),
+                name="region_notice_needs_source",
+                violation_error_message=_("A notice period needs its source and verified date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{COUNTRY_NAMES.get(self.country, self.country)}: {self.regulator}"
+
+    @property
+    def country_name(self) -> str:
+        return str(COUNTRY_NAMES.get(self.country, self.country))
+
+
+class EscalationRoute(models.Model):
+    """Where to take a dispute the provider will not settle: an ombudsman, ADR scheme or regulator.
+
+    Shipped only from the scheme's, regulator's or government's own pages (source and date).
+    """
+
+    region = models.ForeignKey(
+        EscalationRegion, on_delete=models.CASCADE, related_name="routes", verbose_name=_("region")
+    )
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_zh_hans = models.CharField(_("name (Chinese)"), max_length=200, blank=True)
+    url = models.URLField(_("where to start"), max_length=500)
+    applies_when = models.TextField(_("when it takes a case"))
+    applies_when_zh_hans = models.TextField(_("when it takes a case (Chinese)"), blank=True)
+    how = models.TextField(_("how to apply"))
+    how_zh_hans = models.TextField(_("how to apply (Chinese)"), blank=True)
+    include = models.TextField(_("what to include"))
+    include_zh_hans = models.TextField(_("what to include (Chinese)"), blank=True)
+    cost = models.CharField(_("cost"), max_length=200, blank=True)
+    cost_zh_hans = models.CharField(_("cost (Chinese)"), max_length=200, blank=True)
+    providers = models.ManyToManyField(
+        Provider,
+        blank=True,
+        related_name="escalation_routes",
+        verbose_name=_("member providers"),
+        help_text=_("Empty: open to every provider of the region."),
+    )
+    source_url = models.URLField(_("source"), max_length=500)
+    verified_on = models.DateField(_("verified"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("escalation route")
+        verbose_name_plural = _("escalation routes")
+        ordering = ["region", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.region.country}: {self.name}"

@@ -18,6 +18,8 @@ from cases.models import (
 )
 from providers.models import (
     ContactChannel,
+    EscalationRegion,
+    EscalationRoute,
     Playbook,
     PlaybookStep,
     Provider,
@@ -176,3 +178,39 @@ class AgentDigestFactory(factory.django.DjangoModelFactory):
         model = AgentDigest
 
     day = factory.Sequence(lambda n: date(2026, 1, 1) + timedelta(days=n))
+
+
+class EscalationRegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EscalationRegion
+        django_get_or_create = ("country",)
+
+    country = "GB"
+    regulator = "Ofcom"
+    regulator_zh_hans = "英国通信管理局"
+    wait_days = 56
+    wait_rule = "Wait 8 weeks after the complaint, or less with a deadlock letter."
+    wait_rule_zh_hans = "投诉满 8 周后。"
+    wait_source_url = "https://www.ofcom.org.uk/adr-schemes"
+    wait_verified_on = date(2026, 12, 1)
+
+
+class EscalationRouteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EscalationRoute
+
+    region = factory.SubFactory(EscalationRegionFactory)
+    slug = factory.Sequence(lambda n: f"scheme-{n}")
+    name = factory.Sequence(lambda n: f"Scheme {n}")
+    name_zh_hans = factory.Sequence(lambda n: f"调解机构 {n}")
+    url = "https://scheme.org.uk/start"
+    applies_when = "After 8 weeks."
+    applies_when_zh_hans = "满 8 周后。"
+    how = "Apply online."
+    how_zh_hans = "在线申请。"
+    include = "Letters and bills."
+    include_zh_hans = "信件和账单。"
+    cost = "Free"
+    cost_zh_hans = "免费"
+    source_url = "https://scheme.org.uk/rules"
+    verified_on = date(2026, 12, 1)

@@ -84,6 +84,15 @@ def _event_params(contact: ContactAttempt, entry: ContactEntry) -> dict[str, str
     return {**_channel_label(entry), "outcome": outcome, "outcome_zh_hans": outcome_zh}
 
 
+def _mark_refused(case: Case, entry: ContactEntry) -> None:
+    """Bump the case; a contact whose outcome is a refusal also opens escalation."""
+    if entry.outcome == ContactAttempt.Outcome.REFUSED and case.refused_at is None:
+        case.refused_at = timezone.now()
+        locking.bump(case, "refused_at")
+    else:
+        locking.bump(case)
+
+
 @transaction.atomic
 def log_contact(
     *, case: Case, by: User, version: int, entry: ContactEntry, warning_shown: bool
@@ -98,7 +107,7 @@ def log_contact(
         scam_warning_shown=warning_shown,
         **{name: getattr(entry, name) for name in FIELDS},
     )
-    locking.bump(locked)
+    _mark_refused(locked, entry)
     record_event(
         case=locked,
         kind=CaseEvent.Kind.CONTACT,
@@ -134,7 +143,7 @@ def edit_contact(
     contact.scam_warning_shown = contact.scam_warning_shown or warning_shown
     contact.updated_at = timezone.now()
     contact.save()
-    locking.bump(locked)
+    _mark_refused(locked, entry)
     record_event(
         case=locked,
         kind=CaseEvent.Kind.CONTACT,

@@ -11,14 +11,11 @@ customer-visible timeline, never internal notes or agent-only events.
 import datetime as dt
 import hashlib
 import io
-import itertools
 import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
-from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -27,25 +24,16 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from cases.evidence.files import clean_name
 from cases.models import Case, CaseEvent, ContactAttempt, Evidence
+from cases.pdf import LATIN_BOLD, LATIN_FONT, MONO_FONT, markup, zone
 
 MANIFEST_NAME = "manifest.sha256"
 SUMMARY_NAME = "summary.pdf"
 EVIDENCE_DIR = "evidence"
 CHUNK_SIZE = 1024 * 1024
-
-# ReportLab's built-in Adobe CID font: Chinese glyphs without any font file on the machine
-# (the reader's PDF viewer supplies them). Latin text stays in Helvetica.
-CJK_FONT = "STSong-Light"
-LATIN_FONT = "Helvetica"
-LATIN_BOLD = "Helvetica-Bold"
-MONO_FONT = "Courier"
-pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
 
 
 class PackIntegrityError(Exception):
@@ -227,36 +215,12 @@ def summary_pdf(*, case: Case, files: list[PackedFile], created_at: dt.datetime)
         return _SummaryWriter(case=case, files=files, created_at=created_at).pdf()
 
 
-def _zone(name: str) -> dt.tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
-
-
-def _cp1252(character: str) -> bool:
-    try:
-        character.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def markup(text: object) -> str:
-    """Paragraph markup for any text: escaped, and each run Helvetica cannot set in CJK_FONT."""
-    runs = [
-        "".join(run) if is_latin else f'<font name="{CJK_FONT}">{"".join(run)}</font>'
-        for is_latin, run in itertools.groupby(escape(str(text or "")), key=_cp1252)
-    ]
-    return "".join(runs).replace("\n", "<br/>")
-
-
 class _SummaryWriter:
     def __init__(self, *, case: Case, files: list[PackedFile], created_at: dt.datetime) -> None:
         self.case = case
         self.files = files
         self.created_at = created_at
-        self.zone = _zone(case.time_zone)
+        self.zone = zone(case.time_zone)
         self.body = ParagraphStyle("body", fontName=LATIN_FONT, fontSize=9.5, leading=13)
         self.small = ParagraphStyle("small", parent=self.body, fontSize=8, leading=10.5)
         self.mono = ParagraphStyle("mono", parent=self.small, fontName=MONO_FONT, fontSize=7)

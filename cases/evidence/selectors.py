@@ -1,10 +1,12 @@
 """The reads of evidence pages: who may see a file, a case's files, its proof packs."""
 
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from accounts.models import User
-from cases.models import Case, CaseEvent, Evidence
+from cases.models import Case, CaseEvent, Evidence, ProofPackBuild
 
 
 def _user(user) -> User | None:
@@ -54,4 +56,24 @@ def proof_packs(case: Case) -> QuerySet[CaseEvent]:
 
 
 def stored_bytes(case: Case) -> int:
-    return sum(item.size for item in Evidence.objects.filter(case=case).only("size"))
+    """The size of the case's files together: what decides whether a pack streams at once."""
+    return Evidence.objects.filter(case=case).aggregate(size=Sum("size"))["size"] or 0
+
+
+def current_build(case: Case, *, now: dt.datetime) -> ProofPackBuild | None:
+    """The case's latest worker-made pack still kept (or on its way), for the pack page."""
+    return (
+        ProofPackBuild.objects.filter(case=case, expires_at__gt=now)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def ready_build(*, case: Case, pk: int, now: dt.datetime) -> ProofPackBuild:
+    """A finished pack of this case, still kept; 404 otherwise (gone after a day)."""
+    build = ProofPackBuild.objects.filter(
+        case=case, pk=pk, state=ProofPackBuild.State.READY, expires_at__gt=now
+    ).first()
+    if build is None:
+        raise Http404
+    return build

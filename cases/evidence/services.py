@@ -2,18 +2,27 @@
 
 Each write to a case locks its row, checks the version the person saw, writes one CaseEvent
 and bumps the version (STYLE.md "A service"). Files are written through the evidence
-storage under a random key; a file written by a transaction that then fails is removed on
-rollback, and a deleted file leaves storage only once its deletion is committed.
+storage under a random key; a file written by a transaction that then fails is deleted
+again (`_files_kept_on_commit`), and a deleted file leaves storage only once its deletion is
+committed.
+
+Large proof packs are made by a worker (`request_proof_pack` queues, `build_proof_pack` is
+the task's body) and kept for PROOF_PACK_KEEP_SECONDS.
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+import logging
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
+from django.core.files.storage import Storage
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
@@ -21,14 +30,19 @@ from django.utils.translation import gettext_noop, ngettext
 from accounts.models import User
 from cases import services, transitions
 from cases.events import record_event
+from cases.evidence import proof_pack
 from cases.evidence.files import CheckedFile, NewEvidence, megabytes
 from cases.evidence.proof_pack import ProofPack
-from cases.models import Case, CaseEvent, CaseStep, ContactAttempt, Evidence
+from cases.models import Case, CaseEvent, CaseStep, ContactAttempt, Evidence, ProofPackBuild
 from cases.reminders import outbox
 from cases.transitions import Outcome
+from config.celery import app as celery_app
+
+log = logging.getLogger(__name__)
 
 S = Case.Status
 IDENTITY = Evidence.Kind.IDENTITY
+BUILD = ProofPackBuild.State
 
 
 class QuotaExceeded(transitions.TransitionNotAllowed):
@@ -94,7 +108,6 @@ def _check_quota(case: Case, files: list[NewEvidence]) -> None:
             )
 
 
-@transaction.atomic
 def add_evidence(
     *,
     case: Case,
@@ -104,6 +117,13 @@ def add_evidence(
     step: CaseStep | None = None,
 ) -> tuple[Case, list[Evidence]]:
     """Keep checked files on the case: one event listing them, quotas checked under the lock."""
+    with _files_kept_on_commit():
+        return _add_evidence(case=case, by=by, version=version, files=files, step=step)
+
+
+def _add_evidence(
+    *, case: Case, by: User, version: int, files: list[NewEvidence], step: CaseStep | None
+) -> tuple[Case, list[Evidence]]:
     locked = _locked(case, version)
     if not can_add(case=locked, by=by):
         raise transitions.TransitionNotAllowed(_("Files cannot be added to this case."))
@@ -141,12 +161,52 @@ def add_evidence(
     return locked, added
 
 
+# The files written inside the outermost `_files_kept_on_commit` block, as (storage, name).
+_written: ContextVar[list[tuple[Storage, str]] | None] = ContextVar("written", default=None)
+
+
+@contextmanager
+def _files_kept_on_commit() -> Iterator[None]:
+    """One transaction; files stored in it (`_store`) are deleted again if it does not commit.
+
+    Storage is not transactional: a file saved before a failed INSERT, or before a commit
+    that fails, would stay behind under a key no row points to. Nested blocks (a service
+    calling another) share the outermost block's list, so a failure anywhere removes them all.
+    """
+    if _written.get() is not None:
+        with transaction.atomic():
+            yield
+        return
+    written: list[tuple[Storage, str]] = []
+    token = _written.set(written)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        for storage, name in written:
+            try:
+                storage.delete(name)
+            except Exception:
+                log.exception("Could not delete the orphaned file %s", name)
+        raise
+    finally:
+        _written.reset(token)
+
+
+def _store(field, name: str, content: File) -> None:
+    """Save `content` under the field's random key, remembered for `_files_kept_on_commit`."""
+    field.save(name, content, save=False)
+    written = _written.get()
+    if written is None:
+        raise RuntimeError("Store files inside _files_kept_on_commit()")
+    written.append((field.storage, field.name))
+
+
 def _save_files(evidence: Evidence, checked: CheckedFile) -> None:
-    # Written after the lock and the checks; only a database failure past this point can
-    # leave a file without its row (a random key nobody can reach).
-    evidence.file.save("evidence", ContentFile(checked.content), save=False)
+    # Written after the lock and the checks, so a refusal leaves no file to clean up.
+    _store(evidence.file, "evidence", ContentFile(checked.content))
     if checked.thumbnail:
-        evidence.thumbnail.save("thumbnail", ContentFile(checked.thumbnail), save=False)
+        _store(evidence.thumbnail, "thumbnail", ContentFile(checked.thumbnail))
 
 
 def _delete_stored(storage, names: Iterable[str]) -> None:
@@ -160,7 +220,6 @@ def _delete_files_on_commit(evidence: Evidence) -> None:
     transaction.on_commit(partial(_delete_stored, storage, names), robust=True)
 
 
-@transaction.atomic
 def confirm_with_evidence(
     *,
     case: Case,
@@ -171,15 +230,17 @@ def confirm_with_evidence(
     note: str = "",
 ) -> Case:
     """ "They confirmed": the confirmation file (or pasted message) counts as the proof."""
-    locked, _added = add_evidence(case=case, by=by, version=version, files=files)
-    return services.record_outcome(
-        case=locked,
-        by=by,
-        version=locked.version,
-        outcome=Outcome.CONFIRMED,
-        reference=reference,
-        note=note,
-    )
+    # One block: if the outcome is refused, the files just stored go too.
+    with _files_kept_on_commit():
+        locked, _added = add_evidence(case=case, by=by, version=version, files=files)
+        return services.record_outcome(
+            case=locked,
+            by=by,
+            version=locked.version,
+            outcome=Outcome.CONFIRMED,
+            reference=reference,
+            note=note,
+        )
 
 
 @transaction.atomic
@@ -201,6 +262,7 @@ def delete_evidence(*, evidence: Evidence, by: User, version: int) -> Case:
     )
     _delete_files_on_commit(evidence)
     evidence.delete()
+    _discard_builds(locked)  # a kept pack holds the file too
     _bump(locked)
     return locked
 
@@ -234,6 +296,148 @@ def record_proof_pack(*, case: Case, by: User | None, pack: ProofPack) -> CaseEv
     return event
 
 
+# --- Proof packs made by a worker ------------------------------------------------------------
+
+# A queued build nobody started after this long is queued again (Redis was down, say) when
+# someone asks for the pack again; a build whose worker died is taken over after the lease.
+REQUEUE_AFTER = dt.timedelta(minutes=2)
+BUILD_LEASE = dt.timedelta(minutes=15)
+
+
+def _queue_build(build: ProofPackBuild) -> None:
+    send = partial(
+        celery_app.send_task, "cases.tasks.build_proof_pack", kwargs={"build_id": build.pk}
+    )
+    transaction.on_commit(send, robust=True)
+
+
+def is_stuck(build: ProofPackBuild, *, now: dt.datetime) -> bool:
+    """Queued and never started (the broker was down), or its worker died: ask again."""
+    if build.state == BUILD.QUEUED:
+        return build.created_at < now - REQUEUE_AFTER
+    if build.state == BUILD.BUILDING:
+        return build.started_at is not None and build.started_at < now - BUILD_LEASE
+    return False
+
+
+@transaction.atomic
+def request_proof_pack(*, case: Case, by: User) -> ProofPackBuild:
+    """Queue a pack too large to stream for a worker, or hand back the one on its way."""
+    locked = _locked(case, None)  # two clicks at once make one build
+    now = timezone.now()
+    pending = (
+        ProofPackBuild.objects.filter(case=locked, state__in=ProofPackBuild.PENDING)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if pending is not None:
+        if is_stuck(pending, now=now):
+            _queue_build(pending)
+        return pending
+    build = ProofPackBuild.objects.create(
+        case=locked,
+        requested_by=by,
+        files_total=Evidence.objects.filter(case=locked).count(),
+        expires_at=now + dt.timedelta(seconds=settings.PROOF_PACK_KEEP_SECONDS),
+    )
+    _queue_build(build)
+    return build
+
+
+def build_proof_pack(*, build_id: int) -> str:
+    """The worker's part: claim the build, write the ZIP with progress, keep it, record it.
+
+    Not one transaction: the progress must be visible to the page while the pack is made.
+    Returns what happened ("ready", "failed", "skipped") for the worker's log.
+    """
+    now = timezone.now()
+    claimable = Q(state=BUILD.QUEUED) | Q(state=BUILD.BUILDING, started_at__lt=now - BUILD_LEASE)
+    claimed = ProofPackBuild.objects.filter(claimable, pk=build_id).update(
+        state=BUILD.BUILDING, started_at=now, files_done=0
+    )
+    if not claimed:
+        return "skipped"  # done, deleted, or being made by a live worker
+    build = ProofPackBuild.objects.select_related("case", "case__provider").get(pk=build_id)
+
+    def progress(done: int, total: int) -> None:
+        ProofPackBuild.objects.filter(pk=build_id, state=BUILD.BUILDING).update(
+            files_done=done, files_total=total
+        )
+
+    with tempfile.TemporaryFile() as spool:
+        try:
+            made = proof_pack.write_proof_pack(case=build.case, out=spool, progress=progress)
+        except proof_pack.PackIntegrityError as error:
+            _fail_build(build_id, mismatched_name=error.evidence.original_name)
+            log.warning("Proof pack %s stopped: %s", build_id, error)
+            return "failed"
+        except Exception:
+            _fail_build(build_id)
+            raise
+        size = spool.tell()
+        spool.seek(0)
+        with _files_kept_on_commit():
+            return _finish_build(build_id, spool=spool, size=size, pack=made)
+
+
+def _fail_build(build_id: int, *, mismatched_name: str = "") -> None:
+    ProofPackBuild.objects.filter(pk=build_id, state=BUILD.BUILDING).update(
+        state=BUILD.FAILED, mismatched_name=mismatched_name[:255], finished_at=timezone.now()
+    )
+
+
+def _finish_build(build_id: int, *, spool, size: int, pack: ProofPack) -> str:
+    case_id = ProofPackBuild.objects.filter(pk=build_id).values_list("case_id", flat=True).first()
+    if case_id is None:
+        return "skipped"  # the case was deleted or purged meanwhile: keep nothing
+    # The case first, then the build: the order deleting a case takes them in.
+    locked = _locked(Case(pk=case_id), None)
+    build = (
+        ProofPackBuild.objects.select_for_update(of=("self",))
+        .filter(pk=build_id, state=BUILD.BUILDING)
+        .select_related("requested_by")
+        .first()
+    )
+    if build is None or locked.purged_at is not None:
+        return "skipped"
+    _store(build.file, "pack", File(spool))
+    record_proof_pack(case=locked, by=build.requested_by, pack=pack)
+    now = timezone.now()
+    build.state = BUILD.READY
+    build.size = size
+    build.manifest_sha256 = pack.manifest_sha256
+    build.files_done = build.files_total = len(pack.files)
+    build.finished_at = now
+    build.expires_at = now + dt.timedelta(seconds=settings.PROOF_PACK_KEEP_SECONDS)
+    build.save()
+    return "ready"
+
+
+def _discard_builds(case: Case) -> None:
+    """Drop the case's kept packs (they hold its files); a build in progress keeps nothing."""
+    for build in ProofPackBuild.objects.filter(case=case):
+        if build.file:
+            transaction.on_commit(
+                partial(_delete_stored, build.file.storage, [build.file.name or ""]), robust=True
+            )
+    ProofPackBuild.objects.filter(case=case).delete()
+
+
+def purge_expired_proof_packs(*, now: dt.datetime) -> int:
+    """Beat: delete packs kept past PROOF_PACK_KEEP_SECONDS (and builds that never finished)."""
+    removed = 0
+    for build in ProofPackBuild.objects.filter(expires_at__lte=now).iterator():
+        with transaction.atomic():
+            deleted, _rows = ProofPackBuild.objects.filter(pk=build.pk).delete()
+            if deleted and build.file:
+                transaction.on_commit(
+                    partial(_delete_stored, build.file.storage, [build.file.name or ""]),
+                    robust=True,
+                )
+            removed += deleted
+    return removed
+
+
 # --- Deletion and retention ------------------------------------------------------------------
 
 IDENTIFIER_FIELDS = {
@@ -245,6 +449,8 @@ IDENTIFIER_FIELDS = {
     "reason_detail": "",
     "provider_reference": "",
     "needs_action_detail": "",
+    "notice_name": "",
+    "notice_address": "",
 }
 
 
@@ -262,6 +468,7 @@ def _purge(case: Case, *, kind: str, text: str) -> list[Evidence]:
     for item in evidence:
         _delete_files_on_commit(item)
     Evidence.objects.filter(pk__in=[item.pk for item in evidence]).delete()
+    _discard_builds(case)
     for name, value in IDENTIFIER_FIELDS.items():
         setattr(case, name, value)
     case.purged_at = timezone.now()
@@ -386,6 +593,7 @@ def purge_identity_document(*, evidence: Evidence, now: dt.datetime) -> bool:
     )
     _delete_files_on_commit(evidence)
     evidence.delete()
+    _discard_builds(locked)
     _bump(locked)
     return True
 

@@ -42,7 +42,10 @@ def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def _case_url(case: Case) -> str:
+def _case_url(case: Case, user) -> str:
+    """The case page this person works from: the staff case page for agents."""
+    if getattr(user, "is_staff", False):
+        return reverse("staff:case_detail", kwargs={"ref": case.reference})
     return reverse("cases:detail", kwargs={"ref": case.reference})
 
 
@@ -57,11 +60,11 @@ def _step(case: Case, number: int) -> CaseStep | None:
     return steps.order_by("position")[number - 1 : number].first() if number > 0 else None
 
 
-def _back_url(case: Case, step: CaseStep | None, number: int) -> str:
+def _back_url(case: Case, step: CaseStep | None, number: int, user) -> str:
     """Back to the step the person came from, else the case page (never another site)."""
-    if step is not None:
+    if step is not None and not user.is_staff:
         return reverse("cases:step", kwargs={"ref": case.reference, "number": number})
-    return _case_url(case)
+    return _case_url(case, user)
 
 
 @caps_upload_size
@@ -101,13 +104,13 @@ def add(request: HtmxHttpRequest, ref: str) -> HttpResponse:
             except TransitionNotAllowed as refused:
                 context["not_allowed"] = str(refused)
             else:
-                return _go(request, _back_url(case, step, number))
+                return _go(request, _back_url(case, step, number, user))
     else:
         form = EvidenceForm(initial_kind=request.GET.get("kind", ""))
     context.update(
         case=case,
         form=form,
-        back_url=_back_url(case, step, number),
+        back_url=_back_url(case, step, number, user),
         identity_days=settings.IDENTITY_DOCUMENT_RETENTION_DAYS,
         max_size=settings.EVIDENCE_MAX_UPLOAD_BYTES,
     )
@@ -181,6 +184,7 @@ def show(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             summary = files.EmailSummary(headers=[], text=content.decode("utf-8", "replace"))
     context = {
         "case": evidence.case,
+        "case_url": _case_url(evidence.case, user),
         "evidence": evidence,
         "summary": summary,
         "can_delete": services.can_delete(evidence=evidence, by=user),
@@ -196,7 +200,12 @@ def delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     case = evidence.case
     form = DeleteForm(request.POST if request.method == "POST" else None)
-    context: dict = {"case": case, "evidence": evidence, "form": form}
+    context: dict = {
+        "case": case,
+        "case_url": _case_url(case, user),
+        "evidence": evidence,
+        "form": form,
+    }
     if not services.can_delete(evidence=evidence, by=user):
         context["not_allowed"] = _("Files on a closed case can only be deleted by an agent.")
     elif form.is_valid():
@@ -211,46 +220,81 @@ def delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except TransitionNotAllowed as refused:
             context["not_allowed"] = str(refused)
         else:
-            return _go(request, _case_url(case))
+            return _go(request, _case_url(case, user))
     return render(request, "evidence/delete.html", context)
+
+
+def _pack_context(case: Case, user, **extra) -> dict:
+    now = timezone.now()
+    evidence = selectors.for_case(case)
+    build = selectors.current_build(case, now=now)
+    return {
+        "case": case,
+        "case_url": _case_url(case, user),
+        "packs": selectors.proof_packs(case),
+        "files": evidence,
+        "is_large": sum(item.size for item in evidence) > settings.PROOF_PACK_SYNC_MAX_BYTES,
+        "build": build,
+        "can_request": build is None or not build.is_pending or services.is_stuck(build, now=now),
+        "now": now,
+        **extra,
+    }
 
 
 @require_http_methods(["GET", "POST"])
 @private_page
 def pack(request: HtmxHttpRequest, ref: str) -> HttpResponseBase:
-    """The proof pack: GET shows what it holds and past fingerprints, POST downloads it."""
+    """The proof pack: GET shows what it holds, past fingerprints and a pack being made.
+
+    POST downloads a small pack at once; a large one (over PROOF_PACK_SYNC_MAX_BYTES) is
+    queued for a worker and this page shows its progress (htmx polls `#pack-build`; without
+    JavaScript, reloading the page does), then its download link for a day.
+    """
     case = selectors.case_for_owner_or_agent(ref=ref, user=request.user)
     user = signed_in_user(request)
     if request.method == "POST":
-        spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-        try:
-            made = proof_pack.write_proof_pack(case=case, out=spool)  # type: ignore[arg-type]
-        except proof_pack.PackIntegrityError as error:
-            spool.close()
-            context = {
-                "case": case,
-                "packs": selectors.proof_packs(case),
-                "files": selectors.for_case(case),
-                "not_allowed": error.message,
-            }
-            return render(request, "evidence/pack.html", context, status=409)
-        services.record_proof_pack(case=case, by=user, pack=made)
-        size = spool.tell()
-        spool.seek(0)
-        response = StreamingHttpResponse(_chunks(spool), content_type="application/zip")
-        response["Content-Disposition"] = _disposition(
-            proof_pack.pack_name(case, made.created_at), inline=False
-        )
-        response["Content-Length"] = str(size)
-        response["X-Proof-Pack-Fingerprint"] = made.manifest_sha256
-        return _private(response)
-    context = {
-        "case": case,
-        "packs": selectors.proof_packs(case),
-        "files": selectors.for_case(case),
-        "now": timezone.now(),
-    }
-    return render(request, "evidence/pack.html", context)
+        if selectors.stored_bytes(case) > settings.PROOF_PACK_SYNC_MAX_BYTES:
+            services.request_proof_pack(case=case, by=user)
+            return _go(request, reverse("evidence:pack", kwargs={"ref": case.reference}))
+        return _stream_pack(request, case, user)
+    template = "evidence/pack.html#pack-build" if request.htmx else "evidence/pack.html"
+    return render(request, template, _pack_context(case, user))
+
+
+def _stream_pack(request: HtmxHttpRequest, case: Case, user) -> HttpResponseBase:
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    try:
+        made = proof_pack.write_proof_pack(case=case, out=spool)  # type: ignore[arg-type]
+    except proof_pack.PackIntegrityError as error:
+        spool.close()
+        context = _pack_context(case, user, not_allowed=error.message)
+        return render(request, "evidence/pack.html", context, status=409)
+    services.record_proof_pack(case=case, by=user, pack=made)
+    size = spool.tell()
+    spool.seek(0)
+    response = StreamingHttpResponse(_chunks(spool), content_type="application/zip")
+    response["Content-Disposition"] = _disposition(
+        proof_pack.pack_name(case, made.created_at), inline=False
+    )
+    response["Content-Length"] = str(size)
+    response["X-Proof-Pack-Fingerprint"] = made.manifest_sha256
+    return _private(response)
+
+
+@require_GET
+def pack_download(request: HtmxHttpRequest, ref: str, pk: int) -> HttpResponseBase:
+    """A pack a worker made, while it is kept (a day); 404 afterwards and to anyone else."""
+    case = selectors.case_for_owner_or_agent(ref=ref, user=request.user)
+    build = selectors.ready_build(case=case, pk=pk, now=timezone.now())
+    stored = build.file.storage.open(build.file.name or "", "rb")
+    response = FileResponse(stored, content_type="application/zip")
+    made_at = build.finished_at or build.created_at
+    response["Content-Disposition"] = _disposition(
+        proof_pack.pack_name(case, made_at), inline=False
+    )
+    response["Content-Length"] = str(build.size)
+    response["X-Proof-Pack-Fingerprint"] = build.manifest_sha256
+    return _private(response)
 
 
 def _chunks(spool, size: int = 256 * 1024):
@@ -266,7 +310,12 @@ def delete_case(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner_or_agent(ref=ref, user=request.user)
     user = signed_in_user(request)
     form = DeleteForm(request.POST if request.method == "POST" else None)
-    context: dict = {"case": case, "form": form, "files": selectors.for_case(case)}
+    context: dict = {
+        "case": case,
+        "case_url": _case_url(case, user),
+        "form": form,
+        "files": selectors.for_case(case),
+    }
     if not services.can_delete_case(case=case, by=user):
         context["not_allowed"] = _(
             "Only a finished case of yours can be deleted: completed or withdrawn."

@@ -10,11 +10,16 @@ from cases.models import Case, Reminder
 from cases.reminders.schedule import ladder_interval, within_customer_hours, zone
 
 
+def wait_days(case: Case) -> int:
+    """How long a wait lasts before its first reminder: slower once the case is escalated."""
+    return settings.ESCALATED_REMINDER_DAYS if case.is_escalated else case.typical_wait_days
+
+
 def start_waiting_period(*, case: Case) -> None:
     """Stamp the wait's clock on `case` (caller saves it) and schedule the ladder's first rung."""
     if case.is_waiting:
         now = timezone.now()
-        days = case.typical_wait_days
+        days = wait_days(case)
         case.waiting_since = now
         case.expected_by = now + dt.timedelta(days=days)
         case.stall_at = now + dt.timedelta(days=2 * days)
@@ -82,6 +87,29 @@ def schedule_next_rung(*, sent: Reminder, now: dt.datetime) -> None:
         sequence=sent.sequence + 1,
         defaults={"due_at": within_customer_hours(due_at, time_zone=case.time_zone)},
     )
+
+
+def slow_down(*, case: Case, now: dt.datetime) -> Reminder | None:
+    """The case was escalated while waiting: its next rung moves to the slower rhythm.
+
+    Stamps the new expected and stall times on `case` (the caller saves them).
+    """
+    if not (case.is_waiting and case.waiting_since):
+        return None
+    days = dt.timedelta(days=settings.ESCALATED_REMINDER_DAYS)
+    case.expected_by = now + days
+    case.stall_at = now + 2 * days
+    case.is_stalled = False
+    last = (
+        Reminder.objects.filter(
+            case=case, kind=Reminder.Kind.LADDER, period_started_at=case.waiting_since
+        )
+        .order_by("-sequence")
+        .first()
+    )
+    cancel_pending(case=case, kind=Reminder.Kind.LADDER)
+    sequence = last.sequence + 1 if last else 0
+    return schedule_ladder_rung(case=case, sequence=sequence, due_at=case.expected_by)
 
 
 def resume_ladder(*, case: Case, now: dt.datetime) -> Reminder | None:

@@ -11,7 +11,12 @@ from cases.models import Case, Reminder
 
 
 def ladder_interval(*, case: Case, sequence: int) -> dt.timedelta:
-    """The wait before rung `sequence` + 1: the typical time, growing each rung, capped."""
+    """The wait before rung `sequence` + 1: the typical time, growing each rung, capped.
+
+    An escalated case waits on an ombudsman or regulator: a fixed, slower rhythm.
+    """
+    if case.is_escalated:
+        return dt.timedelta(days=settings.ESCALATED_REMINDER_DAYS)
     days = case.typical_wait_days * settings.REMINDER_INTERVAL_GROWTH ** max(sequence, 0)
     return dt.timedelta(days=min(days, settings.REMINDER_INTERVAL_CAP_DAYS))
 
@@ -23,22 +28,42 @@ def zone(name: str) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo("UTC")
 
 
+def is_mail_hour(hour: int) -> bool:
+    """Whether customer emails may go out during local `hour` (the window may cross midnight)."""
+    start_hour, end_hour = settings.CUSTOMER_MAIL_HOURS
+    if start_hour < end_hour:
+        return start_hour <= hour < end_hour
+    # 20 → 8: from 20:00 to midnight and from midnight to 08:00. (start == end is refused by
+    # the system check in cases.reminders.checks: an empty window would hold every reminder.)
+    return hour >= start_hour or hour < end_hour
+
+
 def within_customer_hours(moment: dt.datetime, *, time_zone: str) -> dt.datetime:
     """`moment`, or the next start of the customer's mail hours if it falls outside them."""
-    start_hour, end_hour = settings.CUSTOMER_MAIL_HOURS
+    start_hour, _ = settings.CUSTOMER_MAIL_HOURS
     local = moment.astimezone(zone(time_zone))
-    if start_hour <= local.hour < end_hour:
+    if is_mail_hour(local.hour):
         return moment
+    # Outside the window the next opening is today's start hour if it is still to come, else
+    # tomorrow's; for a window crossing midnight the hours outside it all lie before its start.
     day = local.date() if local.hour < start_hour else local.date() + dt.timedelta(days=1)
-    opening = dt.datetime.combine(day, dt.time(start_hour), tzinfo=local.tzinfo)
-    return opening.astimezone(dt.UTC)
+    while True:
+        opening = dt.datetime.combine(day, dt.time(start_hour), tzinfo=local.tzinfo)
+        # A start hour that the clocks skip that day (spring forward) reads as the hour after
+        # it, which a one-hour window leaves out: that day has no mail hour, try the next.
+        if is_mail_hour(opening.astimezone(dt.UTC).astimezone(local.tzinfo).hour):
+            return opening.astimezone(dt.UTC)
+        day += dt.timedelta(days=1)
 
 
 def snooze_end(*, case: Case, day: dt.date) -> dt.datetime:
-    """When a snooze "until `day`" ends: the start of mail hours that day, the case's time."""
-    start_hour, _ = settings.CUSTOMER_MAIL_HOURS
-    local = dt.datetime.combine(day, dt.time(start_hour), tzinfo=zone(case.time_zone))
-    return local.astimezone(dt.UTC)
+    """When a snooze "until `day`" ends: that day's first mail hour, in the case's time zone.
+
+    08:00 for the default 8 → 20 window; midnight for a window that crosses it (20 → 8), whose
+    first hours that day are 00:00 to 08:00.
+    """
+    midnight = dt.datetime.combine(day, dt.time(0), tzinfo=zone(case.time_zone))
+    return within_customer_hours(midnight.astimezone(dt.UTC), time_zone=case.time_zone)
 
 
 class Verdict(enum.Enum):

@@ -32,7 +32,8 @@ def send_reminder(*, reminder_id: int, lease: dt.datetime, final_attempt: bool =
 
     A mail error is recorded and raised so the task retries; on the last attempt the row fails.
     """
-    if not _begin_attempt(reminder_id=reminder_id, lease=lease):
+    started = _begin_attempt(reminder_id=reminder_id, lease=lease)
+    if started is None:
         return Sent.SKIPPED
     error = None
     with transaction.atomic():
@@ -45,6 +46,10 @@ def send_reminder(*, reminder_id: int, lease: dt.datetime, final_attempt: bool =
             .first()
         )
         if not _holds_lease(reminder, lease):
+            # Cancelled, snoozed or reclaimed since the attempt began: nothing was sent.
+            Reminder.objects.filter(pk=reminder_id, attempt_started_at=started).update(
+                attempt_started_at=None
+            )
             return Sent.SKIPPED
         # The later of this clock and the claim: a worker clock behind the sweep's must not put
         # the next rung in the past (a burst on the next sweep).
@@ -68,7 +73,8 @@ def send_reminder(*, reminder_id: int, lease: dt.datetime, final_attempt: bool =
                 _finish(reminder, state=Reminder.State.FAILED, fields=["last_error"])
                 log.error("Reminder %s failed: %s", reminder.pk, reminder.last_error)
                 return Sent.FAILED
-            reminder.save(update_fields=["last_error"])
+            reminder.attempt_started_at = None
+            reminder.save(update_fields=["last_error", "attempt_started_at"])
         else:
             reminder.sent_at = now
             reminder.message_id = message.extra_headers["Message-ID"]
@@ -83,19 +89,32 @@ def send_reminder(*, reminder_id: int, lease: dt.datetime, final_attempt: bool =
     raise error
 
 
-def _begin_attempt(*, reminder_id: int, lease: dt.datetime) -> bool:
-    """Count the attempt in its own transaction, so even a worker killed mid-send counts."""
+def _begin_attempt(*, reminder_id: int, lease: dt.datetime) -> dt.datetime | None:
+    """Count the attempt in its own transaction, so even a worker killed mid-send counts.
+
+    Returns when the attempt began, or None if this delivery is not to send. An earlier attempt
+    that never finished marks the row a possible duplicate: the email may have left before its
+    worker died (DESIGN.md accepts that rare duplicate; agents see it counted).
+    """
     with transaction.atomic():
         reminder = Reminder.objects.select_for_update().filter(pk=reminder_id).first()
         if not _holds_lease(reminder, lease):
-            return False
+            return None
         if reminder.attempts >= settings.REMINDER_MAX_ATTEMPTS:
             reminder.last_error = reminder.last_error or gettext("Gave up after repeated attempts.")
             _finish(reminder, state=Reminder.State.FAILED, fields=["last_error"])
-            return False
+            return None
+        if reminder.attempt_started_at is not None:
+            reminder.is_possible_duplicate = True
+            log.warning(
+                "Reminder %s: the attempt begun at %s was cut off; sending again may duplicate it",
+                reminder.pk,
+                reminder.attempt_started_at.isoformat(),
+            )
         reminder.attempts += 1
-        reminder.save(update_fields=["attempts"])
-        return True
+        reminder.attempt_started_at = timezone.now()
+        reminder.save(update_fields=["attempts", "attempt_started_at", "is_possible_duplicate"])
+        return reminder.attempt_started_at
 
 
 def _holds_lease(reminder: Reminder | None, lease: dt.datetime) -> TypeIs[Reminder]:
@@ -109,8 +128,8 @@ def _holds_lease(reminder: Reminder | None, lease: dt.datetime) -> TypeIs[Remind
 
 
 def _finish(reminder: Reminder, *, state: str, fields: Iterable[str] = ()) -> None:
-    reminder.state, reminder.sending_since = state, None
-    reminder.save(update_fields=["state", "sending_since", *fields])
+    reminder.state, reminder.sending_since, reminder.attempt_started_at = state, None, None
+    reminder.save(update_fields=["state", "sending_since", "attempt_started_at", *fields])
 
 
 def _after_sent(reminder: Reminder, *, now: dt.datetime) -> None:

@@ -8,7 +8,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.fields.json import KT
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -366,7 +367,7 @@ def case_for_agent(*, ref: str) -> Case:
         ),
         Prefetch(
             "evidence",
-            queryset=Evidence.objects.order_by("-uploaded_at"),
+            queryset=Evidence.objects.order_by("-uploaded_at", "-id"),
             to_attr="evidence_list",
         ),
         Prefetch(
@@ -375,6 +376,16 @@ def case_for_agent(*, ref: str) -> Case:
                 "-occurred_at"
             ),
             to_attr="contact_list",
+        ),
+    )
+    # The latest proof pack's time and fingerprint, in the case's own query.
+    packs = CaseEvent.objects.filter(case=OuterRef("pk"), kind=CaseEvent.Kind.PROOF_PACK).order_by(
+        "-created_at", "-id"
+    )
+    queryset = queryset.annotate(
+        latest_pack_at=Subquery(packs.values("created_at")[:1]),
+        latest_pack_sha256=Subquery(
+            packs.annotate(sha256=KT("text_params__sha256")).values("sha256")[:1]
         ),
     )
     case = queryset.filter(reference=ref.upper()).first()
@@ -436,6 +447,10 @@ class Outbox:
     sent: list[Reminder]
     failed: list[Reminder]
     pending: list[Reminder]
+
+    @property
+    def has_possible_duplicate(self) -> bool:
+        return any(r.is_possible_duplicate for r in (*self.sent[:10], *self.pending))
 
 
 def outbox(case: Case) -> Outbox:

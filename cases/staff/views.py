@@ -24,7 +24,7 @@ from cases import services, staff_services
 from cases.contacts import selectors as contact_selectors
 from cases.contacts.views import contact_page
 from cases.models import Case
-from cases.reminders import controls, schedule
+from cases.reminders import controls, heartbeat, schedule
 from cases.staff import directory, presence, search, selectors
 from cases.staff.access import agent_page
 from cases.staff.filters import CaseFilter
@@ -53,6 +53,14 @@ def _list_url() -> str:
 
 def _case_url(ref: str) -> str:
     return reverse("staff:case_detail", kwargs={"ref": ref})
+
+
+def _reminder_health(
+    request: AuthenticatedHttpRequest, *, now: dt.datetime
+) -> heartbeat.ReminderHealth | None:
+    """Whether reminders go out, for the warning atop the full pages (one query); htmx fragments
+    swap only their part of the page, so they skip it."""
+    return None if request.htmx else heartbeat.reminder_health(now=now)
 
 
 # --- The list ----------------------------------------------------------------------------------
@@ -135,6 +143,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         ),
         "bulk_form": BulkForm(agents=filterset.agents),
         "current_url": request.get_full_path(),
+        "reminder_health": _reminder_health(request, now=state["now"]),
     }
     template = f"{LIST_TEMPLATE}#case-table" if request.htmx else LIST_TEMPLATE
     return render(request, template, context)
@@ -283,6 +292,7 @@ def _case_context(request: AuthenticatedHttpRequest, case: Case, *, others=None,
         "typical_days": case.typical_wait_days,
         "ping_seconds": presence.PING_SECONDS,
         "now": now,
+        "reminder_health": _reminder_health(request, now=now),
     }
     context.update(extra)
     return context

@@ -126,6 +126,19 @@ def test_reminder_rows_are_read_only_but_failed_ones_can_be_retried(admin_client
     assert (reminder.state, reminder.attempts) == (Reminder.State.SCHEDULED, 0)
 
 
+def test_possible_duplicates_are_a_column_and_a_filter_of_the_reminder_list(admin_client):
+    doubtful = factories.ReminderFactory(state=Reminder.State.SENT, is_possible_duplicate=True)
+    plain = factories.ReminderFactory(state=Reminder.State.SENT)
+
+    response = admin_client.get(changelist(Reminder), {"is_possible_duplicate__exact": "1"})
+
+    assert response.status_code == 200
+    rows = list(response.context["cl"].result_list)
+    assert rows == [doubtful]
+    assert plain not in rows
+    assert "possible duplicate" in response.content.decode().lower()
+
+
 def test_evidence_page_shows_facts_but_never_the_stored_file(admin_client):
     evidence = factories.EvidenceFactory(sha256="ab" * 32)
     response = admin_client.get(reverse("admin:cases_evidence_change", args=[evidence.pk]))

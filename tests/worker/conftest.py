@@ -50,6 +50,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def private_redis_port() -> int:
+    """A port for a test's own redis-server: the first free one in PRIVATE_REDIS_PORTS
+    ("6390-6399", for a machine shared with other test runs), else any free port."""
+    span = os.environ.get("PRIVATE_REDIS_PORTS", "")
+    if not span:
+        return free_port()
+    first, last = (int(port) for port in span.split("-"))
+    for port in range(first, last + 1):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError(f"No free port in PRIVATE_REDIS_PORTS={span}")
+
+
 def database_url() -> str:
     """The test database pytest-django created, as a URL for the worker's settings."""
     db = settings.DATABASES["default"]
@@ -107,7 +124,17 @@ class WorkerEnv:
         self.broker_url = url
         _configure_producer(broker_url=url, queue=self.queue)
 
-    def start(self, *, wait: bool = True, **env: str) -> Worker:
+    def start(
+        self,
+        *,
+        wait: bool = True,
+        pool: str = "solo",
+        concurrency: int = 1,
+        supervised: bool = False,
+        **env: str,
+    ) -> Worker:
+        """A worker on this test's queue; `supervised` runs it as bin/run does, under
+        bin/supervise (a crashed worker starts again; both write to the same log)."""
         environment = {
             key: value
             for key, value in os.environ.items()
@@ -125,15 +152,17 @@ class WorkerEnv:
             **env,
         )
         log_path = self.tmp_path / f"worker-{len(self.workers) + 1}.log"
+        supervise = [sys.executable, str(ROOT / "bin" / "supervise"), "--"] if supervised else []
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 [
+                    *supervise,
                     CELERY,
                     "-A",
                     "config",
                     "worker",
-                    "--pool=solo",
-                    "--concurrency=1",
+                    f"--pool={pool}",
+                    f"--concurrency={concurrency}",
                     "--without-heartbeat",
                     "--without-gossip",
                     "--without-mingle",
@@ -213,7 +242,7 @@ class PrivateRedis:
     """A redis-server of the test's own on a free port, to stop and start as an outage."""
 
     tmp_path: Path
-    port: int = field(default_factory=free_port)
+    port: int = field(default_factory=private_redis_port)
     process: subprocess.Popen | None = None
 
     @property

@@ -7,12 +7,14 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from kombu.exceptions import OperationalError
 
 from cases import services, tasks
 from cases.models import Case, CaseEvent, Reminder
 from cases.reminders import controls, schedule, send
 from cases.reminders import sweep as reminder_sweep
+from config.celery import app as celery_app
 from tests import factories
 from tests.cases.reminders.helpers import DAY, T0, ladder, waiting_case
 
@@ -29,6 +31,20 @@ class FailingMailer:
 
     def send_messages(self, messages) -> int:
         raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+class WorkerKilled(BaseException):
+    """What a SIGKILL does to a send, in-process: nothing after it runs, no handler sees it."""
+
+
+class DyingMailer:
+    """A mail backend whose worker dies in the middle of the SMTP conversation."""
+
+    def __init__(self, **kwargs) -> None:
+        pass
+
+    def send_messages(self, messages) -> int:
+        raise WorkerKilled
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +66,7 @@ def queued(monkeypatch):
 
 def sweep(now, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        return reminder_sweep.sweep(queue_send=tasks.queue_send, now=now)
+        return reminder_sweep.sweep(send_queue=tasks.send_queue, now=now)
 
 
 def claim(case, now, capture) -> tuple[Reminder, dt.datetime]:
@@ -119,6 +135,33 @@ class TestSweep:
         result = sweep(T0 + 4 * DAY, django_capture_on_commit_callbacks)
         assert sorted(result.queued) == sorted(ladder(case)[0].pk for case in cases)
 
+    @pytest.mark.redis
+    def test_each_batch_reaches_the_broker_over_one_producer(
+        self, settings, monkeypatch, django_capture_on_commit_callbacks
+    ):
+        settings.REMINDER_SWEEP_BATCH = 20
+        rungs = [ladder(waiting_case())[0] for _ in range(30)]
+        acquired = []
+        acquire = celery_app.producer_or_acquire
+
+        def counting(producer=None):
+            acquired.append(producer)
+            return acquire(producer)
+
+        monkeypatch.setattr(celery_app, "producer_or_acquire", counting)
+        queue = settings.CELERY_TASK_DEFAULT_QUEUE
+        with celery_app.connection_for_write() as conn:
+            conn.default_channel.queue_purge(queue)
+            result = sweep(T0 + 4 * DAY, django_capture_on_commit_callbacks)
+            messages = [conn.default_channel.basic_get(queue, no_ack=True) for _ in range(31)]
+
+        assert sorted(result.queued) == sorted(rung.pk for rung in rungs)
+        # One producer from the pool per batch of 20; every send of the batch reuses it.
+        assert acquired.count(None) == 2
+        assert messages[-1] is None
+        sent = [(m.headers["task"], m.decode()[1]["reminder_id"]) for m in messages[:-1]]
+        assert sorted(sent) == sorted(("cases.tasks.send_reminder", pk) for pk in result.queued)
+
     def test_broker_down_leaves_rows_scheduled_for_the_next_sweep(
         self, monkeypatch, django_capture_on_commit_callbacks
     ):
@@ -145,6 +188,24 @@ class TestSweep:
         assert queued == []
         assert first.state == Reminder.State.SCHEDULED
         assert first.due_at == dt.datetime(2031, 3, 7, 0, 0, tzinfo=dt.UTC)  # 08:00 local
+
+    def test_rows_held_for_mail_hours_are_moved_in_one_statement(
+        self, queued, django_capture_on_commit_callbacks
+    ):
+        shanghai = [ladder(waiting_case(time_zone="Asia/Shanghai"))[0] for _ in range(5)]
+        tokyo = [ladder(waiting_case(time_zone="Asia/Tokyo"))[0] for _ in range(5)]
+        night = dt.datetime(2031, 3, 6, 15, 30, tzinfo=dt.UTC)  # 23:30 and 00:30 local
+        with CaptureQueriesContext(connection) as queries:
+            result = sweep(night, django_capture_on_commit_callbacks)
+        updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "cases_reminder"')]
+        assert (result.rescheduled, len(updates)) == (10, 1)
+        # 08:00 the next morning: 00:00 UTC in Shanghai, 23:00 UTC the evening before in Tokyo.
+        mornings = (
+            (shanghai, dt.datetime(2031, 3, 7, 0, 0, tzinfo=dt.UTC)),
+            (tokyo, dt.datetime(2031, 3, 6, 23, 0, tzinfo=dt.UTC)),
+        )
+        morning = {rung.pk: due for rungs, due in mornings for rung in rungs}
+        assert dict(Reminder.objects.values_list("pk", "due_at")) == morning
 
     def test_status_change_cancels_pending_rows(self, queued, django_capture_on_commit_callbacks):
         case = waiting_case()
@@ -244,6 +305,45 @@ class TestSend:
         )
         assert ladder(first.case)[1:] == []
 
+    def test_a_send_cut_off_mid_way_marks_the_next_one_a_possible_duplicate(
+        self, queued, mailoutbox, settings, django_capture_on_commit_callbacks
+    ):
+        mailers = settings.MAILERS
+        settings.MAILERS = {"default": {"BACKEND": f"{__name__}.DyingMailer"}}
+        first, lease = claim(waiting_case(), T0 + 3 * DAY, django_capture_on_commit_callbacks)
+        with pytest.raises(WorkerKilled):
+            send.send_reminder(reminder_id=first.pk, lease=lease)
+        settings.MAILERS = mailers
+        reclaimed = lease + LEASE + dt.timedelta(minutes=1)
+        assert sweep(reclaimed, django_capture_on_commit_callbacks).queued == [first.pk]
+
+        assert send.send_reminder(reminder_id=first.pk, lease=reclaimed) is send.Sent.SENT
+
+        first.refresh_from_db()
+        assert (first.state, first.attempts, first.is_possible_duplicate) == (
+            Reminder.State.SENT,
+            2,
+            True,
+        )
+        assert first.attempt_started_at is None
+        assert len(mailoutbox) == 1  # here; the killed attempt's email may also have left
+
+    def test_a_retry_after_a_mail_error_is_not_a_possible_duplicate(
+        self, queued, mailoutbox, settings, django_capture_on_commit_callbacks
+    ):
+        mailers = settings.MAILERS
+        settings.MAILERS = {"default": {"BACKEND": f"{__name__}.FailingMailer"}}
+        first, lease = claim(waiting_case(), T0 + 3 * DAY, django_capture_on_commit_callbacks)
+        with pytest.raises(smtplib.SMTPServerDisconnected):
+            send.send_reminder(reminder_id=first.pk, lease=lease)
+        settings.MAILERS = mailers
+
+        assert send.send_reminder(reminder_id=first.pk, lease=lease) is send.Sent.SENT
+
+        first.refresh_from_db()
+        assert (first.attempts, first.is_possible_duplicate) == (2, False)
+        assert len(mailoutbox) == 1
+
     def test_snoozed_after_the_claim_goes_back_to_the_schedule(
         self, queued, mailoutbox, django_capture_on_commit_callbacks
     ):
@@ -306,10 +406,20 @@ class TestStopAndSnooze:
         assert (first.state, first.due_at) == (Reminder.State.SCHEDULED, until)
 
 
+def claim_plan(claimable) -> str:
+    with transaction.atomic():
+        return (
+            claimable.select_related("case")
+            .select_for_update(skip_locked=True, of=("self",))[: settings.REMINDER_SWEEP_BATCH]
+            .explain()
+        )
+
+
 @pytest.mark.postgres
-def test_the_sweep_reads_only_due_rows_through_the_partial_index():
+def test_the_sweep_reads_only_due_rows_through_the_partial_indexes():
     case = waiting_case()
     past, future = T0 - 400 * DAY, T0 + 30 * DAY
+    states = [Reminder.State.SCHEDULED, Reminder.State.SENDING] + [Reminder.State.SENT] * 8
     rows = [
         Reminder(
             case=case,
@@ -317,25 +427,21 @@ def test_the_sweep_reads_only_due_rows_through_the_partial_index():
             period_started_at=T0,
             sequence=n,
             due_at=future if n % 10 == 0 else past,
-            state=Reminder.State.SCHEDULED if n % 10 == 0 else Reminder.State.SENT,
+            state=states[n % 10],
+            sending_since=T0 if n % 10 == 1 else None,
         )
         for n in range(1, 20_001)
     ]
     Reminder.objects.bulk_create(rows, batch_size=5000)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE cases_reminder")
-    with transaction.atomic():
-        plan = (
-            Reminder.objects.claimable(T0)
-            .select_related("case", "case__provider")
-            .select_for_update(skip_locked=True, of=("self",))[: settings.REMINDER_SWEEP_BATCH]
-            .explain()
-        )
     # An Index Scan or a Bitmap Index Scan, depending on the statistics; either reads the
-    # partial index up to `now`, never the sent and cancelled history.
-    reads_index = (
-        "Index Scan using reminder_pending_due_idx" in plan
-        or "Bitmap Index Scan on reminder_pending_due_idx" in plan
-    )
-    assert reads_index, plan
-    assert "Seq Scan on cases_reminder" not in plan, plan
+    # partial index up to `now`, never the sent and cancelled history, and the due rows' scan
+    # never steps over rows claimed (sending) a batch earlier.
+    for claimable, index in (
+        (Reminder.objects.due(T0), "reminder_scheduled_due_idx"),
+        (Reminder.objects.lease_expired(T0 + 30 * DAY), "reminder_sending_lease_idx"),
+    ):
+        plan = claim_plan(claimable)
+        assert f"Index Scan using {index}" in plan or f"Bitmap Index Scan on {index}" in plan, plan
+        assert "Seq Scan on cases_reminder" not in plan, plan
