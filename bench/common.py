@@ -4,7 +4,9 @@ The scripts run as `python bench/<name>.py`, so this folder is on sys.path and t
 this module as `common`.
 """
 
+import datetime as dt
 import os
+import platform
 import sys
 from pathlib import Path
 
@@ -22,3 +24,29 @@ def setup_django(**environ: str) -> None:
     import django
 
     django.setup()
+
+
+def machine() -> str:
+    """When and where the figures were taken: date, CPU model, cores, load, PostgreSQL."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        load = " / ".join(f"{value:.2f}" for value in os.getloadavg())
+    except OSError:
+        load = "n/a"
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0].split()[0]
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"{when} · {cpu} · {os.cpu_count()} cores · load {load} · PostgreSQL {postgres}"
+        f" · Python {platform.python_version()}"
+    )

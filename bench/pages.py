@@ -22,7 +22,7 @@ import sys
 import time
 from html import unescape
 
-from common import ADMIN_EMAIL, HEAVY_EMAIL, setup_django
+from common import ADMIN_EMAIL, HEAVY_EMAIL, machine, setup_django
 
 setup_django()
 
@@ -30,9 +30,11 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import User
-from cases.models import Case, CaseStep
+from cases import stats
+from cases.models import Case, CaseStep, ProviderStats, StatsSnapshot
 from providers.models import StepKind
 
 CASE_PAGE_MS = 20
@@ -181,6 +183,7 @@ def staff_pages(staff: Client, heavy_case: Case, typical: Case | None) -> list:
     rows.append(
         ("staff: counts (HTMX)", LIST_MS, staff, f"{base}counts/", {"HTTP_HX_REQUEST": "true"})
     )
+    rows += directory_pages(staff)
     rows.append(
         (
             "staff: case page (150 events)",
@@ -200,6 +203,28 @@ def staff_pages(staff: Client, heavy_case: Case, typical: Case | None) -> list:
                 {},
             )
         )
+    return rows
+
+
+def directory_pages(staff: Client) -> list:
+    """The provider directory and the numbers (issue 15). The stats page reads the table the
+    periodic task fills; one snapshot is computed first if there is none (untimed)."""
+    if not StatsSnapshot.objects.exists():
+        stats.compute(now=timezone.now())
+    busiest = (
+        ProviderStats.objects.order_by("-snapshot__computed_at", "-open_cases")
+        .select_related("provider")
+        .first()
+    )
+    rows = [
+        ("staff: provider directory", LIST_MS, staff, "/staff/providers/", {}),
+        ("staff: provider search", LIST_MS, staff, "/staff/providers/?q=mobile", {}),
+        ("staff: stats page", LIST_MS, staff, "/staff/stats/", {}),
+        ("staff: stats CSV", LIST_MS, staff, "/staff/stats/providers.csv", {}),
+    ]
+    if busiest is not None:
+        slug = busiest.provider.slug
+        rows.insert(2, ("staff: provider page", LIST_MS, staff, f"/staff/providers/{slug}/", {}))
     return rows
 
 
@@ -227,6 +252,7 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM cases_case")
         total = cursor.fetchone()[0]
+    print(machine())
     print(f"{total:,} cases; {args.iterations} timed requests per page after {args.warmup} warm-up")
     print(f"{'page':<32}{'queries':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'target':>9}")
     misses = []

@@ -23,7 +23,6 @@ from accounts.admin import CappedCountPaginator
 from accounts.models import User
 from cases import services
 from cases.models import (
-    REFERENCE_ALPHABET,
     AgentDigest,
     Case,
     CaseEvent,
@@ -31,20 +30,11 @@ from cases.models import (
     ContactAttempt,
     Evidence,
     Reminder,
+    normalize_reference,
 )
 from cases.reminders import controls
 from cases.transitions import CaseChanged
 from config.http import signed_in_user
-
-REFERENCE_TERM = re.compile(
-    rf"^(?:CX-?)?([{REFERENCE_ALPHABET}]{{4}})-?([{REFERENCE_ALPHABET}]{{4}})$"
-)
-
-
-def normalize_reference(term: str) -> str | None:
-    """CX-4K7M-2QPD from any spacing or case a person might type, or None if it is not one."""
-    match = REFERENCE_TERM.match(re.sub(r"\s", "", term).upper())
-    return f"CX-{match.group(1)}-{match.group(2)}" if match else None
 
 
 def search_by_case_reference(queryset: QuerySet, term: str, path: str = "case__reference"):

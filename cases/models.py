@@ -1,5 +1,6 @@
 import contextlib
 import datetime as dt
+import re
 import secrets
 from datetime import date, timedelta
 from typing import cast
@@ -31,6 +32,15 @@ def new_reference() -> str:
     """A short, unguessable, speakable case reference such as CX-4K7M-2QPD (~39 bits)."""
     chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
     return f"CX-{chars[:4]}-{chars[4:]}"
+
+
+REFERENCE_TERM = re.compile(rf"^(?:CX)?([{REFERENCE_ALPHABET}]{{4}})([{REFERENCE_ALPHABET}]{{4}})$")
+
+
+def normalize_reference(term: str) -> str | None:
+    """CX-4K7M-2QPD from any dashes, spaces or case a person might type, else None."""
+    match = REFERENCE_TERM.match(re.sub(r"[\s\-]", "", term).upper())
+    return f"CX-{match.group(1)}-{match.group(2)}" if match else None
 
 
 def new_draft_token() -> str:
@@ -249,6 +259,13 @@ class Case(models.Model):
             models.Index(
                 fields=["waiting_since", "id"],
                 name="case_waiting_since_idx",
+                condition=Q(waiting_since__isnull=False),
+            ),
+            # Awaiting review / operator, longest waiting first: the status narrows the index
+            # before the order, where waiting_since alone would mix both waits in one scan.
+            models.Index(
+                fields=["status", "waiting_since", "id"],
+                name="case_waiting_queue_idx",
                 condition=Q(waiting_since__isnull=False),
             ),
             models.Index(
@@ -882,3 +899,58 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user}"
+
+
+class StatsSnapshot(models.Model):
+    """The numbers of the staff stats page, computed by a periodic task (cases/stats.py) and
+    never per request: one row per run, the latest one shown."""
+
+    computed_at = models.DateTimeField(_("computed at"))
+    took_seconds = models.FloatField(_("took (seconds)"), default=0)
+    window_days = models.PositiveSmallIntegerField(_("window (days)"))
+    open_by_status = models.JSONField(_("open cases by status"), default=dict)
+    stalled_now = models.PositiveIntegerField(_("stalled now"), default=0)
+    completed_7_days = models.PositiveIntegerField(_("completed in 7 days"), default=0)
+    completed_30_days = models.PositiveIntegerField(_("completed in 30 days"), default=0)
+
+    # Set by a Prefetch(to_attr=...) where a page shows the providers' rows.
+    provider_rows: list["ProviderStats"]
+
+    class Meta:
+        verbose_name = _("stats snapshot")
+        verbose_name_plural = _("stats snapshots")
+        ordering = ["-computed_at"]
+        indexes = [models.Index(fields=["-computed_at"], name="stats_computed_idx")]
+
+    def __str__(self) -> str:
+        return f"Stats {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class ProviderStats(models.Model):
+    """One provider's figures in a stats snapshot."""
+
+    snapshot = models.ForeignKey(StatsSnapshot, on_delete=models.CASCADE, related_name="providers")
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, related_name="+", verbose_name=_("provider")
+    )
+    open_cases = models.PositiveIntegerField(_("open cases"), default=0)
+    submitted_cases = models.PositiveIntegerField(_("cases submitted in the window"), default=0)
+    completed_cases = models.PositiveIntegerField(_("cases completed in the window"), default=0)
+    median_days = models.FloatField(_("median days to complete"), null=True, blank=True)
+    p90_days = models.FloatField(_("90th percentile days to complete"), null=True, blank=True)
+    stalled_share = models.FloatField(_("share stalled"), null=True, blank=True)
+    reopened_share = models.FloatField(_("share reopened as still charged"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("provider stats")
+        verbose_name_plural = _("provider stats")
+        ordering = ["snapshot", "median_days"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "provider"], name="providerstats_once_per_snapshot"
+            )
+        ]
+        indexes = [models.Index(fields=["provider", "snapshot"], name="providerstats_provider_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} in {self.snapshot_id}"

@@ -16,11 +16,11 @@ from django.conf import settings
 from django.utils import timezone
 from kombu import Producer
 
-from cases import services
+from cases import services, stats
 from cases.evidence import emails as evidence_emails
 from cases.evidence import services as evidence_services
 from cases.models import WorkerHeartbeat
-from cases.reminders import heartbeat, send, sweep
+from cases.reminders import digest, heartbeat, send, sweep
 from config.celery import app as celery_app
 
 
@@ -117,3 +117,15 @@ def build_proof_pack(build_id: int) -> str:
 def purge_expired_proof_packs() -> int:
     """Beat, hourly: delete proof packs kept past PROOF_PACK_KEEP_SECONDS."""
     return evidence_services.purge_expired_proof_packs(now=timezone.now())
+
+
+@shared_task
+def send_agent_digest() -> int:
+    """Beat: the agents' daily digest, once a day from its hour. Returns the emails sent."""
+    return digest.send_digest(now=timezone.now())
+
+
+@shared_task
+def compute_stats() -> int:
+    """Beat: recompute the numbers of the staff stats page. Returns the snapshot's id."""
+    return stats.compute(now=timezone.now()).pk

@@ -6,6 +6,7 @@ id, either way (the staff lists sort by last activity, creation or the start of 
 
 import base64
 import binascii
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db.models import Model, Q, QuerySet
@@ -49,15 +50,40 @@ def page_by(
 
     `field` must never be NULL in `queryset` (filter it out first). One query, as `page`.
     """
+    return _cut(_after(queryset, field, descending, cursor, size + 1), field, size)
+
+
+def page_by_parts(
+    parts: Sequence[QuerySet], *, field: str, descending: bool, cursor: str, size: int
+) -> tuple[list, str]:
+    """`page_by` over the union of `parts`, each read on its own (its own index, its own
+    LIMIT) and merged here: one query a part, never a sort of the whole union."""
+    seen: dict[int, Model] = {}
+    for part in parts:
+        for row in _after(part, field, descending, cursor, size + 1):
+            seen.setdefault(row.pk, row)
+    merged = sorted(
+        seen.values(), key=lambda row: (getattr(row, field), row.pk), reverse=descending
+    )
+    return _cut(merged, field, size)
+
+
+def _after(queryset: QuerySet, field: str, descending: bool, cursor: str, limit: int) -> list:
     sign = "-" if descending else ""
     queryset = queryset.order_by(f"{sign}{field}", f"{sign}id")
     after = decode_cursor(cursor) if cursor else None
     if after is not None:
         value, pk = after
         beyond = "lt" if descending else "gt"
-        queryset = queryset.filter(
-            Q(**{f"{field}__{beyond}": value}) | Q(**{field: value, f"pk__{beyond}": pk})
+        # The plain bound as well: an index on `field` starts its scan there, where the OR
+        # alone would be a filter over every row before the cursor.
+        queryset = queryset.filter(**{f"{field}__{beyond}e": value}).filter(
+            Q(**{f"{field}__{beyond}": value}) | Q(**{f"pk__{beyond}": pk})
         )
-    rows = list(queryset[: size + 1])
+    return list(queryset[:limit])
+
+
+def _cut(rows: list, field: str, size: int) -> tuple[list, str]:
+    # One row more than shown was read, to know whether another page follows.
     next_cursor = encode_cursor(rows[size - 1], field) if len(rows) > size else ""
     return rows[:size], next_cursor

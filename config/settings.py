@@ -325,6 +325,8 @@ if not CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": REMINDER_RETRY_BACKOFF_MAX_SECONDS + REMINDER_LEASE_SECONDS
     }
+# How often the staff stats page's numbers are recomputed (cases/stats.py).
+STATS_SECONDS = env.int("STATS_SECONDS", default=60 * 60)
 CELERY_BEAT_SCHEDULE = {
     "sweep-reminders": {
         "task": "cases.tasks.sweep_reminders",
@@ -347,6 +349,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60,
         "options": {"expires": 60 * 60},
     },
+    # Asks every few minutes; the digest goes out once a day from AGENT_DIGEST_HOUR.
+    "agent-digest": {
+        "task": "cases.tasks.send_agent_digest",
+        "schedule": 5 * 60,
+        "options": {"expires": 5 * 60},
+    },
+    "compute-stats": {
+        "task": "cases.tasks.compute_stats",
+        "schedule": STATS_SECONDS,
+        "options": {"expires": STATS_SECONDS},
+    },
 }
 CUSTOMER_MAIL_HOURS = (
     env.int("CUSTOMER_MAIL_START_HOUR", default=8),
@@ -355,6 +368,8 @@ CUSTOMER_MAIL_HOURS = (
 FOLLOW_UP_HOUR = env.int("FOLLOW_UP_HOUR", default=9)
 AGENT_DIGEST_HOUR = env.int("AGENT_DIGEST_HOUR", default=8)
 AGENT_DIGEST_TIME_ZONE = env.str("AGENT_DIGEST_TIME_ZONE", default="Europe/London")
+# One digest to this team address instead of one to each agent.
+AGENT_DIGEST_TO = env.str("AGENT_DIGEST_TO", default="")
 
 # --- Security --------------------------------------------------------------------------------
 

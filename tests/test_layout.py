@@ -117,6 +117,9 @@ def test_no_module_imports_itself_through_a_circle():
         ("cases.events", "cases.services"),
         ("cases.transitions", "cases.services"),
         ("cases.models", "cases.services"),
+        # The staff dashboard sits above the services it writes through.
+        ("cases.services", "cases.staff"),
+        ("cases.reminders", "cases.staff_services"),
     ],
 )
 def test_imports_run_one_way(importer, imported):

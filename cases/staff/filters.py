@@ -75,6 +75,13 @@ class CaseFilter(django_filters.FilterSet):
     def filter_created_before(self, queryset, name, value: dt.date):
         return queryset.filter(created_at__lt=_start_of(value + dt.timedelta(days=1)))
 
+    def filtered(self, queryset):
+        """`queryset` with this request's filters, as `qs` filters the one given at creation."""
+        if not self.is_bound:
+            return queryset.all()
+        self.errors  # noqa: B018 - validates the form, as `qs` does first
+        return self.filter_queryset(queryset.all())
+
     def choice(self, name: str, default):
         """A valid value of sort / size, or `default`."""
         if self.form.is_valid():

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.forms import JourneyForm, VersionedForm
 from cases.models import Case
+from providers.models import ContactChannel
 
 NOTE_MAX = 4000
 
@@ -162,3 +163,30 @@ class BulkForm(JourneyForm):
             if version.isdigit():
                 pairs.append((ref.upper(), int(version)))
         return pairs
+
+
+class ChannelForm(forms.ModelForm):
+    """An agent's edit of a directory channel. `seen` is what the agent was shown."""
+
+    seen = forms.CharField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = ContactChannel
+        fields = ["value", "hours", "is_official", "verified_on", "source_url"]
+        widgets = {"verified_on": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {
+            "is_official": _("Only official channels are shown to customers as trustworthy."),
+            "source_url": _("Where this was seen: required for an official channel."),
+            "verified_on": _("The day someone checked it against the source."),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "channel_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("is_official") and not data.get("source_url"):
+            self.add_error("source_url", _("An official channel needs the source it was seen at."))
+        return data

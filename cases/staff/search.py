@@ -4,9 +4,8 @@ import enum
 import re
 from dataclasses import dataclass
 
-from cases.models import REFERENCE_ALPHABET
+from cases.models import normalize_reference
 
-REFERENCE_TERM = re.compile(rf"^(?:CX)?([{REFERENCE_ALPHABET}]{{4}})([{REFERENCE_ALPHABET}]{{4}})$")
 PHONE_TERM = re.compile(r"^\+?[\d\s().\-]+$")
 MIN_PHONE_DIGITS = 4
 MIN_EMAIL_PREFIX = 3
@@ -25,12 +24,6 @@ class Term:
     kind: Kind
     value: str
     typed: str
-
-
-def normalize_reference(term: str) -> str | None:
-    """CX-4K7M-2QPD from any dashes, spaces or case a person might type, else None."""
-    match = REFERENCE_TERM.match(re.sub(r"[\s\-]", "", term).upper())
-    return f"CX-{match.group(1)}-{match.group(2)}" if match else None
 
 
 def parse(typed: str) -> Term:

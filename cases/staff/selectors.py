@@ -8,7 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.fields.json import KT
 from django.http import Http404
 from django.utils import timezone
@@ -27,6 +27,7 @@ from cases.models import (
     Evidence,
     Reminder,
 )
+from cases.reminders import attention
 from cases.staff import presence
 from cases.staff.search import Kind, Term
 from config import keyset
@@ -36,7 +37,8 @@ S = Case.Status
 PAGE_SIZES = (25, 50)
 COUNT_CAP = 999
 CHANGES_CAP = 99
-TIMELINE_PREVIEW = 50
+# The case page shows the newest events; the rest are a click away (timeline_page).
+TIMELINE_PREVIEW = 25
 TIMELINE_PAGE_SIZE = 100
 COMPLETED_RECENTLY_DAYS = 7
 
@@ -91,22 +93,35 @@ def _open() -> QuerySet:
     return Case.objects.filter(status__in=STAFF_OPEN_STATUSES)
 
 
+def _flagged() -> QuerySet:
+    # case_attention_idx's own predicate: the page is read straight off that index.
+    return _open().filter(Q(is_stalled=True) | Q(status=S.NEEDS_ACTION))
+
+
+def _waiting_on_an_agent(*, now: dt.datetime) -> QuerySet:
+    """The ids of cases with a follow-up date passed, or a reminder failed, and nothing done
+    since: few rows, each found through its own partial index."""
+    failed = attention.failed_reminders(now=now).values("case_id")
+    follow_ups = attention.overdue_follow_ups(today=timezone.localdate(now)).values("case_id")
+    return failed.union(follow_ups)
+
+
 def needs_attention(*, now: dt.datetime) -> QuerySet:
     """Open cases that need a human: stalled, needs action, a follow-up date passed with
     nothing done since, a reminder that failed with nothing done since.
 
-    Built as `id IN (… UNION …)`, each part served by its own partial index, so the cost
-    follows the size of the queue, not the million cases.
+    As one QuerySet, for the counts and the change check; pages are read by parts
+    (`queue_parts`), so their cost follows the page, not the size of the queue.
     """
-    flagged = _open().filter(Q(is_stalled=True) | Q(status=S.NEEDS_ACTION)).values("id")
-    failed = Reminder.objects.filter(
-        state=Reminder.State.FAILED, due_at__gte=F("case__last_activity_at")
-    ).values("case_id")
-    follow_ups = ContactAttempt.objects.filter(
-        follow_up_on__lt=timezone.localdate(now),
-        follow_up_on__gte=F("case__last_activity_at__date"),
-    ).values("case_id")
-    return _open().filter(id__in=flagged.union(failed, follow_ups))
+    flagged = _flagged().values("id")
+    return _open().filter(id__in=flagged.union(_waiting_on_an_agent(now=now)))
+
+
+def queue_parts(queue: Queue, *, agent: User, now: dt.datetime) -> list[QuerySet]:
+    """The queue as the QuerySets a page is merged from, each served in order by an index."""
+    if queue.slug == "attention":
+        return [_flagged(), _open().filter(id__in=_waiting_on_an_agent(now=now))]
+    return [queue_cases(queue, agent=agent, now=now)]
 
 
 def queue_cases(queue: Queue, *, agent: User, now: dt.datetime) -> QuerySet:
@@ -269,17 +284,25 @@ class CasePage:
 
 
 def case_page(
-    cases: QuerySet, *, sort: str, cursor: str, size: int, agent: User, now: dt.datetime
+    cases: QuerySet | list[QuerySet],
+    *,
+    sort: str,
+    cursor: str,
+    size: int,
+    agent: User,
+    now: dt.datetime,
 ) -> CasePage:
-    """One keyset page of `cases` with each row's provider clock and who else has it open:
-    one query for the rows, one for their status changes, one cache read for presence."""
+    """One keyset page of `cases` (or of the union of its parts) with each row's provider
+    clock and who else has it open: one query for the rows (one a part), one for their
+    status changes, one cache read for presence."""
     column, descending = SORTS.get(sort, SORTS["activity"])
+    parts = cases if isinstance(cases, list) else [cases]
     if column == "waiting_since":
-        cases = cases.filter(waiting_since__isnull=False)
-    cases = cases.select_related("provider", "assigned_agent")
+        parts = [part.filter(waiting_since__isnull=False) for part in parts]
+    parts = [part.select_related("provider", "assigned_agent") for part in parts]
     size = size if size in PAGE_SIZES else PAGE_SIZES[0]
-    found, next_cursor = keyset.page_by(
-        cases, field=column, descending=descending, cursor=cursor, size=size
+    found, next_cursor = keyset.page_by_parts(
+        parts, field=column, descending=descending, cursor=cursor, size=size
     )
     ids = [case.pk for case in found]
     changes = status_changes(ids) if ids else {}
@@ -473,7 +496,8 @@ def last_change(case: Case) -> LastChange:
 
 def agent_choices() -> list[tuple[int, str]]:
     """(id, name) of every support agent, for "assign to": one query."""
-    return [(agent.pk, agent.get_short_name()) for agent in roles.support_agents()]
+    agents = roles.support_agents().only("id", "display_name", "email")
+    return [(agent.pk, agent.get_short_name()) for agent in agents]
 
 
 def agent_by_id(pk: int) -> User | None:

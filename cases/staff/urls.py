@@ -21,4 +21,13 @@ urlpatterns = [
     path("cases/<str:ref>/reminders/", views.case_reminders, name="case_reminders"),
     path("cases/<str:ref>/contacts/new/", views.contact_new, name="contact_new"),
     path("cases/<str:ref>/contacts/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
+    path("providers/", views.provider_list, name="provider_list"),
+    path("providers/<slug:slug>/", views.provider_detail, name="provider_detail"),
+    path(
+        "providers/<slug:slug>/channels/<int:channel_id>/",
+        views.channel_edit,
+        name="channel_edit",
+    ),
+    path("stats/", views.stats_page, name="stats_page"),
+    path("stats/providers.csv", views.stats_csv, name="stats_csv"),
 ]

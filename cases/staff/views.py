@@ -3,10 +3,12 @@ agents' actions. Every view passes agent_page first; reads go through selectors,
 through services. Every form works as a plain POST (post/redirect/get); HTMX only enhances.
 """
 
+import csv
 import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,12 +25,13 @@ from cases.contacts import selectors as contact_selectors
 from cases.contacts.views import contact_page
 from cases.models import Case
 from cases.reminders import controls, heartbeat, schedule
-from cases.staff import presence, search, selectors
+from cases.staff import directory, presence, search, selectors
 from cases.staff.access import agent_page
 from cases.staff.filters import CaseFilter
 from cases.staff.forms import (
     AssignForm,
     BulkForm,
+    ChannelForm,
     MessageForm,
     MoveForm,
     NoteForm,
@@ -36,6 +39,7 @@ from cases.staff.forms import (
 )
 from cases.transitions import CaseChanged, TransitionNotAllowed
 from config.http import AuthenticatedHttpRequest
+from providers import services as provider_services
 
 LIST_TEMPLATE = "staff/list.html"
 CASE_TEMPLATE = "staff/case.html"
@@ -78,7 +82,16 @@ def _list_state(request: AuthenticatedHttpRequest) -> dict:
     data.setdefault("sort", default_sort)
     data.setdefault("size", str(selectors.PAGE_SIZES[0]))
     filterset = CaseFilter(data, queryset=cases)
+    parts = (
+        [
+            filterset.filtered(part)
+            for part in selectors.queue_parts(queue, agent=request.user, now=now)
+        ]
+        if term is None
+        else [filterset.qs]
+    )
     return {
+        "parts": parts,
         "now": now,
         "queue": queue,
         "term": term,
@@ -104,7 +117,7 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     state = _list_state(request)
     filterset = state["filterset"]
     page = selectors.case_page(
-        filterset.qs,
+        state["parts"],
         sort=state["sort"],
         cursor=request.GET.get("after", ""),
         size=state["size"],
@@ -482,3 +495,132 @@ def contact_new(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
 @agent_page
 def contact_edit(request: AuthenticatedHttpRequest, ref: str, pk: int) -> HttpResponse:
     return _contact(request, ref, pk)
+
+
+# --- The provider directory (issue 15) ---------------------------------------------------------
+
+
+@require_GET
+@agent_page
+def provider_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Browse and search the providers, with their numbers from the stats table."""
+    q = request.GET.get("q", "").strip()
+    context = {
+        "q": q,
+        "rows": directory.provider_rows(q=q),
+        "recheck_before": directory.recheck_before(),
+    }
+    template = "staff/providers.html#provider-table" if request.htmx else "staff/providers.html"
+    return render(request, template, context)
+
+
+@require_GET
+@agent_page
+def provider_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    page = directory.provider_page(slug=slug)
+    context = {
+        "page": page,
+        "provider": page.provider,
+        "can_edit": request.user.has_perm("providers.change_contactchannel"),
+    }
+    return render(request, "staff/provider.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@agent_page
+def channel_edit(request: AuthenticatedHttpRequest, slug: str, channel_id: int) -> HttpResponse:
+    """An agent with the permission edits a channel; the change is audited and shows on every
+    open case's page at once (they read the directory on each request)."""
+    if not request.user.has_perm("providers.change_contactchannel"):
+        raise PermissionDenied
+    channel = directory.channel_for_edit(slug=slug, channel_id=channel_id)
+    provider_url = reverse("staff:provider_detail", kwargs={"slug": slug})
+    changed = None
+    if request.method == "POST":
+        form = ChannelForm(request.POST, instance=channel)
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in provider_services.EDITABLE}
+            try:
+                provider_services.edit_channel(
+                    channel=channel, by=request.user, seen=form.cleaned_data["seen"], **data
+                )
+            except provider_services.ChannelChanged as stale:
+                changed = stale.channel
+                fresh = request.POST.copy()
+                fresh["seen"] = provider_services.fingerprint(stale.channel)
+                form = ChannelForm(fresh, instance=stale.channel)
+            except ValidationError as invalid:
+                form.add_error(None, invalid)
+            else:
+                messages.success(request, _("Channel saved. Open cases show it now."))
+                return _go(request, provider_url)
+    else:
+        form = ChannelForm(
+            instance=channel, initial={"seen": provider_services.fingerprint(channel)}
+        )
+    context = {
+        "channel": changed or channel,
+        "provider": channel.provider,
+        "form": form,
+        "changed": changed,
+        "provider_url": provider_url,
+    }
+    template = "staff/channel_edit.html#channel-form" if request.htmx else "staff/channel_edit.html"
+    return render(request, template, context)
+
+
+# --- The numbers (issue 15) --------------------------------------------------------------------
+
+
+@require_GET
+@agent_page
+def stats_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Open cases, stalls, completions and the providers ranked by median days to complete,
+    as the periodic task last computed them."""
+    return render(request, "staff/stats.html", {"page": directory.stats_page()})
+
+
+@require_GET
+@agent_page
+def stats_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The stats page's provider table as CSV."""
+    page = directory.stats_page()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = page.snapshot.computed_at.strftime("%Y%m%d-%H%M") if page.snapshot else "empty"
+    response["Content-Disposition"] = f'attachment; filename="closeout-providers-{stamp}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Provider"),
+            _("Country"),
+            _("Open cases"),
+            _("Submitted"),
+            _("Completed"),
+            _("Median days to complete"),
+            _("90th percentile days"),
+            _("Share stalled"),
+            _("Share reopened as still charged"),
+            _("Computed at"),
+        ]
+    )
+    computed = page.snapshot.computed_at.isoformat() if page.snapshot else ""
+    for row in page.rows:
+        writer.writerow(
+            [
+                row.provider.name,
+                row.provider.country,
+                row.open_cases,
+                row.submitted_cases,
+                row.completed_cases,
+                _number(row.median_days),
+                _number(row.p90_days),
+                _number(row.stalled_share, 3),
+                _number(row.reopened_share, 3),
+                computed,
+            ]
+        )
+    return response
+
+
+def _number(value: float | None, digits: int = 1) -> str:
+    return "" if value is None else f"{value:.{digits}f}"

@@ -2,6 +2,7 @@
 new staff URL is covered the day it is added."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts import roles
@@ -28,13 +29,21 @@ def staff_patterns() -> list[URLPattern]:
     return [p for p in staff_urls.urlpatterns if isinstance(p, URLPattern)]
 
 
+# Views behind a permission of their own as well; the generated agent test grants it.
+NEEDS_PERMISSION = {"channel_edit": "change_contactchannel"}
+
+
 def url_for(pattern: URLPattern, reference: str, author=None) -> str:
-    """The pattern's URL for the case; a contact's URL names one that `author` logged."""
+    """The pattern's URL for an existing case (`ref`), its provider (`slug`), one of that
+    provider's channels (`channel_id`) and a contact that `author` logged (`pk`)."""
     converters = pattern.pattern.converters
-    kwargs: dict = {"ref": reference} if "ref" in converters else {}
+    case = Case.objects.select_related("provider").get(reference=reference)
+    values: dict = {"ref": reference, "slug": case.provider.slug}
+    if "channel_id" in converters:
+        values["channel_id"] = factories.ContactChannelFactory(provider=case.provider).pk
     if "pk" in converters:
-        case = Case.objects.get(reference=reference)
-        kwargs["pk"] = factories.ContactAttemptFactory(case=case, created_by=author).pk
+        values["pk"] = factories.ContactAttemptFactory(case=case, created_by=author).pk
+    kwargs = {name: value for name, value in values.items() if name in converters}
     return reverse(f"staff:{pattern.name}", kwargs=kwargs)
 
 
@@ -89,6 +98,8 @@ def test_staff_outside_the_agents_group_is_refused(client, pattern):
 
 @pytest.mark.parametrize("pattern", every_staff_url())
 def test_agent_gets_the_page(client, agent, pattern):
+    if codename := NEEDS_PERMISSION.get(pattern.name):
+        agent.user_permissions.add(Permission.objects.get(codename=codename))
     client.force_login(agent)
     url = url_for(pattern, waiting_case().reference, author=agent)
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, Reminder
+from cases.reminders import attention
 from cases.staff import selectors
 from tests import factories
 from tests.cases.staff.conftest import stalled_case, waiting_case
@@ -130,3 +131,49 @@ def test_change_check_counts_cases_updated_since_the_list_was_shown(agent_client
     assert "1 case updated" in response.content.decode()
     assert "refresh" in response.content.decode()
     assert "updated" not in quiet.content.decode()
+
+
+def test_needs_attention_pages_cover_every_case_once_in_order(agent_client):
+    # Flagged cases and failed-reminder cases interleave in time; a stalled case with a failed
+    # reminder is in both parts of the queue and must still show once.
+    now = timezone.now()
+    expected = []
+    for n in range(30):
+        case = stalled_case() if n % 3 else waiting_case()
+        if n % 3 != 1:
+            factories.ReminderFactory(
+                case=case, state=Reminder.State.FAILED, due_at=now + dt.timedelta(days=1)
+            )
+        Case.objects.filter(pk=case.pk).update(last_activity_at=now - dt.timedelta(hours=n))
+        expected.append(case.reference)
+
+    shown, cursor = [], ""
+    for _ in range(3):
+        response = agent_client.get(
+            reverse("staff:case_list"), {"queue": "attention", "after": cursor} if cursor else {}
+        )
+        page = response.context["page"]
+        shown += [row.case.reference for row in page.rows]
+        cursor = page.next_cursor
+        if not cursor:
+            break
+
+    # Quiet longest first: the case idle for 29 hours leads.
+    assert shown == list(reversed(expected))
+
+
+def test_needs_attention_looks_back_a_month_for_failures_and_follow_ups(agent):
+    now = timezone.now()
+    long_ago = now - dt.timedelta(days=attention.LOOKBACK_DAYS + 5)
+    old_failure = factories.CaseFactory(status=S.PREPARING)
+    factories.ReminderFactory(case=old_failure, state=Reminder.State.FAILED, due_at=long_ago)
+    old_follow_up = factories.CaseFactory(status=S.PREPARING)
+    factories.ContactAttemptFactory(case=old_follow_up, follow_up_on=long_ago.date())
+    Case.objects.filter(pk__in=[old_failure.pk, old_follow_up.pk]).update(
+        last_activity_at=long_ago - dt.timedelta(days=1)
+    )
+
+    found = refs("attention", agent)
+
+    assert old_failure.reference not in found
+    assert old_follow_up.reference not in found

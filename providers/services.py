@@ -1,0 +1,48 @@
+"""The directory's writes from outside the admin: an agent editing a contact channel.
+
+Every save goes through the audit receivers (providers/signals.py) with the agent as the actor.
+Like a case, a channel is changed with its row locked and what the agent saw checked: a change
+made meanwhile by someone else is refused (ChannelChanged), never overwritten.
+"""
+
+import hashlib
+import json
+
+from django.db import transaction
+
+from providers import signals
+from providers.models import ContactChannel
+
+# What an agent may change on the staff dashboard (the admin can change everything).
+EDITABLE = ("value", "hours", "is_official", "verified_on", "source_url")
+
+
+class ChannelChanged(Exception):
+    """The channel changed since the agent's form was shown; carries the fresh channel."""
+
+    def __init__(self, channel: ContactChannel) -> None:
+        super().__init__(f"Channel {channel.pk} changed meanwhile.")
+        self.channel = channel
+
+
+def fingerprint(channel: ContactChannel) -> str:
+    """A short digest of the stored channel, carried by the edit form as what the agent saw."""
+    raw = json.dumps(channel.audit_snapshot(), sort_keys=True).encode()
+    return hashlib.sha256(raw).hexdigest()[:20]
+
+
+@transaction.atomic
+def edit_channel(*, channel: ContactChannel, by, seen: str, **changes) -> ContactChannel:
+    """Change the EDITABLE fields of `channel` as `by`; raises ChannelChanged when it changed
+    after `seen` was taken, and ValidationError when the result breaks a rule (an official
+    channel needs its source, one value per kind and provider)."""
+    locked = ContactChannel.objects.select_for_update().get(pk=channel.pk)
+    if fingerprint(locked) != seen:
+        raise ChannelChanged(locked)
+    for name in EDITABLE:
+        if name in changes:
+            setattr(locked, name, changes[name])
+    locked.full_clean()
+    with signals.acting_as(by):
+        locked.save()
+    return locked
