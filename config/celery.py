@@ -13,6 +13,9 @@ app.autodiscover_tasks()
 # By name: the worker loads it once Django is set up. Records the heartbeat the staff dashboard
 # reads ("reminders are not being sent") and the container health check's file.
 app.steps["consumer"].add("cases.reminders.heartbeat:HeartbeatStep")
+# Gives back prefetch slots whose acknowledgement was lost in a broker outage, or the worker
+# could stop taking tasks without exiting (docs/worker-broker-crash.md).
+app.steps["consumer"].add("config.worker:LostAckStep")
 
 
 @app.on_after_configure.connect

@@ -33,15 +33,19 @@ CELERY = str(Path(sys.executable).with_name("celery"))
 WORKER_REDIS_URL = os.environ.get("WORKER_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
-def wait_for(predicate: Callable[[], object], *, timeout: float, what: str) -> object:
-    """Poll another process's progress (not the clock: time-machine moves only this one)."""
+def wait_for(
+    predicate: Callable[[], object], *, timeout: float, what: str | Callable[[], str]
+) -> object:
+    """Poll another process's progress (not the clock: time-machine moves only this one).
+    `what` may be a callable, to describe the state at the timeout (a log read then)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(0.1)
-    raise AssertionError(f"Timed out after {timeout}s waiting for {what}")
+    described = what() if callable(what) else what
+    raise AssertionError(f"Timed out after {timeout}s waiting for {described}")
 
 
 def free_port() -> int:
