@@ -118,7 +118,7 @@ def add(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     return render(request, template, context)
 
 
-def _private[R: HttpResponseBase](response: R) -> R:
+def _private(response: HttpResponseBase) -> HttpResponseBase:
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     # A stored file is never a page: nothing in it may run, load or frame anything.
