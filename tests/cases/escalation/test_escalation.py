@@ -244,3 +244,21 @@ def test_case_page_query_count_is_fixed_with_escalation(
     factories.EscalationRouteFactory.create_batch(2, region=ombudsman.region)
     with django_assert_max_num_queries(len(few.captured_queries)):
         page(client, case)
+
+
+def test_agents_case_page_says_where_and_when_it_was_escalated(
+    client, customer, agent, ombudsman, django_assert_max_num_queries
+):
+    case = waiting_case(customer, waited_days=60)
+    client.force_login(agent)
+    url = reverse("staff:case_detail", kwargs={"ref": case.reference})
+    with django_assert_max_num_queries(60) as before:
+        assert "Escalated to" not in client.get(url).content.decode()
+
+    from cases.escalation import services as escalation_services
+
+    escalation_services.escalate(case=case, by=customer, version=case.version, route_id=ombudsman.pk)
+
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        html = client.get(url).content.decode()
+    assert "Escalated to Communications Ombudsman on Dec. 1, 2026" in html
