@@ -307,6 +307,12 @@ class Case(models.Model):
         return self.service_kind in (ServiceKind.ESIM, ServiceKind.PHYSICAL_SIM)
 
     @property
+    def is_provider_kind_unchecked(self) -> bool:
+        """The case's provider is one whose kinds we have not checked, and this one is not
+        among those its official pages confirm (chosen from the note in the journey)."""
+        return self.provider is not None and self.provider.is_unchecked_for(self.service_kind)
+
+    @property
     def typical_wait_days(self) -> int:
         """How long this case's provider typically takes in the wait this journey has."""
         operator = self.is_operator_journey

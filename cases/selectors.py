@@ -158,12 +158,56 @@ def billing_check_due(case: Case, *, now: dt.datetime | None = None) -> bool:
     return bool(case.completed_at and case.completed_at <= now - cycle)
 
 
-def provider_search(*, query: str, service_kind: str = "") -> QuerySet[Provider]:
-    """Active providers any of whose names or aliases contain `query` (all if empty)."""
-    providers = Provider.objects.active()
+# Beside a provider whose kinds we have not checked, under the kind the case is about.
+UNCHECKED_NOTES = {
+    ServiceKind.ESIM: _(
+        "We have not checked its eSIM yet: choose it if your eSIM is with this network."
+    ),
+    ServiceKind.PHYSICAL_SIM: _(
+        "We have not checked its SIM cards yet: choose it if your SIM card is from this network."
+    ),
+    ServiceKind.VIRTUAL: _(
+        "We have not checked its virtual SIMs or numbers yet: choose it if your virtual number "
+        "is from this provider."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ProviderChoice:
+    """A provider the customer may pick, with the note shown when its kind is not checked."""
+
+    provider: Provider
+    note: StrOrPromise = ""
+
+
+@dataclass(frozen=True)
+class ProviderResults:
+    choices: list[ProviderChoice]
+    # More providers match than are shown: typing more of the name narrows them.
+    has_more: bool
+
+
+def provider_search(*, query: str, service_kind: str = "") -> ProviderResults:
+    """Active providers any of whose names or aliases contain `query` (all if empty), in one
+    query: for a service kind, those known to offer it, then those whose kinds we have not
+    checked, each with a note; a provider checked not to offer the kind is left out."""
+    providers = Provider.objects.active().matching(query)
     if service_kind:
-        providers = providers.offering(service_kind)
-    return providers.matching(query).by_name()[:PROVIDER_RESULTS_LIMIT]
+        providers = providers.offering(service_kind, unchecked_too=True)
+    else:
+        providers = providers.by_name()
+    found = list(providers[: PROVIDER_RESULTS_LIMIT + 1])
+    choices = [
+        ProviderChoice(
+            provider=provider,
+            note=UNCHECKED_NOTES[ServiceKind(service_kind)]
+            if service_kind and provider.is_unchecked_for(service_kind)
+            else "",
+        )
+        for provider in found[:PROVIDER_RESULTS_LIMIT]
+    ]
+    return ProviderResults(choices=choices, has_more=len(found) > PROVIDER_RESULTS_LIMIT)
 
 
 def active_provider(pk: int | str) -> Provider | None:

@@ -74,6 +74,7 @@ class ProviderAdmin(AuditActorMixin):
         "offers_virtual",
         "offers_esim",
         "offers_physical_sim",
+        "service_kinds_checked",
         "has_self_service",
     )
     search_fields = ("name", "local_name", "slug", "aliases")
@@ -98,6 +99,7 @@ class ProviderAdmin(AuditActorMixin):
             {
                 "fields": (
                     ("offers_virtual", "offers_esim", "offers_physical_sim"),
+                    "service_kinds_checked",
                     "website",
                     "cancellation_url",
                     "has_self_service",
@@ -132,6 +134,8 @@ class ProviderAdmin(AuditActorMixin):
             )
             if offered
         ]
+        if not obj.service_kinds_checked:
+            kinds.append(_("others not checked"))
         return ", ".join(str(kind) for kind in kinds) or "—"
 
 

@@ -52,6 +52,7 @@ PROVIDER_FIELDS = [
     "country",
     "website",
     "cancellation_url",
+    "service_kinds_checked",
     "has_self_service",
     "identity_checks",
     "identity_checks_zh_hans",
@@ -258,6 +259,12 @@ class ProviderEntryForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
+        kinds = set(cleaned.get("service_kinds") or [])
+        if cleaned.get("service_kinds_checked") is False and kinds == set(ServiceKind.values):
+            self.add_error(
+                "service_kinds_checked",
+                _("It offers every kind, so none is left unchecked: leave the key out."),
+            )
         is_demo = cleaned.get("is_demo", False)
         for name in ("website", "cancellation_url"):
             for host in hosts_in(cleaned.get(name) or ""):
@@ -646,6 +653,20 @@ class Validator:
         valid = form.is_valid()
         for name, message in form_errors(form):
             self.error(source, entry, name, message)
+        # A form's BooleanField reads "no" or "maybe" as true; a claim about what we checked
+        # must be written as a YAML boolean.
+        if not isinstance(item.get("service_kinds_checked", True), bool):
+            self.error(
+                source,
+                entry,
+                "service_kinds_checked",
+                gettext(
+                    "Write true or false (false: the official pages confirm only some of its "
+                    "kinds), not %(value)s."
+                )
+                % {"value": repr(item["service_kinds_checked"])},
+            )
+            valid = False
         if isinstance(slug, str):
             self.slugs.setdefault(slug, f"{source} {entry}")
 

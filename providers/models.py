@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -42,8 +42,15 @@ class ProviderQuerySet(models.QuerySet):
     def active(self) -> "ProviderQuerySet":
         return self.filter(is_active=True)
 
-    def offering(self, kind: str) -> "ProviderQuerySet":
-        return self.filter(**{OFFER_FIELDS[ServiceKind(kind)]: True})
+    def offering(self, kind: str, *, unchecked_too: bool = False) -> "ProviderQuerySet":
+        """Providers known to offer `kind`; with `unchecked_too`, also those whose kinds we
+        have not checked (Provider.service_kinds_checked), after the known ones."""
+        offers = OFFER_FIELDS[ServiceKind(kind)]
+        if not unchecked_too:
+            return self.filter(**{offers: True})
+        return self.filter(Q(**{offers: True}) | Q(service_kinds_checked=False)).order_by(
+            F(offers).desc(), Lower("name"), "name", "pk"
+        )
 
     def matching(self, query: str) -> "ProviderQuerySet":
         """Providers any of whose names (Simplified or Traditional, any case) contain `query`."""
@@ -73,6 +80,15 @@ class Provider(models.Model):
     offers_virtual = models.BooleanField(_("offers virtual SIM / number"), default=False)
     offers_esim = models.BooleanField(_("offers eSIM"), default=False)
     offers_physical_sim = models.BooleanField(_("offers physical SIM"), default=False)
+    service_kinds_checked = models.BooleanField(
+        _("service kinds checked"),
+        default=True,
+        help_text=_(
+            "Untick when its official pages confirm only some of the kinds it may offer: the "
+            "kinds ticked above are still claimed, and the journey also offers it under the "
+            "others, with a note that we have not checked them."
+        ),
+    )
     website = models.URLField(_("website"), blank=True)
     cancellation_url = models.URLField(_("official cancellation page"), blank=True)
     has_self_service = models.BooleanField(_("self-service cancellation available"), default=False)
@@ -130,6 +146,10 @@ class Provider(models.Model):
 
     def offers(self, kind: str) -> bool:
         return getattr(self, OFFER_FIELDS[ServiceKind(kind)])
+
+    def is_unchecked_for(self, kind: str) -> bool:
+        """Whether `kind` is one we have not checked: not claimed, but not ruled out either."""
+        return not self.service_kinds_checked and not self.offers(kind)
 
     def typical_days(self, *, waiting_for_operator: bool) -> int:
         if waiting_for_operator:

@@ -6,6 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 
 from tests import factories
@@ -50,6 +52,16 @@ def _english_and_fast(settings, tmp_path) -> None:
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _no_counts_from_earlier_tests():
+    """Rate-limit counts live in the cache, and live_server shares this process's memory: a
+    suite that starts more than 30 cases would otherwise refuse the next test's "Continue".
+    Only the in-memory cache is cleared; a Redis one a test set up is that test's to clear."""
+    yield
+    if isinstance(default := caches["default"], LocMemCache):
+        default.clear()
 
 
 @pytest.fixture

@@ -166,6 +166,11 @@ def _paste_a_handle_into_a_step_note(page: Page) -> None:
     expect(page.locator("#scam-warning")).to_be_visible()
 
 
+def _see_the_unchecked_operators(page: Page) -> None:
+    # The eSIM draft lists operators whose kinds we have not checked, each with its note.
+    expect(page.locator("#provider-results .result-note").first).to_be_visible()
+
+
 def _first_todo(case: Case) -> int:
     step = case.steps.filter(state=CaseStep.State.TODO).exclude(kind=StepKind.CHECKLIST)
     return step.order_by("position").first().position
@@ -181,8 +186,12 @@ def customer_pages(site: Site) -> list[SitePage]:
         SitePage("start", reverse("cases:start")),
         SitePage("keep-number", _ref("cases:keep_number", draft)),
         SitePage("porting", _ref("cases:porting", draft)),
-        SitePage("provider", _ref("cases:provider", draft)),
-        SitePage("provider-search", _ref("cases:provider", draft) + "?q=%E7%A7%BB%E5%8A%A8"),
+        SitePage("provider", _ref("cases:provider", draft), _see_the_unchecked_operators),
+        SitePage(
+            "provider-search",
+            _ref("cases:provider", draft) + "?q=%E7%A7%BB%E5%8A%A8",
+            _see_the_unchecked_operators,
+        ),
         SitePage("details", _ref("cases:details", draft)),
         SitePage("save", _ref("cases:save", draft)),
         SitePage("my-cases", reverse("cases:my_cases")),

@@ -108,3 +108,25 @@ def test_the_directory_answers_in_a_fixed_number_of_queries(client, django_asser
 
     with django_assert_max_num_queries(4):
         assert client.get(reverse("providers:directory")).status_code == 200
+
+
+def test_the_directory_never_claims_a_kind_we_have_not_checked(client):
+    factories.ProviderFactory(
+        name="Alpha Net",
+        slug="alpha-net",
+        offers_virtual=False,
+        offers_esim=False,
+        service_kinds_checked=False,
+    )
+    factories.ProviderFactory(name="Zulu Net", slug="zulu-net", offers_virtual=False)
+
+    page = client.get(reverse("providers:directory")).text
+
+    def entry(slug: str) -> str:
+        start = page.index(f'id="provider-{slug}"')
+        return page[start : page.index("</li>", start)]
+
+    assert "Physical SIM, other kinds not checked yet" in entry("alpha-net")
+    assert "eSIM" not in entry("alpha-net")
+    assert "eSIM, Physical SIM" in entry("zulu-net")
+    assert "not checked" not in entry("zulu-net")

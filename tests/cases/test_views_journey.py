@@ -3,11 +3,12 @@
 import datetime as dt
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, CaseStep, Reminder
-from providers.models import ServiceKind, StepKind
+from providers.models import Provider, ServiceKind, StepKind
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -395,3 +396,162 @@ def test_provider_search_matches_traditional_chinese_and_aliases(client):
 
     assert "中國移動香港" in client.get(url("provider", case), {"q": "中国移动"}).text
     assert "csl / 1O1O" in client.get(url("provider", case), {"q": "1010"}).text
+
+
+# --- Providers whose service kinds we have not checked (issue 10) ------------------------------
+
+ESIM_NOTE = "We have not checked its eSIM yet: choose it if your eSIM is with this network."
+
+
+@pytest.fixture
+def kind_providers():
+    """A checked eSIM seller, two operators whose kinds we have not checked (SIM confirmed),
+    a checked virtual-number app and a checked SIM-only operator; every name has "Net"."""
+    only = {"offers_virtual": False, "offers_esim": False, "offers_physical_sim": False}
+    return {
+        "esim": factories.ProviderFactory(name="Zulu Net eSIM", **{**only, "offers_esim": True}),
+        "unchecked": [
+            factories.ProviderFactory(
+                name=name, **{**only, "offers_physical_sim": True}, service_kinds_checked=False
+            )
+            for name in ("Alpha Net", "Bravo Net")
+        ],
+        "app": factories.ProviderFactory(
+            name="Charlie Net Numbers", **{**only, "offers_virtual": True}
+        ),
+        "sim": factories.ProviderFactory(
+            name="Delta Net SIM", **{**only, "offers_physical_sim": True}
+        ),
+    }
+
+
+def _esim_draft(client) -> Case:
+    client.post(reverse("cases:start"), {"service_kind": ServiceKind.ESIM})
+    return Case.objects.get()
+
+
+@pytest.mark.parametrize(
+    ("query", "htmx"), [({}, False), ({"q": "net"}, False), ({"q": "net"}, True)]
+)
+def test_esim_lists_known_sellers_first_then_unchecked_operators_with_a_note(
+    client, kind_providers, query, htmx
+):
+    case = _esim_draft(client)
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+
+    page = client.get(url("provider", case), query, **headers).text
+
+    assert page.index("Zulu Net eSIM") < page.index("Alpha Net") < page.index("Bravo Net")
+    assert "Charlie Net Numbers" not in page  # checked: virtual numbers only
+    assert "Delta Net SIM" not in page  # checked: SIM cards only
+    assert page.count(ESIM_NOTE) == 2  # once per unchecked operator, none for the seller
+    assert page.index("Alpha Net") < page.index(ESIM_NOTE) < page.index("Bravo Net")
+
+
+def test_the_note_is_in_chinese_for_a_chinese_reader(client, kind_providers):
+    case = _esim_draft(client)
+    client.cookies["django_language"] = "zh-hans"
+
+    page = client.get(url("provider", case)).text
+
+    assert page.count("我们尚未核实该运营商的 eSIM：如果您的 eSIM 来自这家运营商，请选择它。") == 2
+
+
+def test_under_another_kind_the_note_names_that_kind(client, kind_providers):
+    client.post(reverse("cases:start"), {"service_kind": ServiceKind.VIRTUAL})
+    case = Case.objects.get()
+
+    page = client.get(url("provider", case)).text
+
+    assert page.index("Charlie Net Numbers") < page.index("Alpha Net")
+    assert page.count("We have not checked its virtual SIMs or numbers yet") == 2
+    assert ESIM_NOTE not in page
+    assert "Zulu Net eSIM" not in page
+
+
+def test_a_long_list_says_that_more_providers_match(client):
+    for number in range(25):
+        factories.ProviderFactory(
+            name=f"Echo Mobile {number:02d}", offers_esim=False, service_kinds_checked=False
+        )
+    case = _esim_draft(client)
+
+    page = client.get(url("provider", case)).text
+
+    assert page.count(ESIM_NOTE) == 20
+    assert "More providers match than are shown here." in page
+    assert "More providers match" not in client.get(url("provider", case), {"q": "mobile 0"}).text
+
+
+def test_the_provider_choice_answers_in_a_fixed_number_of_queries(
+    client, kind_providers, django_assert_max_num_queries
+):
+    case = _esim_draft(client)
+    with django_assert_max_num_queries(10) as few:
+        client.get(url("provider", case))
+    for number in range(30):
+        factories.ProviderFactory(
+            name=f"Foxtrot {number}", offers_esim=number % 2 == 0, service_kinds_checked=number < 15
+        )
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url("provider", case))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url("provider", case), {"q": "fox"}, HTTP_HX_REQUEST="true")
+
+
+def test_esim_case_with_an_unchecked_uk_operator_reaches_the_operator_wait(client, customer):
+    """EE under eSIM: chosen from the note, the generic eSIM steps, on to the operator's wait."""
+    call_command("load_shipped_data", verbosity=0)
+    ee = Provider.objects.get(slug="ee")
+    assert not ee.offers_esim  # no official eSIM fact: never claimed
+    client.force_login(customer)
+    case = _esim_draft(client)
+    client.post(url("keep_number", case), {"version": case.version, "keep_number": "no"})
+    case.refresh_from_db()
+
+    listed = client.get(url("provider", case), {"q": "EE"}).text
+    assert f'value="{ee.pk}"' in listed
+    assert ESIM_NOTE in listed
+    client.post(url("provider", case), {"version": case.version, "provider": ee.pk})
+    case.refresh_from_db()
+    client.post(
+        url("details", case),
+        {
+            "version": case.version,
+            "phone_number": "07700 900123",
+            "device_model": "Pixel 9",
+            "imei": "490154203237518",
+            "reason": "cost",
+        },
+    )
+    case.refresh_from_db()
+    client.post(url("save", case), {"version": case.version, "time_zone": "Europe/London"})
+    case.refresh_from_db()
+
+    assert (case.provider, case.status) == (ee, S.PREPARING)
+    titles = list(case.steps.order_by("position").values_list("title", flat=True))
+    assert "UK: check your contract and leave by text" in titles  # EE's region tip
+    assert titles[-1] == "Only now remove the eSIM profile"  # the generic eSIM steps
+    for precaution in case.steps.filter(kind=StepKind.CHECKLIST).order_by("position"):
+        client.post(
+            url("precautions", case),
+            {"version": case.version, "step": precaution.position, "action": "done"},
+        )
+        case.refresh_from_db()
+    client.post(url("start_steps", case), {"version": case.version})
+    case.refresh_from_db()
+    number = 1
+    while case.status == S.IN_PROGRESS and number < 10:
+        client.post(
+            url("step", case, number=number), {"version": case.version, "reference": "EE-1"}
+        )
+        case.refresh_from_db()
+        number += 1
+
+    assert case.status == S.AWAITING_OPERATOR
+    assert case.provider_reference == "EE-1"
+    assert case.expected_by is not None
+    page = client.get(url("detail", case)).text
+    assert "Waited so far" in page
+    assert "150" in page  # EE's official number, from the directory

@@ -238,3 +238,54 @@ def test_dry_run_validates_without_writing(tmp_path, capsys):
 
     assert "dry run" in capsys.readouterr().out
     assert not Provider.objects.exists()
+
+
+def test_service_kinds_checked_defaults_to_true_and_imports_false(tmp_path):
+    data = json.loads(json.dumps(VALID))
+    data["providers"].append(
+        {
+            "slug": "demo-two",
+            "name": "Demo Two (fictional)",
+            "service_kinds": ["physical_sim"],
+            "service_kinds_checked": False,
+            "is_demo": True,
+        }
+    )
+
+    import_files([write(tmp_path, data)])
+
+    assert Provider.objects.get(slug="demo-one").service_kinds_checked
+    assert not Provider.objects.get(slug="demo-two").service_kinds_checked
+
+
+@pytest.mark.parametrize("value", ["no", "maybe", 0, None, ["esim"]])
+def test_service_kinds_checked_must_be_a_yaml_boolean(tmp_path, value):
+    data = json.loads(json.dumps(VALID))
+    data["providers"][0]["service_kinds_checked"] = value
+    data["playbooks"] = []
+
+    with pytest.raises(ImportFailed) as failed:
+        import_files([write(tmp_path, data)])
+
+    [error] = failed.value.errors
+    assert (error.entry, error.field) == ("providers[0] (demo-one)", "service_kinds_checked")
+    assert error.message.startswith("Write true or false (false: the official pages confirm")
+    assert error.message.endswith(f"not {value!r}.")
+    assert not Provider.objects.exists()
+
+
+def test_a_provider_of_every_kind_has_nothing_left_unchecked(tmp_path):
+    data = json.loads(json.dumps(VALID))
+    data["providers"][0]["service_kinds"] = ["virtual", "esim", "physical_sim"]
+    data["providers"][0]["service_kinds_checked"] = False
+    data["playbooks"] = []
+
+    with pytest.raises(ImportFailed) as failed:
+        import_files([write(tmp_path, data)])
+
+    assert [(e.field, e.message) for e in failed.value.errors] == [
+        (
+            "service_kinds_checked",
+            "It offers every kind, so none is left unchecked: leave the key out.",
+        )
+    ]

@@ -148,3 +148,21 @@ def test_mainland_china_playbooks_look_up_first_settle_bills_and_offer_porting(s
 def test_shipped_files_are_yaml_under_providers_data():
     names = [path.name for path in shipped_files()]
     assert {"playbooks.yaml", "directory.yaml", "demo.yaml"} <= set(names)
+
+
+def test_uk_operators_are_never_claimed_for_esim_and_their_kinds_are_unchecked(shipped):
+    # No official eSIM fact for them in ../shared/providers-reference.md: offered with a note.
+    for slug in ("ee", "o2-uk", "vodafone-uk", "three-uk"):
+        operator = Provider.objects.get(slug=slug)
+        assert (operator.offers_esim, operator.service_kinds_checked) == (False, False), slug
+        assert operator.offers_physical_sim, slug
+    unchecked = Provider.objects.filter(service_kinds_checked=False)
+    assert not unchecked.filter(offers_esim=True, offers_physical_sim=True).exists()
+    # Sellers of one kind, and operators with both SIM and eSIM in the reference, stay checked.
+    for slug in ("airalo", "holafly", "nomad", "ubigi", "hushed", "t-mobile-us", "china-unicom"):
+        assert Provider.objects.get(slug=slug).service_kinds_checked, slug
+    esim = list(Provider.objects.active().offering("esim", unchecked_too=True))
+    known = [provider for provider in esim if provider.offers_esim]
+    assert esim[: len(known)] == known
+    assert {"ee", "o2-uk", "vodafone-uk", "three-uk"} <= {provider.slug for provider in esim}
+    assert "hushed" not in {provider.slug for provider in esim}

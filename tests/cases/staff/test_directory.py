@@ -262,3 +262,17 @@ def test_open_cases_of_the_provider_are_counted_from_the_stats_table(agent_clien
     assert "Not computed yet" in before
     assert Case.objects.filter(provider=provider).count() == 1
     assert "Not computed yet" not in after
+
+
+def test_the_case_page_says_when_its_kind_is_not_checked_for_the_provider(agent_client):
+    operator = factories.ProviderFactory(
+        name="Alpha Net", offers_esim=False, offers_virtual=False, service_kinds_checked=False
+    )
+    unchecked = factories.CaseFactory(provider=operator, service_kind="esim")
+    confirmed = factories.CaseFactory(provider=operator, service_kind="physical_sim")
+
+    def page(case: Case) -> str:
+        return agent_client.get(reverse("staff:case_detail", kwargs={"ref": case.reference})).text
+
+    assert "not checked for this provider" in page(unchecked)
+    assert "not checked for this provider" not in page(confirmed)
