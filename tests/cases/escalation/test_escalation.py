@@ -257,7 +257,9 @@ def test_agents_case_page_says_where_and_when_it_was_escalated(
 
     from cases.escalation import services as escalation_services
 
-    escalation_services.escalate(case=case, by=customer, version=case.version, route_id=ombudsman.pk)
+    escalation_services.escalate(
+        case=case, by=customer, version=case.version, route_id=ombudsman.pk
+    )
 
     with django_assert_max_num_queries(len(before.captured_queries)):
         html = client.get(url).content.decode()
