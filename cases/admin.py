@@ -29,6 +29,7 @@ from cases.models import (
     CaseStep,
     ContactAttempt,
     Evidence,
+    ProofPackBuild,
     Reminder,
     normalize_reference,
 )
@@ -428,3 +429,46 @@ class ReminderAdmin(CaseChildAdmin, ReadOnlyAdmin):
 class AgentDigestAdmin(ReadOnlyAdmin):
     list_display = ("day", "sent_at", "case_count")
     ordering = ("-day",)
+
+
+@admin.register(ProofPackBuild)
+class ProofPackBuildAdmin(CaseChildAdmin, ReadOnlyAdmin):
+    """Proof packs made by a worker: their progress and fate, never a link to the ZIP (the
+    case's pack page serves it to the owner and agents, with its access checks)."""
+
+    list_display = (
+        "case_reference",
+        "state",
+        "progress",
+        "pack_size",
+        "created_at",
+        "finished_at",
+        "expires_at",
+    )
+    list_select_related = ("case",)
+    list_filter = ("state",)
+    search_fields = ("case__reference",)
+    search_help_text = _("A case reference, e.g. CX-4K7M-2QPD.")
+    ordering = ("-id",)
+    fields = (
+        "case",
+        "requested_by",
+        "state",
+        "progress",
+        "pack_size",
+        "manifest_sha256",
+        "mismatched_name",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "expires_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("files packed"))
+    def progress(self, obj: ProofPackBuild) -> str:
+        return f"{obj.files_done} / {obj.files_total}"
+
+    @admin.display(description=_("size"), ordering="size")
+    def pack_size(self, obj: ProofPackBuild) -> str:
+        return filesizeformat(obj.size) if obj.size else "—"

@@ -14,6 +14,7 @@ from cases.models import (
     CaseStep,
     ContactAttempt,
     Evidence,
+    ProofPackBuild,
     Reminder,
 )
 from providers.models import (
@@ -171,6 +172,20 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     size = 23
     content_type = "text/plain"
     sha256 = "0" * 64
+
+
+class ProofPackBuildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProofPackBuild
+
+    case = factory.SubFactory(CaseFactory)
+    state = ProofPackBuild.State.READY
+    files_done = 3
+    files_total = 3
+    file = factory.django.FileField(filename="proof-pack.zip", data=b"PK")
+    size = 2
+    manifest_sha256 = "0" * 64
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=24))
 
 
 class AgentDigestFactory(factory.django.DjangoModelFactory):

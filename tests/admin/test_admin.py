@@ -3,7 +3,16 @@ from django.urls import reverse
 
 from accounts.models import User
 from cases import services
-from cases.models import AgentDigest, Case, CaseEvent, CaseStep, ContactAttempt, Evidence, Reminder
+from cases.models import (
+    AgentDigest,
+    Case,
+    CaseEvent,
+    CaseStep,
+    ContactAttempt,
+    Evidence,
+    ProofPackBuild,
+    Reminder,
+)
 from providers.models import (
     ContactChannel,
     ContactChannelChange,
@@ -38,6 +47,7 @@ ROW_MAKERS = {
     CaseEvent: lambda: factories.CaseEventFactory(actor=factories.AgentFactory()),
     Reminder: lambda: factories.ReminderFactory(),
     AgentDigest: lambda: factories.AgentDigestFactory(),
+    ProofPackBuild: lambda: factories.ProofPackBuildFactory(requested_by=factories.AgentFactory()),
 }
 
 
@@ -60,6 +70,7 @@ MODELS = [
     CaseEvent,
     Reminder,
     AgentDigest,
+    ProofPackBuild,
 ]
 
 
@@ -349,3 +360,19 @@ def test_case_change_page_does_not_read_the_case_again_per_inline_row(
         admin_client.get(url.format(small.pk))
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert admin_client.get(url.format(big.pk)).status_code == 200
+
+
+def test_proof_pack_builds_show_progress_but_never_the_stored_zip(admin_client):
+    build = factories.ProofPackBuildFactory(
+        state=ProofPackBuild.State.BUILDING, files_done=2, files_total=5, size=0
+    )
+    page = admin_client.get(changelist(ProofPackBuild)).content.decode()
+    assert build.case.reference in page
+    assert "2 / 5" in page
+    assert "Being made" in page
+
+    change = reverse("admin:cases_proofpackbuild_change", args=[build.pk])
+    html = admin_client.get(change).content.decode()
+    assert "2 / 5" in html
+    assert build.file.name not in html
+    assert admin_client.post(change, {"state": "ready"}).status_code == 403
