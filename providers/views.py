@@ -10,9 +10,7 @@ from providers.models import OFFER_FIELDS, ContactChannel, Provider
 
 def _kinds(provider: Provider) -> list[StrOrPromise]:
     """The kinds its official pages confirm; a kind we have not checked is never claimed."""
-    kinds: list[StrOrPromise] = [
-        kind.label for kind, field in OFFER_FIELDS.items() if getattr(provider, field)
-    ]
+    kinds: list[StrOrPromise] = [kind.label for kind in OFFER_FIELDS if provider.offers(kind)]
     if not provider.service_kinds_checked:
         kinds.append(_("other kinds not checked yet"))
     return kinds

@@ -10,6 +10,7 @@ from cases import services
 from cases.contacts import services as contact_services
 from cases.contacts.services import ContactEntry
 from cases.escalation import selectors
+from cases.escalation import services as escalation_services
 from cases.models import Case, CaseEvent, ContactAttempt, Reminder
 from cases.reminders import outbox
 from cases.reminders.schedule import ladder_interval
@@ -199,8 +200,6 @@ def test_escalating_a_refused_case_makes_it_wait_again_at_the_slow_rhythm(custom
     )
     assert case.status == S.NEEDS_ACTION
 
-    from cases.escalation import services as escalation_services
-
     case = escalation_services.escalate(
         case=case, by=customer, version=case.version, route_id=ombudsman.pk
     )
@@ -254,8 +253,6 @@ def test_agents_case_page_says_where_and_when_it_was_escalated(
     url = reverse("staff:case_detail", kwargs={"ref": case.reference})
     with django_assert_max_num_queries(60) as before:
         assert "Escalated to" not in client.get(url).content.decode()
-
-    from cases.escalation import services as escalation_services
 
     escalation_services.escalate(
         case=case, by=customer, version=case.version, route_id=ombudsman.pk
