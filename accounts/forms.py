@@ -1,4 +1,3 @@
-import zoneinfo
 from typing import cast
 
 from allauth.account.forms import ConfirmLoginCodeForm, LoginForm, RequestLoginCodeForm
@@ -9,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services
 from accounts.models import User, validate_time_zone
+from accounts.time_zones import time_zone_choices
 
 
 class RequestCodeForm(RequestLoginCodeForm):
@@ -65,41 +65,6 @@ class StaffLoginForm(LoginForm):
 
     def _setup_password_field(self) -> None:
         pass
-
-
-# Offered on the preferences page; any other valid zone a user already has is kept.
-COMMON_TIME_ZONES = [
-    "UTC",
-    "Europe/London",
-    "Europe/Dublin",
-    "Europe/Berlin",
-    "Europe/Paris",
-    "Europe/Madrid",
-    "Europe/Amsterdam",
-    "Asia/Shanghai",
-    "Asia/Hong_Kong",
-    "Asia/Taipei",
-    "Asia/Singapore",
-    "Asia/Tokyo",
-    "Asia/Kolkata",
-    "Asia/Dubai",
-    "Australia/Sydney",
-    "Pacific/Auckland",
-    "America/New_York",
-    "America/Chicago",
-    "America/Denver",
-    "America/Los_Angeles",
-    "America/Toronto",
-    "America/Sao_Paulo",
-    "Africa/Johannesburg",
-]
-
-
-def time_zone_choices(current: str = "") -> list[tuple[str, str]]:
-    zones = list(COMMON_TIME_ZONES)
-    if current and current not in zones and current in zoneinfo.available_timezones():
-        zones.append(current)
-    return [(zone, zone.replace("_", " ")) for zone in sorted(zones)]
 
 
 class PreferencesForm(forms.Form):

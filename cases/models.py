@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.functional import LazyObject
-from django.utils.translation import get_language, gettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -626,6 +626,12 @@ class ContactAttempt(models.Model):
 class CaseEvent(models.Model):
     """The append-only timeline and audit trail of a case."""
 
+    # System texts that name the event themselves: the timeline shows them as its heading
+    # instead of "Note: Internal note: …" (cases/staff_services.py, cases/reminders/send.py).
+    SUPPORT_MESSAGE = gettext_noop("Message from Closeout support")
+    INTERNAL_NOTE = gettext_noop("Internal note")
+    SUPPORT_MESSAGE_SENT = gettext_noop("Message emailed to the customer.")
+
     class Kind(models.TextChoices):
         CREATED = "created", _("Case started")
         CLAIMED = "claimed", _("Case saved to account")
@@ -698,6 +704,31 @@ class CaseEvent(models.Model):
     @property
     def status_to_label(self) -> StrOrPromise:
         return Case.Status(self.status_to).label if self.status_to else ""
+
+    @property
+    def heading(self) -> StrOrPromise:
+        """What the customer's timeline line starts with ("" when the detail says it all)."""
+        if self.kind == self.Kind.STATUS:
+            return self.status_to_label
+        if self.kind == self.Kind.NOTE and self.text == self.SUPPORT_MESSAGE:
+            return gettext(self.SUPPORT_MESSAGE)
+        if self.text == self.SUPPORT_MESSAGE_SENT:
+            return ""
+        return self.kind_label
+
+    @property
+    def staff_heading(self) -> StrOrPromise:
+        """The heading on the agents' timeline, which says whom a message went to."""
+        if self.kind == self.Kind.NOTE and self.text == self.SUPPORT_MESSAGE:
+            return _("Message to the customer")
+        return self.heading
+
+    @property
+    def detail(self) -> str:
+        """The rest of the line: what a person typed, or the system text with it."""
+        if self.kind == self.Kind.NOTE and self.text in (self.SUPPORT_MESSAGE, self.INTERNAL_NOTE):
+            return self.message
+        return self.summary
 
     @property
     def summary(self) -> str:

@@ -66,6 +66,16 @@ def snooze_end(*, case: Case, day: dt.date) -> dt.datetime:
     return within_customer_hours(midnight.astimezone(dt.UTC), time_zone=case.time_zone)
 
 
+def expected_send_at(reminder: Reminder, *, case: Case) -> dt.datetime:
+    """When the sweep will really send `reminder`: its due time, held past a snooze and
+    outside the customer's mail hours as `verdict` holds it (what the staff panel shows)."""
+    moment = reminder.due_at
+    snoozed = reminder.kind != Reminder.Kind.AGENT_MESSAGE and case.snoozed_until
+    if snoozed and case.snoozed_until > moment:
+        moment = case.snoozed_until
+    return within_customer_hours(moment, time_zone=case.time_zone)
+
+
 class Verdict(enum.Enum):
     SEND = "send"
     CANCEL = "cancel"

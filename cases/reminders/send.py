@@ -135,6 +135,16 @@ def _finish(reminder: Reminder, *, state: str, fields: Iterable[str] = ()) -> No
 def _after_sent(reminder: Reminder, *, now: dt.datetime) -> None:
     if reminder.kind == Reminder.Kind.LADDER:
         outbox.schedule_next_rung(sent=reminder, now=now)
+    if reminder.kind == Reminder.Kind.AGENT_MESSAGE:
+        # The customer's timeline already shows the message itself; agents see it went out.
+        events.record_event(
+            case=reminder.case,
+            kind=CaseEvent.Kind.REMINDER,
+            by=None,
+            text=CaseEvent.SUPPORT_MESSAGE_SENT,
+            visibility=CaseEvent.Visibility.INTERNAL,
+        )
+        return
     events.record_event(
         case=reminder.case,
         kind=CaseEvent.Kind.REMINDER,

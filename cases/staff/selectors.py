@@ -27,7 +27,7 @@ from cases.models import (
     Evidence,
     Reminder,
 )
-from cases.reminders import attention
+from cases.reminders import attention, schedule
 from cases.staff import presence
 from cases.staff.search import Kind, Term
 from config import keyset
@@ -443,24 +443,38 @@ def moves_for_agent(case: Case) -> list[Move]:
 
 
 @dataclass(frozen=True)
+class Pending:
+    """A reminder still to go, with when the sweep will really send it (snooze and mail
+    hours applied), which may be later than the row's due time."""
+
+    reminder: Reminder
+    send_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class Outbox:
     sent: list[Reminder]
     failed: list[Reminder]
-    pending: list[Reminder]
+    pending: list[Pending]
 
     @property
     def has_possible_duplicate(self) -> bool:
-        return any(r.is_possible_duplicate for r in (*self.sent[:10], *self.pending))
+        rows = (*self.sent[:10], *(item.reminder for item in self.pending))
+        return any(r.is_possible_duplicate for r in rows)
 
 
 def outbox(case: Case) -> Outbox:
     """The case's reminders, from case_for_agent: sent, failed, and what is due next."""
     rows = case.outbox
-    pending = [r for r in rows if r.state in (Reminder.State.SCHEDULED, Reminder.State.SENDING)]
+    pending = [
+        Pending(reminder=r, send_at=schedule.expected_send_at(r, case=case))
+        for r in rows
+        if r.state in (Reminder.State.SCHEDULED, Reminder.State.SENDING)
+    ]
     return Outbox(
         sent=[r for r in rows if r.state == Reminder.State.SENT],
         failed=[r for r in rows if r.state == Reminder.State.FAILED],
-        pending=sorted(pending, key=lambda r: r.due_at),
+        pending=sorted(pending, key=lambda item: item.send_at),
     )
 
 

@@ -4,6 +4,7 @@ import re
 
 from django import template
 
+from cases.contacts.scam_guard import Reason
 from providers.models import localized
 
 register = template.Library()
@@ -21,3 +22,12 @@ def tel_href(value: str) -> str:
     value = value or ""
     digits = re.sub(r"\D", "", value)
     return f"+{digits}" if value.strip().startswith("+") else digits
+
+
+@register.filter
+def finding_label(code: str) -> str:
+    """The scam guard's reason for a finding in words ("Messaging-app handle or link")."""
+    try:
+        return str(Reason(code).label)
+    except ValueError:
+        return code
