@@ -278,6 +278,12 @@ class Case(models.Model):
                 name="case_provider_ref_idx",
                 condition=~Q(provider_reference=""),
             ),
+            # The staff search's "CX-4K7M…": LIKE 'prefix%' whatever the database's collation.
+            models.Index(
+                fields=["reference"],
+                name="case_reference_prefix_idx",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

@@ -70,9 +70,9 @@ def expected_send_at(reminder: Reminder, *, case: Case) -> dt.datetime:
     """When the sweep will really send `reminder`: its due time, held past a snooze and
     outside the customer's mail hours as `verdict` holds it (what the staff panel shows)."""
     moment = reminder.due_at
-    snoozed = reminder.kind != Reminder.Kind.AGENT_MESSAGE and case.snoozed_until
-    if snoozed and case.snoozed_until > moment:
-        moment = case.snoozed_until
+    until = case.snoozed_until if reminder.kind != Reminder.Kind.AGENT_MESSAGE else None
+    if until is not None and until > moment:
+        moment = until
     return within_customer_hours(moment, time_zone=case.time_zone)
 
 

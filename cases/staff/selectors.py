@@ -164,25 +164,54 @@ def capped(count: int, cap: int) -> str:
 # --- Search ------------------------------------------------------------------------------------
 
 
-def search_cases(term: Term) -> QuerySet:
-    """The cases a search term finds, each kind through an index."""
+def search_parts(term: Term) -> list[QuerySet]:
+    """The searches a term asks for, each one QuerySet served by its own index; the page
+    reads each part on its own and merges them (keyset.page_by_parts), one query a part."""
     match term.kind:
         case Kind.REFERENCE:
-            return Case.objects.filter(reference=term.value)
+            return [Case.objects.filter(reference=term.value)]
         case Kind.EMAIL:
-            # Addresses are stored lower-case; LIKE 'prefix%' on user_email_prefix_idx.
-            owners = User.objects.filter(email__startswith=term.value).values("id")
-            return Case.objects.filter(owner__in=owners)
+            return [_owned_by_email_start(term.value)]
         case Kind.PHONE:
             cases = Case.objects.filter(phone_last4=term.value[-4:])
             if len(term.value) > 4:
                 # Stored as E.164: a national number's trunk 0 is not in it (07700… is +447700…).
                 cases = cases.filter(phone_number__endswith=term.value.lstrip("0"))
-            return cases
+            return [cases]
+        case Kind.REFERENCE_START:
+            return [_reference_starts(term.reference_start)]
+        case Kind.WORD:
+            parts = [
+                _owned_by_email_start(term.value),
+                Case.objects.filter(provider_reference=term.typed),
+            ]
+            if term.reference_start:
+                parts.append(_reference_starts(term.reference_start))
+            return parts
         case Kind.PROVIDER_REFERENCE:
-            return Case.objects.filter(provider_reference=term.value)
+            return [Case.objects.filter(provider_reference=term.value)]
         case _:
-            return Case.objects.none()
+            return [Case.objects.none()]
+
+
+def _owned_by_email_start(prefix: str) -> QuerySet:
+    # Addresses are stored lower-case; LIKE 'prefix%' on user_email_prefix_idx.
+    owners = User.objects.filter(email__startswith=prefix).values("id")
+    return Case.objects.filter(owner__in=owners)
+
+
+def _reference_starts(start: str) -> QuerySet:
+    # LIKE 'CX-4K7M%' on case_reference_prefix_idx.
+    return Case.objects.filter(reference__startswith=start)
+
+
+def search_cases(term: Term) -> QuerySet:
+    """The cases a search term finds, as one QuerySet (the filters, the changes check)."""
+    parts = search_parts(term)
+    if len(parts) == 1:
+        return parts[0]
+    ids = parts[0].values("id").union(*(part.values("id") for part in parts[1:]))
+    return Case.objects.filter(id__in=ids)
 
 
 # --- The provider clock ------------------------------------------------------------------------

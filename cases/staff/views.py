@@ -88,7 +88,7 @@ def _list_state(request: AuthenticatedHttpRequest) -> dict:
             for part in selectors.queue_parts(queue, agent=request.user, now=now)
         ]
         if term is None
-        else [filterset.qs]
+        else [filterset.filtered(part) for part in selectors.search_parts(term)]
     )
     return {
         "parts": parts,

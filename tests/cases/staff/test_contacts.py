@@ -58,7 +58,7 @@ def test_agent_sees_the_customers_contacts_with_the_guards_findings(agent_client
 
     contacts = page.split('id="contacts"')[1].split("</section>")[0]
     assert "wa.me/85291234567" in contacts
-    assert "messaging_handle" in contacts  # the reason code, for agents only
+    assert "Messaging-app handle or link" in contacts  # the reason, for agents only
     assert "The warning was shown before saving." in contacts
     assert "logged by the customer" in contacts
     assert 'href="https://wa.me' not in contacts

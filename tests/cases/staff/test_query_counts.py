@@ -83,6 +83,25 @@ def test_each_search_costs_the_same_whatever_it_finds(agent_client, agent, kind)
     assert few == many <= LIST_MAX
 
 
+@pytest.mark.parametrize("typed", ["li.wei", "CX-4K7M", "4K7M-2Q"])
+def test_a_word_or_a_reference_start_costs_the_same_whatever_it_finds(agent_client, agent, typed):
+    """A word is three searches (email start, provider's reference, reference start), each a
+    query through its own index."""
+
+    def add(count: int, first: int) -> None:
+        for number in range(first, first + count):
+            owner = factories.UserFactory(email=f"li.wei{number}@example.cn")
+            reference = f"CX-4K7M-2Q{'23456789ABCDEFGHJKMNPQRSTVWXYZ'[number]}{number % 8 + 2}"
+            factories.CaseFactory(owner=owner, reference=reference, provider_reference="li.wei")
+
+    add(2, 0)
+    few = queries(agent_client, reverse("staff:case_list"), q=typed)
+    add(20, 2)
+    many = queries(agent_client, reverse("staff:case_list"), q=typed)
+
+    assert few == many <= LIST_MAX + 2
+
+
 def test_counts_and_change_check(agent_client, agent, django_assert_max_num_queries):
     add_cases(5, agent)
     with django_assert_max_num_queries(len(selectors.QUEUES) + 3):
