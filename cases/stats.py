@@ -12,6 +12,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 
@@ -192,6 +193,15 @@ def latest() -> StatsSnapshot | None:
         .prefetch_related(Prefetch("providers", queryset=rows, to_attr="provider_rows"))
         .first()
     )
+
+
+def has_snapshot() -> bool:
+    return StatsSnapshot.objects.exists()
+
+
+def next_run_at(snapshot: StatsSnapshot) -> dt.datetime:
+    """When beat computes the figures again (every STATS_SECONDS)."""
+    return snapshot.computed_at + dt.timedelta(seconds=settings.STATS_SECONDS)
 
 
 def for_provider(provider_id: int) -> ProviderStats | None:

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import beat_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -26,3 +27,11 @@ def make_broker_folders(sender: Celery, **kwargs) -> None:
     for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if folder := options.get(key):
             Path(folder).mkdir(parents=True, exist_ok=True)
+
+
+@beat_init.connect
+def compute_stats_at_start(sender, **kwargs) -> None:
+    """Beat's first tick runs an interval task only after a whole interval: compute the staff
+    numbers once at start too, so a restart never leaves the Numbers page an hour behind."""
+    entry = sender.app.conf.beat_schedule.get("compute-stats", {})
+    sender.app.send_task(entry.get("task", "cases.tasks.compute_stats"), **entry.get("options", {}))

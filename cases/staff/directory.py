@@ -281,6 +281,7 @@ class StatsPage:
     by_status: list[StatusCount]
     open_total: int
     chart: Chart | None
+    next_run_at: dt.datetime | None = None
 
 
 def stats_page() -> StatsPage:
@@ -299,4 +300,5 @@ def stats_page() -> StatsPage:
         by_status=by_status,
         open_total=sum(item.count for item in by_status),
         chart=chart(rows),
+        next_run_at=stats.next_run_at(snapshot),
     )

@@ -3,8 +3,11 @@
 import csv
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -156,3 +159,28 @@ def test_the_beat_task_computes_a_snapshot():
     tasks.compute_stats()
 
     assert StatsSnapshot.objects.filter(computed_at__lte=timezone.now()).count() == 1
+
+
+def test_the_numbers_are_computed_once_at_start_when_there_are_none(agent_client, known_data):
+    call_command("compute_stats", if_missing=True, stdout=io.StringIO())
+    call_command("compute_stats", if_missing=True, stdout=io.StringIO())  # a second start
+
+    assert StatsSnapshot.objects.count() == 1
+    assert "have not been computed yet" not in agent_client.get(reverse("staff:stats_page")).text
+
+
+def test_the_page_says_when_the_next_run_is(agent_client, known_data, settings):
+    settings.STATS_SECONDS = 3600
+    stats.compute(now=dt.datetime(2026, 12, 7, 13, 2, tzinfo=dt.UTC))
+
+    page = agent_client.get(reverse("staff:stats_page")).text
+
+    assert "Computed Dec. 7, 2026, 13:02" in page
+    assert "next around Dec. 7, 2026, 14:02" in page
+
+
+def test_bin_run_and_the_compose_migrate_job_compute_the_numbers_at_start():
+    root = Path(django_settings.BASE_DIR)
+
+    assert 'call_command("compute_stats", if_missing=True)' in (root / "bin/run").read_text()
+    assert "manage.py compute_stats --if-missing" in (root / "docker-compose.yml").read_text()

@@ -62,3 +62,28 @@ def test_the_worker_opens_no_remote_control_channel():
     for text in (procfile, compose):
         assert "--without-gossip" in text
         assert "--without-mingle" in text
+
+
+def test_beat_computes_the_staff_numbers_as_it_starts():
+    """Beat runs an interval task first after one whole interval: the Numbers page would be
+    empty for the first hour without this."""
+    from types import SimpleNamespace
+
+    from celery import Celery
+    from celery.signals import beat_init
+
+    from config.celery import compute_stats_at_start
+
+    app = Celery("beat-start-check")
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.broker_url = "memory://"
+    assert compute_stats_at_start in [ref() for _key, ref in beat_init.receivers]
+
+    compute_stats_at_start(SimpleNamespace(app=app))
+
+    with app.connection_for_read() as connection:
+        queue = connection.SimpleQueue(settings.CELERY_TASK_DEFAULT_QUEUE)
+        message = queue.get(timeout=2)
+        message.ack()
+        queue.close()
+    assert message.headers["task"] == "cases.tasks.compute_stats"

@@ -32,6 +32,9 @@ def test_creates_a_customer_an_agent_and_an_admin_and_prints_their_logins(settin
     for email in (customer.email, agent.email, admin.email):
         assert email in output
     assert "password: closeout-demo" in output
+    # The demo shows the Edit links on a provider's channels, and says why it may.
+    assert agent.has_perm("providers.change_contactchannel")
+    assert "may edit providers' contact channels" in output
 
 
 def test_running_it_again_changes_nothing_and_restores_the_printed_password(settings):

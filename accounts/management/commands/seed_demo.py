@@ -2,11 +2,16 @@
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts import roles
 from accounts.models import User
+
+# The demo agent may edit the directory's contact channels, so the demo shows the Edit links
+# on a provider's page; other agents get it from an admin (a user's or a group's permissions).
+AGENT_PERMISSIONS = [("providers", "change_contactchannel")]
 
 # A well-known password is fine for a laptop demo and nowhere else: see handle().
 DEMO_PASSWORD = "closeout-demo"  # noqa: S105
@@ -72,7 +77,8 @@ class Command(BaseCommand):
             "Demo logins:\n"
             f"  customer  {DEMO_USERS[0]['email']:<30} sign in with an emailed code "
             f"(read it in {where})\n"
-            f"  agent     {DEMO_USERS[1]['email']:<30} password: {password}\n"
+            f"  agent     {DEMO_USERS[1]['email']:<30} password: {password}  "
+            f"(may edit providers' contact channels)\n"
             f"  admin     {DEMO_USERS[2]['email']:<30} password: {password}  ({site}/admin/)\n"
         )
 
@@ -94,6 +100,10 @@ class Command(BaseCommand):
         user.save()
         if spec["role"] == "agent":
             roles.make_support_agent(user)
+            for app_label, codename in AGENT_PERMISSIONS:
+                user.user_permissions.add(
+                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                )
         EmailAddress.objects.update_or_create(
             user=user,
             email=spec["email"],

@@ -171,6 +171,26 @@ def test_an_agent_without_the_permission_cannot_edit(agent_client, provider):
     assert channel.value == "+44 20 7946 0500"
 
 
+def test_the_provider_page_says_who_may_edit_when_the_agent_may_not(agent_client, provider):
+    factories.ContactChannelFactory(provider=provider)
+    page_url = reverse("staff:provider_detail", kwargs={"slug": provider.slug})
+
+    page = agent_client.get(page_url).text
+
+    assert "Only agents with the “Can change contact channel” permission may edit" in page
+    assert "/edit/" not in page.split('aria-labelledby="channels-heading"')[1].split("</section>")[0]
+
+
+def test_an_editor_sees_the_edit_links_and_no_such_note(editor_client, provider):
+    channel = factories.ContactChannelFactory(provider=provider)
+    page_url = reverse("staff:provider_detail", kwargs={"slug": provider.slug})
+
+    page = editor_client.get(page_url).text
+
+    assert edit_url(channel) in page
+    assert "Can change contact channel" not in page
+
+
 def test_a_customer_cannot_edit(client, customer, provider):
     channel = factories.ContactChannelFactory(provider=provider)
     client.force_login(customer)
