@@ -22,9 +22,37 @@
     if (link) link.focus();
   }
 
+  // The shortcuts' list (templates/staff/_nav.html): its link shows it without this file.
+  var help = document.getElementById("keyboard-shortcuts");
+
+  function helpShown() {
+    return !!help && window.getComputedStyle(help).display !== "none";
+  }
+
+  function showHelp(open) {
+    if (!help) return;
+    help.classList.toggle("is-open", open);
+    help.classList.toggle("is-closed", !open);
+    if (open) help.focus();
+  }
+
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest("[data-shortcuts-toggle]");
+    var close = event.target.closest && event.target.closest("[data-shortcuts-close]");
+    if (toggle) { showHelp(!helpShown()); event.preventDefault(); }
+    else if (close) {
+      showHelp(false);
+      var link = document.querySelector("[data-shortcuts-toggle]");
+      if (link) link.focus();
+      event.preventDefault();
+    }
+  });
+
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
-    if (event.key === "j") { move(1); event.preventDefault(); }
+    if (event.key === "?") { showHelp(!helpShown()); event.preventDefault(); }
+    else if (event.key === "Escape" && helpShown()) { showHelp(false); event.preventDefault(); }
+    else if (event.key === "j") { move(1); event.preventDefault(); }
     else if (event.key === "k") { move(-1); event.preventDefault(); }
     else if (event.key === "Enter") {
       var current = document.querySelector("[data-row].is-current [data-row-link]");

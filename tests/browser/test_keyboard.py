@@ -105,3 +105,78 @@ def test_journey_a_by_keyboard_alone(page: Page, live_server, mailoutbox):
     assert case.status == Case.Status.COMPLETED
     assert case.provider_reference == "CONF-KB"
     assert case.owner.email == "keys.only@example.com"
+
+
+STAFF_PHONE = {"width": 360, "height": 740}
+
+
+def staff_page(browser, live_server, language: str, *, javascript: bool = True) -> Page:
+    from django.conf import settings
+    from django.test import Client
+
+    from tests import factories
+    from tests.cases.staff.conftest import waiting_case
+
+    agent = factories.AgentFactory(preferred_language=language)
+    waiting_case()
+    client = Client()
+    client.force_login(agent)
+    context = browser.new_context(
+        viewport=STAFF_PHONE, java_script_enabled=javascript, locale=language
+    )
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            },
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
+        ]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/staff/")
+    return page
+
+
+SHORTCUTS = {
+    "en": ("Keyboard shortcuts", "Go to the search box"),
+    "zh-hans": ("键盘快捷键", "跳到搜索框"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_question_mark_shows_the_staff_shortcuts_and_escape_hides_them(
+    browser, live_server, language
+):
+    page = staff_page(browser, live_server, language)
+    title, search_line = SHORTCUTS[language]
+    panel = page.locator("#keyboard-shortcuts")
+    expect(panel).to_be_hidden()
+
+    page.locator("body").press("?")
+    expect(panel).to_be_visible()
+    expect(panel.get_by_role("heading", name=title)).to_be_visible()
+    expect(panel).to_contain_text(search_line)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= STAFF_PHONE["width"], f"the page is {width} px wide"
+
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    page.keyboard.press("/")
+    expect(page.get_by_role("searchbox")).to_be_focused()
+    page.context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_shortcuts_link_shows_them_without_javascript(browser, live_server, language):
+    page = staff_page(browser, live_server, language, javascript=False)
+    title, search_line = SHORTCUTS[language]
+    panel = page.locator("#keyboard-shortcuts")
+    expect(panel).to_be_hidden()
+
+    page.get_by_role("link", name=re.compile(title)).click()
+
+    expect(panel).to_be_visible()
+    expect(panel).to_contain_text(search_line)
+    page.context.close()
