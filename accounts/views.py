@@ -15,8 +15,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
+from django_htmx.http import HttpResponseClientRedirect
 
-from accounts import services
+from accounts import kept_forms, services
 from accounts.cookies import set_language_cookie
 from accounts.forms import PreferencesForm
 from config.http import AuthenticatedHttpRequest
@@ -89,11 +90,23 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
-    """Django's language switch, also remembered on the account of a signed-in person."""
+    """Django's language switch, also remembered on the account of a signed-in person.
+
+    On a page whose form posts itself here to switch (base.html's language_switch blocks), what
+    was typed is kept for the page it goes back to; an HTMX post gets a full-page redirect, so
+    the whole page, header included, comes back in the new language.
+    """
     response = django_set_language(request)
     language = request.POST.get("language", "")
     if request.user.is_authenticated and translation.check_for_language(language):
         services.remember_language(user=request.user, language=language)
+    next_url = response.get("Location", "")
+    if next_url:
+        kept_forms.keep(request, next_url=next_url)
+    if next_url and getattr(request, "htmx", False):
+        client_redirect = HttpResponseClientRedirect(next_url)
+        client_redirect.cookies = response.cookies
+        return client_redirect
     return response
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts import kept_forms
 from accounts.models import User
 from cases import claims, identifiers, selectors, services
 from cases.contacts import selectors as contact_selectors
@@ -284,7 +285,7 @@ def details(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         return redirect(_url("detail", case))
     if not (case.provider_id or case.provider_name):
         return redirect(_url("provider", case))
-    initial = {
+    initial: dict[str, str | list[str]] = {
         "phone_number": case.phone_number,
         "device_model": case.device_model,
         "imei": case.imei,
@@ -293,6 +294,8 @@ def details(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         "reason": case.reason,
         "reason_detail": case.reason_detail,
     }
+    # What was typed before a language switch comes back (accounts/kept_forms.py).
+    initial.update(kept_forms.take(request) if request.method == "GET" else {})
     data = request.POST if request.method == "POST" else None
     form = DetailsForm(data, case=case, initial=initial)
     context = {"case": case, "form": form}

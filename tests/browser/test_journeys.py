@@ -325,3 +325,48 @@ def test_switching_language_after_continue_to_the_steps_shows_a_page(
 
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect(page.get_by_role("heading", name="开始之前")).to_be_visible()
+
+
+@pytest.mark.parametrize(("first", "then"), [("en", "zh-hans"), ("zh-hans", "en")])
+@pytest.mark.parametrize("javascript", [True, False])
+def test_switching_language_mid_form_keeps_what_was_typed(
+    browser, live_server, first, then, javascript
+):
+    """The line-details page at 360 px: type, switch language, the typed text is still there."""
+    from django.conf import settings
+    from django.test import Client
+
+    owner = factories.UserFactory()
+    case = factories.CaseFactory(owner=owner, status=Case.Status.PREPARING, phone_number="")
+    client = Client()
+    client.force_login(owner)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, java_script_enabled=javascript
+    )
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            },
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": first, "url": live_server.url},
+        ]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/cases/{case.reference}/details/")
+    expect(page.locator("html")).to_have_attribute("lang", first)
+    page.locator("#id_phone_number").fill("07700 900123")
+    page.locator("#id_reason_detail").fill("Moving abroad next month")
+
+    page.locator("#language-select").select_option(then)
+    page.locator(".language-switch button").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", then)
+    expect(page.locator("#id_phone_number")).to_have_value("07700 900123")
+    expect(page.locator("#id_reason_detail")).to_have_value("Moving abroad next month")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the page is {width} px wide"
+    case.refresh_from_db()
+    assert case.phone_number == ""
+    context.close()
