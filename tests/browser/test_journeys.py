@@ -6,6 +6,8 @@ import re
 import zoneinfo
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -333,9 +335,6 @@ def test_switching_language_mid_form_keeps_what_was_typed(
     browser, live_server, first, then, javascript
 ):
     """The line-details page at 360 px: type, switch language, the typed text is still there."""
-    from django.conf import settings
-    from django.test import Client
-
     owner = factories.UserFactory()
     case = factories.CaseFactory(owner=owner, status=Case.Status.PREPARING, phone_number="")
     client = Client()

@@ -4,10 +4,14 @@ or follow a link, and typing into fields. No click, no mouse."""
 import re
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from playwright.sync_api import Locator, Page, expect
 
 from cases.models import Case
+from tests import factories
 from tests.browser.test_journeys import CODE
+from tests.cases.staff.conftest import waiting_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shipped_data")]
 
@@ -111,12 +115,6 @@ STAFF_PHONE = {"width": 360, "height": 740}
 
 
 def staff_page(browser, live_server, language: str, *, javascript: bool = True) -> Page:
-    from django.conf import settings
-    from django.test import Client
-
-    from tests import factories
-    from tests.cases.staff.conftest import waiting_case
-
     agent = factories.AgentFactory(preferred_language=language)
     waiting_case()
     client = Client()
