@@ -113,6 +113,11 @@ def test_timeline_lines_read_as_what_happened(agent_client):
     assert "Message from Closeout support" not in timeline
     assert "Note: Called them." in timeline
     assert "Internal note" not in timeline
+    chinese = section(
+        agent_client.get(url("case_detail", case), HTTP_ACCEPT_LANGUAGE="zh-hans").text,
+        "timeline-heading",
+    )
+    assert "发给客户的消息：We chased." in chinese
 
 
 @time_machine.travel(NOW, tick=False)
