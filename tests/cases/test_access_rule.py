@@ -25,7 +25,7 @@ from allauth.mfa.totp.internal.auth import (
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -238,17 +238,41 @@ def url_patterns(patterns=None, namespaces: tuple[str, ...] = ()):
             yield ":".join((*namespaces, entry.name or "")), set(entry.pattern.regex.groupindex)
 
 
-def test_the_walk_knows_every_url_that_takes_a_parameter():
+def walk_gaps() -> tuple[list[str], list[str]]:
+    """URLs with parameters the walk does not know, and names it knows that are gone."""
     found = {name: params for name, params in url_patterns() if params}
     known = set(CASE_URLS) | TOKEN_URLS | NOT_CASE_URLS
-
     unknown = sorted(
         f"{name} {sorted(params)}" for name, params in found.items() if name not in known
     )
-    gone = sorted(known - set(found))
+    return unknown, sorted(known - set(found))
+
+
+def test_the_walk_knows_every_url_that_takes_a_parameter():
+    unknown, gone = walk_gaps()
 
     # A new page on a case's objects must be added to CASE_URLS (and so to this walk).
     assert unknown == []
+    assert gone == []
+
+
+def _new_page(request, ref):
+    raise AssertionError
+
+
+# The site's URLconf with one page more, as a helper adding a case page would leave it.
+urlpatterns = [
+    path("", include("config.urls")),
+    path("cases/<str:ref>/new-page/", _new_page, name="new_page"),
+]
+
+
+def test_a_new_case_page_the_walk_does_not_know_fails_it(settings):
+    settings.ROOT_URLCONF = __name__
+
+    unknown, gone = walk_gaps()
+
+    assert unknown == ["new_page ['ref']"]
     assert gone == []
 
 
@@ -370,8 +394,27 @@ def body(response) -> bytes:
     return response.content
 
 
-def request(client: Client, method: str, url: str):
-    return getattr(client, method)(url, {"version": "1"} if method == "post" else None)
+METHODS = ("get", "post", "htmx get", "htmx post")
+
+
+def request(client: Client, method: str, url: str, world: World):
+    """GET, or POST what the case's forms post (the version on screen and a plausible choice
+    for each form), plainly or as htmx does."""
+    htmx = {"headers": {"HX-Request": "true"}} if method.startswith("htmx") else {}
+    if method.endswith("get"):
+        return client.get(url, **htmx)
+    version = Case.objects.values_list("version", flat=True).get(pk=world.case.pk)
+    data = {
+        "version": str(version),
+        "note": "Done as asked",
+        "message": "Please call us",
+        "to": S.WITHDRAWN,
+        "outcome": "gave_up",
+        "action": "stop",
+        "state": "editing",
+        "confirmed": "1",
+    }
+    return client.post(url, data, **htmx)
 
 
 def _state(world: World) -> tuple:
@@ -402,8 +445,8 @@ def test_refused_people_get_what_staff_gives_them_and_never_the_object(world, wh
     problems = []
     for name, (audience, kwargs) in CASE_URLS.items():
         url = reverse(name, kwargs=kwargs(world))
-        for method in ("get", "post"):
-            response = request(client, method, url)
+        for method in METHODS:
+            response = request(client, method, url, world)
             got = answer(response)
             if got not in allowed_refusals(staff_answer, audience):
                 problems.append(f"{method.upper()} {name}: {got} (/staff/ gives {staff_answer})")
