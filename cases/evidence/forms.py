@@ -128,10 +128,9 @@ class EvidenceForm(VersionedForm):
         count = len(self.new_evidence)
         return ngettext(
             "Nothing was added yet. Once the rest is right, choose %(names)s again.",
-            "Nothing was added yet. Once the rest is right, choose these %(count)d files "
-            "again: %(names)s.",
+            "Nothing was added yet. Once the rest is right, choose these files again: %(names)s.",
             count,
-        ) % {"names": names, "count": count}
+        ) % {"names": names}
 
 
 def join_names(names: list[str]) -> str:
@@ -141,7 +140,9 @@ def join_names(names: list[str]) -> str:
 
 def added_message(names: list[str]) -> str:
     """The confirmation after an upload: which files were added."""
-    return ngettext("Added %(names)s.", "Added %(count)d files: %(names)s.", len(names)) % {
+    return ngettext(
+        "Added %(count)d file: %(names)s.", "Added %(count)d files: %(names)s.", len(names)
+    ) % {
         "names": join_names(names),
         "count": len(names),
     }

@@ -422,7 +422,7 @@ def test_a_successful_upload_is_confirmed_on_the_page_it_returns_to(client, cust
     response = upload(client, case, file_1=SimpleUploadedFile("bill.pdf", samples.pdf_document()))
     assert response["Location"] == reverse("cases:detail", args=[case.reference])
     page = client.get(response["Location"]).content.decode()
-    assert "Added bill.pdf." in page
+    assert "Added 1 file: bill.pdf." in page
 
 
 def test_the_upload_script_is_told_where_to_go_so_the_confirmation_survives(client, customer, case):
@@ -434,7 +434,7 @@ def test_the_upload_script_is_told_where_to_go_so_the_confirmation_survives(clie
     )
     assert response.status_code == 200
     assert response["HX-Redirect"] == reverse("cases:detail", args=[case.reference])
-    assert "Added bill.pdf." in client.get(response["HX-Redirect"]).content.decode()
+    assert "Added 1 file: bill.pdf." in client.get(response["HX-Redirect"]).content.decode()
 
 
 def test_an_oversized_file_gets_one_message_naming_it_and_the_limit(

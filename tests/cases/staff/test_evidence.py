@@ -157,7 +157,7 @@ def test_agent_upload_keeps_the_good_files_names_the_bad_one_and_confirms(agent_
     )
     assert response["Location"] == add_url
     page = agent_client.get(add_url).content.decode()
-    assert "Added photo.jpg." in page
+    assert "Added 1 file: photo.jpg." in page
     assert "report.pdf is really a ZIP archive, not a PDF." in page
 
     response = agent_client.post(
@@ -168,7 +168,7 @@ def test_agent_upload_keeps_the_good_files_names_the_bad_one_and_confirms(agent_
         },
     )
     assert response["Location"] == reverse("staff:case_detail", kwargs={"ref": case.reference})
-    assert "Added bill.pdf." in staff_page(agent_client, case)
+    assert "Added 1 file: bill.pdf." in staff_page(agent_client, case)
     assert sorted(Evidence.objects.filter(case=case).values_list("original_name", flat=True)) == [
         "bill.pdf",
         "photo.jpg",
