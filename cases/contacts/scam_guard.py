@@ -29,7 +29,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -427,6 +427,8 @@ def _phone_item(raw: str, region: str) -> _Item | None:
     attempts = [raw]
     if not raw.lstrip("( ").startswith(("+", "00")) and len(digits) >= 8:
         attempts.append("+" + digits)  # "(852) 2512 3123": a country code without its plus
+    elif raw.lstrip("( ").startswith("00") and len(digits) >= 8:
+        attempts.append("+" + digits[2:])  # "00852 ...": 00 dials abroad from most places
     for attempt in attempts:
         try:
             number = phonenumbers.parse(attempt, region or None)
@@ -510,11 +512,11 @@ def _addresses(scan: _Scanner) -> Iterator[_Item]:
             or match.group(1).lower().startswith("www.")
             or len(match.group(2) or "") > 1
         )
-        item = _url_item(
-            match.group(0), match.group(1), match.group(2) or "", is_address=is_address
-        )
+        raw = match.group(0).rstrip(".,;:!?")  # a sentence's full stop is not in the path
+        path = (match.group(2) or "")[: max(len(raw) - len(match.group(1)), 0)]
+        item = _url_item(raw, match.group(1), path, is_address=is_address)
         if item:
-            yield replace(item, value=scan.take(match))
+            yield replace(item, value=scan.take((match.start(), match.start() + len(raw))))
 
 
 def _handles(scan: _Scanner, *, is_contact: bool) -> Iterator[_Item]:
@@ -571,8 +573,10 @@ def _name_skeleton(text: str) -> str:
     )
 
 
-def sender_brands(names: Sequence[str]) -> tuple[_Brand, ...]:
-    """The words of providers' names a disguised sender name could read as."""
+@lru_cache(maxsize=64)
+def sender_brands(names: tuple[str, ...]) -> tuple[_Brand, ...]:
+    """The words of providers' names a disguised sender name could read as (memoised: a
+    pure function of the names)."""
     found: dict[str, _Brand] = {}
     for name in names:
         words = re.findall(r"[A-Za-z0-9]+", name or "")
@@ -601,9 +605,10 @@ def _disguised_numbers(scan: _Scanner, official_digits: frozenset = frozenset())
             # At the ends only ("l0086", "15O"), in a contact field, with digits the most of
             # it or the letters an O or an l: "B1 1BB" (a postcode) or "10B" (a flat) are no
             # disguise. The provider's own number in disguise always is.
+            zero_one = {chars[i] for i in letters} <= ZERO_ONE_LOOKALIKES
             at_ends = scan.is_contact and (
                 (len(digits) >= 3 and len(letters) < len(digits))
-                or (len(digits) >= 2 and {chars[i] for i in letters} <= ZERO_ONE_LOOKALIKES)
+                or (zero_one and (len(digits) >= 2 or len(chars) >= 4))
             )
             if not (inside or at_ends or reads_as.lstrip("0") in official_digits):
                 continue
@@ -743,13 +748,15 @@ class _Directory:
     disguised: frozenset = frozenset()  # official values that only look disguised
 
 
+@lru_cache(maxsize=256)
 def _directory(
-    official: Sequence[str],
+    official: tuple[str, ...],
     *,
     region: str,
-    names: Sequence[str],
-    sender: Sequence[_Brand] = (),
+    names: tuple[str, ...],
+    sender: tuple[_Brand, ...] = (),
 ) -> _Directory:
+    """What the official values hold, by kind (memoised: a pure function of its arguments)."""
     phone_keys: set = set()
     emails: set = set()
     domains: set = set()
@@ -858,8 +865,8 @@ def _check(
     is_contact: bool,
 ) -> Verdict:
     region = (country or "").upper()
-    sender = sender_brands([*names, *other_names])
-    directory = _directory(official, region=region, names=names, sender=sender)
+    sender = sender_brands((*names, *other_names))
+    directory = _directory(tuple(official), region=region, names=tuple(names), sender=sender)
     findings: list[Finding] = []
     digits = _official_digits(directory)
     items = _items(
