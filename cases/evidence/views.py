@@ -9,10 +9,11 @@ re-encoded images and server-made thumbnails, which may show inline.
 import tempfile
 from collections.abc import Callable
 from functools import wraps
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from allauth.core import ratelimit
 from django.conf import settings
+from django.contrib import messages
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -26,7 +27,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from cases import access
 from cases.evidence import files, proof_pack, selectors, services
-from cases.evidence.forms import DeleteForm, EvidenceForm
+from cases.evidence.forms import DeleteForm, EvidenceForm, added_message
 from cases.evidence.uploads import caps_upload_size, size_capped_upload
 from cases.models import Case, CaseStep, Evidence
 from cases.transitions import CaseChanged, TransitionNotAllowed
@@ -48,6 +49,22 @@ def _case_url(case: Case, user) -> str:
     if access.is_cleared_agent(user):
         return reverse("staff:case_detail", kwargs={"ref": case.reference})
     return reverse("cases:detail", kwargs={"ref": case.reference})
+
+
+def _after_upload(request: HtmxHttpRequest, url: str) -> HttpResponse:
+    """Redirect; the upload script (an XMLHttpRequest) is told where, not redirected itself,
+    so the page it then loads still shows the upload's messages."""
+    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        return HttpResponseClientRedirect(url)
+    return _go(request, url)
+
+
+def _add_url(case: Case, number: int, request: HtmxHttpRequest) -> str:
+    query = {"step": str(number)} if number else {}
+    if request.GET.get("kind"):
+        query["kind"] = request.GET["kind"]
+    url = reverse("evidence:add", kwargs={"ref": case.reference})
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 def _step_number(request: HtmxHttpRequest) -> int:
@@ -79,18 +96,20 @@ def add(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     step = _step(case, number)
     context: dict = {"case": case, "step": step, "step_number": number if step else 0}
     if request.method == "POST":
-        form = EvidenceForm(request.POST, request.FILES, initial_kind=request.GET.get("kind", ""))
         handler = size_capped_upload(request)
-        refusal = handler.refusal if handler else None
-        if refusal is not None:
-            form.is_valid()
-            form.add_upload_refusal(refusal)
-        elif not ratelimit.consume(request, action="upload_evidence"):
+        form = EvidenceForm(
+            request.POST,
+            request.FILES,
+            initial_kind=request.GET.get("kind", ""),
+            upload_refusal=handler.refusal if handler else None,
+            refused_field=handler.refused_field if handler else "",
+        )
+        if form.upload_refusal is None and not ratelimit.consume(request, action="upload_evidence"):
             form.is_valid()
             form.add_error(
                 None, _("Too many uploads in a short time. Wait a minute, then try again.")
             )
-        elif form.is_valid():
+        elif form.is_valid() or form.keeps_accepted_files():
             try:
                 services.add_evidence(
                     case=case,
@@ -105,7 +124,14 @@ def add(request: HtmxHttpRequest, ref: str) -> HttpResponse:
             except TransitionNotAllowed as refused:
                 context["not_allowed"] = str(refused)
             else:
-                return _go(request, _back_url(case, step, number, user))
+                messages.success(request, added_message(form.accepted_names()))
+                if not form.errors:
+                    return _after_upload(request, _back_url(case, step, number, user))
+                # Some files were refused: back to this form, each refusal naming its file.
+                for error in form.errors.as_data().values():
+                    for refusal in error:
+                        messages.error(request, " ".join(refusal.messages))
+                return _after_upload(request, _add_url(case, number, request))
     else:
         form = EvidenceForm(initial_kind=request.GET.get("kind", ""))
     context.update(

@@ -3,7 +3,6 @@ agents' actions. Every view passes agent_page first; reads go through selectors,
 through services. Every form works as a plain POST (post/redirect/get); HTMX only enhances.
 """
 
-import csv
 import datetime as dt
 from urllib.parse import urlencode
 
@@ -39,6 +38,7 @@ from cases.staff.forms import (
 )
 from cases.transitions import CaseChanged, TransitionNotAllowed
 from config.http import AuthenticatedHttpRequest
+from config.spreadsheet import csv_writer
 from providers import services as provider_services
 
 LIST_TEMPLATE = "staff/list.html"
@@ -588,7 +588,7 @@ def stats_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = page.snapshot.computed_at.strftime("%Y%m%d-%H%M") if page.snapshot else "empty"
     response["Content-Disposition"] = f'attachment; filename="closeout-providers-{stamp}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         [
             _("Provider"),
