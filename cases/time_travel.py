@@ -73,7 +73,7 @@ def advance_case(*, case: Case, days: float) -> Moved:
     """Make `days` pass for `case`: every time it holds moves that much into the past."""
     _check_development()
     delta = dt.timedelta(days=days)
-    case = locking.lock(case)
+    case = locking.lock(case, by=None)
     changed = _shift(case, delta)
     for model in (CaseStep, Evidence, ContactAttempt, CaseEvent, Reminder):
         _shift_all(model.objects.filter(case=case), delta)
@@ -94,7 +94,7 @@ def advance_case(*, case: Case, days: float) -> Moved:
 def make_reminders_due(*, case: Case) -> Moved:
     """Bring every pending reminder of `case` due now (mail hours and snoozes still apply)."""
     _check_development()
-    case = locking.lock(case)
+    case = locking.lock(case, by=None)
     now = timezone.now()
     Reminder.objects.filter(case=case).pending().filter(due_at__gt=now).update(due_at=now)
     events.record_event(
