@@ -232,7 +232,7 @@ def chart(rows: list[ProviderStats]) -> Chart:
         p90_x = CHART_LABEL_WIDTH + int(row.p90_days * scale) if row.p90_days is not None else None
         bars.append(
             Bar(
-                name=row.provider.name,
+                name=row.provider.display_name,
                 y=y,
                 text_y=y + CHART_BAR_HEIGHT - 5,
                 median=round(median, 1),
