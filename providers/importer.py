@@ -26,6 +26,7 @@ import yaml
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -259,6 +260,12 @@ class ProviderEntryForm(forms.ModelForm):
             raise forms.ValidationError(_("Use a two-letter upper-case ISO 3166 code, e.g. GB."))
         return country
 
+    def clean_last_verified_on(self) -> Any:
+        verified_on = self.cleaned_data["last_verified_on"]
+        if verified_on and verified_on > timezone.localdate():
+            raise forms.ValidationError(_("It cannot have been checked on a future date."))
+        return verified_on
+
     def clean_name_zh(self) -> str:
         name = self.cleaned_data["name_zh"].strip()
         if name and not CJK.search(name):
@@ -303,6 +310,9 @@ class ChannelEntryForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
+        verified_on = cleaned.get("verified_on")
+        if verified_on and verified_on > timezone.localdate():
+            self.add_error("verified_on", _("A channel cannot have been seen on a future date."))
         if cleaned.get("is_official"):
             if not cleaned.get("source_url") and "source_url" not in self.errors:
                 self.add_error(

@@ -80,3 +80,25 @@ def test_the_importer_refuses_a_chinese_name_that_is_not_simplified_chinese(name
     assert error.field == "name_zh"
     assert message in error.message
     assert not Provider.objects.exists()
+
+
+def test_the_importer_refuses_a_channel_or_check_dated_in_the_future(time_machine):
+    time_machine.move_to("2026-12-07 12:00Z", tick=False)
+    channel = {
+        "kind": "phone",
+        "value": "+44 20 7946 0001",
+        "is_official": True,
+        "verified_on": "2026-12-08",
+        "source_url": "https://demo-net.example.com/contact",
+    }
+    with pytest.raises(ImportFailed) as failed:
+        import_documents([("demo.yaml", entry(last_verified_on="2030-01-01", channels=[channel]))])
+    assert {(error.field, error.message) for error in failed.value.errors} == {
+        ("last_verified_on", "It cannot have been checked on a future date."),
+        ("channels[0].verified_on", "A channel cannot have been seen on a future date."),
+    }
+    assert not Provider.objects.exists()
+
+    channel["verified_on"] = "2026-12-07"  # today is fine
+    import_documents([("demo.yaml", entry(last_verified_on="2026-12-07", channels=[channel]))])
+    assert Provider.objects.get().channels.count() == 1
