@@ -126,7 +126,7 @@ def test_every_real_channel_is_sourced_on_the_providers_own_domain(shipped):
 
 
 def test_providers_without_an_official_page_ship_without_channels_and_say_so(shipped):
-    for slug in ("tesco-mobile", "telekom-de", "o2-de", "1und1", "textnow", "visible"):
+    for slug in ("boost-mobile", "telekom-de", "o2-de", "1und1", "textnow", "visible"):
         provider = Provider.objects.get(slug=slug)
         assert not provider.channels.exists(), slug
         assert not provider.website, slug  # none was seen on an official page
@@ -195,10 +195,11 @@ def test_demo_providers_are_marked_fictional_and_cover_every_kind(shipped):
 
 def test_third_party_contacts_are_never_shipped(shipped):
     # Third-party or mirror-only numbers: Telecom's SMS 10001, Broadnet's 10099, O2 UK, Three
-    # UK, Verizon, AT&T, Tesco Mobile, Telekom, Lycamobile's landline number (seen only on
-    # its platform host), BT's number from a blog; and Unicom's GSM-era roaming line.
-    unofficial = ("10001", "10099", "202", "333", "800-922-0204", "800.331.0500", "4455")
-    unofficial += ("0345 301 4455", "0800 330 2202", "020 7132 0322", "0800 800 150")
+    # UK, Verizon, AT&T, Telekom, Lycamobile's landline number (seen only on its platform
+    # host), BT's number from a blog, Lebara's of 2012; and Unicom's GSM-era roaming line.
+    # (Tesco Mobile's 4455, once seen only on blogs, is now sourced on tescomobile.com.)
+    unofficial = ("10001", "10099", "202", "333", "800-922-0204", "800.331.0500")
+    unofficial += ("0800 330 2202", "020 7132 0322", "0800 800 150", "0870 075 5588")
     for value in unofficial:
         assert not ContactChannel.objects.filter(provider__is_demo=False, value=value).exists()
     assert not ContactChannel.objects.filter(value__contains="1019 9999").exists()
