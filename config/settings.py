@@ -100,6 +100,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite creates the file but not its folder: any command on a fresh checkout (`check
+    # --deploy` included) would otherwise stop at "unable to open database file".
+    if (_sqlite_name := str(DATABASES["default"]["NAME"])) != ":memory:":
+        Path(_sqlite_name).parent.mkdir(parents=True, exist_ok=True)
     # Web, worker and beat share one file: WAL lets readers run beside the writer, IMMEDIATE
     # takes the write lock up front so transactions wait instead of failing mid-way.
     DATABASES["default"]["OPTIONS"] = {
