@@ -9,9 +9,10 @@ import hashlib
 import json
 
 from django.db import transaction
+from django.utils import timezone
 
 from providers import signals
-from providers.models import ContactChannel
+from providers.models import ChannelReport, ContactChannel
 
 # What an agent may change on the staff dashboard (the admin can change everything).
 EDITABLE = ("value", "hours", "is_official", "verified_on", "source_url")
@@ -45,4 +46,26 @@ def edit_channel(*, channel: ContactChannel, by, seen: str, **changes) -> Contac
     locked.full_clean()
     with signals.acting_as(by):
         locked.save()
+    return locked
+
+
+def report_channel(
+    *, channel: ContactChannel, text: str, case_reference: str = "", by
+) -> ChannelReport:
+    """Someone (signed in or not) says `channel` is wrong; it waits in the agents' queue."""
+    return ChannelReport.objects.create(
+        channel=channel,
+        text=text.strip(),
+        case_reference=case_reference,
+        reported_by=by if by is not None and by.is_authenticated else None,
+    )
+
+
+@transaction.atomic
+def resolve_report(*, report: ChannelReport, by) -> ChannelReport:
+    """An agent re-checked the channel (any edit went through edit_channel, audited there)."""
+    locked = ChannelReport.objects.select_for_update().get(pk=report.pk)
+    if locked.resolved_at is None:
+        locked.resolved_at, locked.resolved_by = timezone.now(), by
+        locked.save(update_fields=["resolved_at", "resolved_by"])
     return locked
