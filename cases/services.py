@@ -13,7 +13,7 @@ from accounts import services as account_services
 from accounts.models import User
 from cases import locking, transitions
 from cases.events import record_event
-from cases.models import Case, CaseEvent, CaseStep, Evidence, Reminder
+from cases.models import Case, CaseEvent, CaseStep, Evidence, ProviderSuggestion, Reminder
 from cases.reminders import outbox
 from cases.transitions import Outcome
 from providers.models import Playbook, Provider, StepAnswer, StepKind
@@ -338,8 +338,14 @@ def choose_provider(
     version: int,
     provider: Provider | None = None,
     provider_name: str = "",
+    country: str = "",
+    website: str = "",
 ) -> Case:
-    """Set the case's provider: one from the directory, or a free-text name, never both."""
+    """Set the case's provider: one from the directory, or a free-text name, never both.
+
+    A named one (with its country and website) is also the case's suggestion for the agents'
+    queue of suggested providers; choosing one from the directory withdraws it.
+    """
     case = locking.lock(case, version)
     if case.status not in CHANGEABLE_STATUSES:
         raise transitions.TransitionNotAllowed(
@@ -348,6 +354,21 @@ def choose_provider(
     case.provider = provider
     case.provider_name = "" if provider else provider_name.strip()
     locking.bump(case, "provider", "provider_name")
+    if provider is not None:
+        ProviderSuggestion.objects.filter(case=case, resolved_at__isnull=True).delete()
+    elif country:
+        ProviderSuggestion.objects.update_or_create(
+            case=case,
+            defaults={
+                "name": case.provider_name,
+                "country": country,
+                "service_kind": case.service_kind,
+                "website": website,
+                "resolved_at": None,
+                "resolved_by": None,
+                "provider": None,
+            },
+        )
     record_event(
         case=case,
         kind=CaseEvent.Kind.DETAILS,

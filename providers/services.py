@@ -1,4 +1,5 @@
-"""The directory's writes from outside the admin: an agent editing a contact channel.
+"""The directory's writes from outside the admin: an agent editing a contact channel or adding
+a provider, and anyone reporting a wrong detail.
 
 Every save goes through the audit receivers (providers/signals.py) with the agent as the actor.
 Like a case, a channel is changed with its row locked and what the agent saw checked: a change
@@ -8,11 +9,13 @@ made meanwhile by someone else is refused (ChannelChanged), never overwritten.
 import hashlib
 import json
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from providers import signals
-from providers.models import ChannelReport, ContactChannel
+from providers.models import ChannelReport, ContactChannel, Provider
 
 # What an agent may change on the staff dashboard (the admin can change everything).
 EDITABLE = ("value", "hours", "is_official", "verified_on", "source_url")
@@ -69,3 +72,25 @@ def resolve_report(*, report: ChannelReport, by) -> ChannelReport:
         locked.resolved_at, locked.resolved_by = timezone.now(), by
         locked.save(update_fields=["resolved_at", "resolved_by"])
     return locked
+
+
+@transaction.atomic
+def add_provider(*, by, provider: Provider, channels: list[ContactChannel]) -> Provider:
+    """Add `provider` (unsaved) with its official `channels` (unsaved) as `by`.
+
+    The directory's rule holds here as in the importer: an official channel is saved only with
+    the source it was seen at and the date it was checked. Raises ValidationError otherwise;
+    each channel's creation is audited with `by` as the actor.
+    """
+    provider.full_clean()
+    provider.save()
+    for position, channel in enumerate(channels):
+        channel.provider, channel.is_official, channel.position = provider, True, position
+        if not channel.source_url or channel.verified_on is None:
+            raise ValidationError(
+                _("An official channel needs the page it was seen on and the date it was checked.")
+            )
+        channel.full_clean()
+        with signals.acting_as(by):
+            channel.save()
+    return provider
