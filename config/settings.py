@@ -223,6 +223,8 @@ ACCOUNT_RATE_LIMITS = {
     "start_case": "30/h/ip",
     # Not allauth's either: evidence uploads (cases.evidence.views), per signed-in user.
     "upload_evidence": "60/h/user,20/m/ip",
+    # Nor this: "Report a wrong detail" on the public provider pages (cases.directory.views).
+    "report_channel": "10/h/ip",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Closeout: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
