@@ -5,6 +5,7 @@ already rounded and left out below the minimum count), never from the cases tabl
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, Prefetch, Q, Subquery, Value
@@ -69,6 +70,7 @@ def directory(*, data: QueryDict) -> DirectoryPage:
     """The active providers as the URL filters and sorts them, each with its published median:
     four queries (the snapshot, the countries, the providers, their channels)."""
     snapshot = newest_snapshot()
+    median: Subquery | Value
     if snapshot is not None:
         median = Subquery(
             ProviderStats.objects.filter(snapshot_id=snapshot.pk, provider=OuterRef("pk")).values(
@@ -194,7 +196,7 @@ class ProviderPage:
     figures: Figures | None
 
 
-def _how_to(provider: Provider, playbooks: list[Playbook]) -> list[HowTo]:
+def _how_to(provider: Provider, playbooks: Sequence[Playbook]) -> list[HowTo]:
     own = {book.service_kind: book for book in playbooks if book.provider_id == provider.pk}
     generic = {book.service_kind: book for book in playbooks if book.provider_id is None}
     found = []
@@ -206,7 +208,7 @@ def _how_to(provider: Provider, playbooks: list[Playbook]) -> list[HowTo]:
             continue
         steps = [
             localized(step, "title")
-            for step in book.step_list
+            for step in getattr(book, "step_list", [])
             if step.kind != StepKind.CHECKLIST and step.region in ("", provider.country)
         ]
         found.append(HowTo(kind=kind, label=kind.label, is_own=kind in own, steps=steps))

@@ -16,7 +16,13 @@ from django_stubs_ext import StrOrPromise
 
 from cases import stats
 from cases.models import Case, ProviderStats, StatsSnapshot
-from providers.models import ContactChannel, ContactChannelChange, Playbook, Provider
+from providers.models import (
+    ChannelReport,
+    ContactChannel,
+    ContactChannelChange,
+    Playbook,
+    Provider,
+)
 
 # A channel or provider checked longer ago than this is marked "re-check".
 RECHECK_AFTER = dt.timedelta(days=365)
@@ -300,3 +306,25 @@ def stats_page() -> StatsPage:
         open_total=sum(item.count for item in by_status),
         chart=chart(rows),
     )
+
+
+# --- Reported details --------------------------------------------------------------------------
+
+REPORTS_SHOWN = 200
+
+
+def open_reports() -> list[ChannelReport]:
+    """Reports not yet re-checked, newest first, with their channel and provider: one query
+    through channelreport_open_idx."""
+    return list(
+        ChannelReport.objects.filter(resolved_at__isnull=True)
+        .select_related("channel__provider")
+        .order_by("-created_at", "-id")[:REPORTS_SHOWN]
+    )
+
+
+def report(*, pk: int) -> ChannelReport:
+    found = ChannelReport.objects.select_related("channel__provider").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found

@@ -18,7 +18,8 @@ from cases import locking, services, transitions
 from cases.events import record_event
 from cases.models import Case, CaseEvent, ProviderSuggestion
 from cases.suggestions import emails
-from providers.models import Provider
+from providers import services as provider_services
+from providers.models import ContactChannel, Provider
 
 
 def _agent_only(by: User) -> None:
@@ -80,3 +81,18 @@ def dismiss(*, suggestion: ProviderSuggestion, by: User) -> int:
     the generic steps. Returns how many suggestions it closed."""
     _agent_only(by)
     return _group(suggestion).update(resolved_at=timezone.now(), resolved_by=by)
+
+
+@transaction.atomic
+def add_provider(
+    *,
+    suggestion: ProviderSuggestion,
+    provider: Provider,
+    channels: list[ContactChannel],
+    by: User,
+) -> tuple[Provider, list[Case]]:
+    """Add the suggested provider to the directory (official channels only, each sourced and
+    dated, audited as `by`) and link its group's open cases to it, all or nothing."""
+    _agent_only(by)
+    provider = provider_services.add_provider(by=by, provider=provider, channels=channels)
+    return provider, link_to_provider(suggestion=suggestion, provider=provider, by=by)
