@@ -59,7 +59,7 @@ def test_below_the_minimum_count_nothing_is_published():
 def test_at_the_minimum_count_the_figures_appear():
     provider = factories.ProviderFactory()
     owner = factories.UserFactory()
-    for day in range(20):
+    for _day in range(20):
         finished(provider, days=2.5, owner=owner)
 
     row = row_for(provider)
