@@ -36,8 +36,8 @@ def test_the_provider_page_shows_the_rounded_figures(client, known):
     assert "Based on at least 40 finished cases." in html
     assert "11 days" in html  # eSIM median
     assert "18 days" in html  # eSIM 90th percentile
-    assert "Needed a reminder</dt><dd>10 %" in html
-    assert "Refused by the provider at first</dt><dd>5 %" in html
+    assert "Needed a reminder</dt><dd>10&nbsp;%" in html
+    assert "Refused by the provider at first</dt><dd>5&nbsp;%" in html
     numbers = html.split('id="numbers-heading"')[1]
     days_table = numbers.split("<tbody>")[1].split("</tbody>")[0]
     assert "eSIM" in days_table
