@@ -9,7 +9,8 @@ process (the whole middleware stack, sessions in the database, templates rendere
 to count its queries, then `--warmup` times untimed and `--iterations` times timed with
 time.perf_counter. DEBUG is switched off at request time (no query log, no template debug),
 as in production. Targets (DESIGN.md "Quality bars"): a case page in ≤ 20 ms, the staff list,
-a filtered list and a search in ≤ 50 ms, at p95.
+a filtered list and a search in ≤ 50 ms, the public directory and provider pages in ≤ 30 ms,
+at p95.
 
 --show-queries prints each page's SQL with its time; --explain adds EXPLAIN (ANALYZE,
 BUFFERS) of every query slower than 1 ms.
@@ -39,6 +40,7 @@ from providers.models import StepKind
 
 CASE_PAGE_MS = 20
 LIST_MS = 50
+PUBLIC_MS = 30
 
 
 def client_for(user: User) -> Client:
@@ -130,6 +132,37 @@ def pages() -> list[tuple[str, int, Client, str, dict]]:
         ("admin search, phone last 4", LIST_MS, staff, f"{changelist}?q={case.phone_last4}", {}),
     ]
     rows += staff_pages(staff, case, typical)
+    rows += public_pages()
+    return rows
+
+
+def public_pages() -> list:
+    """The public directory and provider pages (issue 25), signed out: they read the newest
+    stats snapshot, never the cases table. A snapshot with public figures is computed first if
+    there is none (untimed)."""
+    if not ProviderStats.objects.filter(finished_cases__gt=0).exists():
+        stats.compute(now=timezone.now())
+    published = (
+        ProviderStats.objects.filter(public_median_days__isnull=False)
+        .order_by("-snapshot__computed_at", "-finished_cases")
+        .select_related("provider")
+        .first()
+    )
+    visitor = Client(HTTP_HOST="127.0.0.1")
+    rows = [
+        ("public: directory", PUBLIC_MS, visitor, "/providers/", {}),
+        (
+            "public: directory filtered",
+            PUBLIC_MS,
+            visitor,
+            "/providers/?country=GB&kind=esim&sort=median",
+            {},
+        ),
+        ("public: directory search", PUBLIC_MS, visitor, "/providers/?q=mobile", {}),
+    ]
+    if published is not None:
+        slug = published.provider.slug
+        rows.append(("public: provider page", PUBLIC_MS, visitor, f"/providers/{slug}/", {}))
     return rows
 
 

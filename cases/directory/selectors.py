@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.fields import PositiveIntegerField
 from django.http import Http404, QueryDict
 from django.utils.translation import gettext
@@ -56,6 +56,7 @@ class Entry:
     provider: Provider
     kinds: list[StrOrPromise]
     median_days: int | None
+    official_channels: int
 
 
 @dataclass
@@ -67,8 +68,10 @@ class DirectoryPage:
 
 
 def directory(*, data: QueryDict) -> DirectoryPage:
-    """The active providers as the URL filters and sorts them, each with its published median:
-    four queries (the snapshot, the countries, the providers, their channels)."""
+    """The active providers as the URL filters and sorts them, each with its published median
+    and how many official channels it has (they are listed on its own page, which keeps this
+    one short however many providers there are): three queries (the snapshot, the countries,
+    the providers)."""
     snapshot = newest_snapshot()
     median: Subquery | Value
     if snapshot is not None:
@@ -82,10 +85,17 @@ def directory(*, data: QueryDict) -> DirectoryPage:
         median = Value(None, output_field=PositiveIntegerField())
     active = Provider.objects.active()
     countries = list(active.order_by().values_list("country", flat=True).distinct())
-    providers = active.annotate(public_median=median).prefetch_related(_official())
+    providers = active.annotate(
+        public_median=median, official=Count("channels", filter=Q(channels__is_official=True))
+    )
     filters = DirectoryFilter(data, queryset=providers, countries=countries)
     entries = [
-        Entry(provider=provider, kinds=kinds_of(provider), median_days=provider.public_median)
+        Entry(
+            provider=provider,
+            kinds=kinds_of(provider),
+            median_days=provider.public_median,
+            official_channels=provider.official,
+        )
         for provider in filters.qs
     ]
     return DirectoryPage(
