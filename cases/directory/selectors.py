@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.fields import PositiveIntegerField
 from django.http import Http404, QueryDict
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -53,10 +53,45 @@ def newest_snapshot() -> StatsSnapshot | None:
 
 @dataclass(frozen=True)
 class Entry:
+    """One provider of the list, its words already in the active language: the list is the
+    longest public page, and formatting here is much cheaper than template tags per entry."""
+
     provider: Provider
-    kinds: list[StrOrPromise]
+    summary: str  # country · kinds
     median_days: int | None
+    median_text: str
     official_channels: int
+    channels_text: str
+
+
+def _entry(provider: Provider) -> Entry:
+    kinds = ", ".join(str(kind) for kind in kinds_of(provider))
+    median = provider.public_median  # type: ignore[attr-defined]
+    official = provider.official  # type: ignore[attr-defined]
+    if median is None:
+        median_text = gettext("Median: not enough finished cases yet")
+    else:
+        median_text = ngettext(
+            "Median: %(days)s day to confirm", "Median: %(days)s days to confirm", median
+        ) % {"days": median}
+    channels_text = (
+        ngettext(
+            "%(counter)s official channel, with its source",
+            "%(counter)s official channels, each with its source",
+            official,
+        )
+        % {"counter": official}
+        if official
+        else gettext("No official channels on record yet.")
+    )
+    return Entry(
+        provider=provider,
+        summary=f"{provider.country_name} · {kinds}" if provider.country else kinds,
+        median_days=median,
+        median_text=median_text,
+        official_channels=official,
+        channels_text=channels_text,
+    )
 
 
 @dataclass
@@ -89,15 +124,7 @@ def directory(*, data: QueryDict) -> DirectoryPage:
         public_median=median, official=Count("channels", filter=Q(channels__is_official=True))
     )
     filters = DirectoryFilter(data, queryset=providers, countries=countries)
-    entries = [
-        Entry(
-            provider=provider,
-            kinds=kinds_of(provider),
-            median_days=provider.public_median,
-            official_channels=provider.official,
-        )
-        for provider in filters.qs
-    ]
+    entries = [_entry(provider) for provider in filters.qs]
     return DirectoryPage(
         entries=entries, filters=filters, snapshot=snapshot, query=data.get("q", "")[:100]
     )
