@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from cases.staff import directory
 from cases.staff.access import agent_page
@@ -21,6 +22,12 @@ from cases.suggestions import services as suggestion_services
 from cases.transitions import TransitionNotAllowed
 from config.http import AuthenticatedHttpRequest
 from providers import services as provider_services
+
+
+def _go(request: AuthenticatedHttpRequest, url: str) -> HttpResponse:
+    """Post/redirect/get; an HTMX request gets a full-page redirect too."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
 
 ADD_PERMISSIONS = ("providers.add_provider", "providers.add_contactchannel")
 
@@ -48,9 +55,9 @@ def _told(request: AuthenticatedHttpRequest, linked: int, name: str) -> None:
 
 @require_http_methods(["GET", "POST"])
 @agent_page
-def suggestion_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def suggestion_detail(request: AuthenticatedHttpRequest, suggestion_id: int) -> HttpResponse:
     """One suggested provider: who asked; add it to the directory, link it, or dismiss it."""
-    page = suggestion_selectors.group(pk=pk)
+    page = suggestion_selectors.group(pk=suggestion_id)
     suggestion = page.suggestion
     can_add = all(request.user.has_perm(name) for name in ADD_PERMISSIONS)
     action = request.POST.get("action") if request.method == "POST" else None
@@ -77,18 +84,18 @@ def suggestion_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                     suggestion=suggestion, provider=provider, by=request.user
                 )
                 _told(request, len(linked), provider.name)
-                return redirect(list_url)
+                return _go(request, list_url)
         elif action == "link" and link_form.is_valid():
             provider = link_form.cleaned_data["provider"]
             linked = suggestion_services.link_to_provider(
                 suggestion=suggestion, provider=provider, by=request.user
             )
             _told(request, len(linked), provider.name)
-            return redirect(list_url)
+            return _go(request, list_url)
         elif action == "dismiss":
             suggestion_services.dismiss(suggestion=suggestion, by=request.user)
             messages.success(request, _("Suggestion dismissed. Its cases keep the general steps."))
-            return redirect(list_url)
+            return _go(request, list_url)
     except ValidationError as invalid:
         add_form.add_error(None, invalid)
     except TransitionNotAllowed as refused:
@@ -110,8 +117,8 @@ def report_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_POST
 @agent_page
-def report_resolve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def report_resolve(request: AuthenticatedHttpRequest, report_id: int) -> HttpResponse:
     """The agent re-checked the channel (an edit went through the audited channel form)."""
-    provider_services.resolve_report(report=directory.report(pk=pk), by=request.user)
+    provider_services.resolve_report(report=directory.report(pk=report_id), by=request.user)
     messages.success(request, _("Marked as re-checked."))
-    return redirect(reverse("staff:report_list"))
+    return _go(request, reverse("staff:report_list"))

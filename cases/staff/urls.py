@@ -30,13 +30,15 @@ urlpatterns = [
     ),
     path("suggested-providers/", directory_views.suggestion_list, name="suggestion_list"),
     path(
-        "suggested-providers/<int:pk>/",
+        "suggested-providers/<int:suggestion_id>/",
         directory_views.suggestion_detail,
         name="suggestion_detail",
     ),
     path("reported-details/", directory_views.report_list, name="report_list"),
     path(
-        "reported-details/<int:pk>/resolve/", directory_views.report_resolve, name="report_resolve"
+        "reported-details/<int:report_id>/resolve/",
+        directory_views.report_resolve,
+        name="report_resolve",
     ),
     path("stats/", views.stats_page, name="stats_page"),
     path("stats/providers.csv", views.stats_csv, name="stats_csv"),

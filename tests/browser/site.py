@@ -306,7 +306,7 @@ def staff_pages(site: Site) -> list[SitePage]:
         SitePage("staff-suggestions", reverse("staff:suggestion_list")),
         SitePage(
             "staff-suggestion",
-            reverse("staff:suggestion_detail", kwargs={"pk": site.suggestion.pk})
+            reverse("staff:suggestion_detail", kwargs={"suggestion_id": site.suggestion.pk})
             if site.suggestion
             else reverse("staff:suggestion_list"),
         ),

@@ -99,7 +99,7 @@ def test_the_agents_recheck_is_audited_and_clears_the_report(client, channel, ag
          "verified_on": "2026-12-05", "source_url": channel.source_url,
          "seen": fingerprint(channel)},
     )  # fmt: skip
-    client.post(reverse("staff:report_resolve", kwargs={"pk": report.pk}))
+    client.post(reverse("staff:report_resolve", kwargs={"report_id": report.pk}))
 
     change = ContactChannelChange.objects.filter(channel=channel).latest("id")
     assert change.changed_by == agent

@@ -122,7 +122,9 @@ def test_an_agent_adds_the_provider_and_its_open_cases_are_linked_and_told(
     chinese = named("tiny telecom", language="zh-hans", status=S.AWAITING_REVIEW)
     closed = named("Tiny Telecom", status=S.WITHDRAWN)
     client.force_login(adder)
-    detail = reverse("staff:suggestion_detail", kwargs={"pk": english.provider_suggestion.pk})
+    detail = reverse(
+        "staff:suggestion_detail", kwargs={"suggestion_id": english.provider_suggestion.pk}
+    )
     assert "3 open requests" in client.get(detail).text
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -179,7 +181,9 @@ def test_a_preparing_case_gets_the_new_providers_own_steps(adder):
 def test_an_official_channel_without_its_source_and_date_is_refused(client, adder):
     case = named("Tiny Telecom")
     client.force_login(adder)
-    detail = reverse("staff:suggestion_detail", kwargs={"pk": case.provider_suggestion.pk})
+    detail = reverse(
+        "staff:suggestion_detail", kwargs={"suggestion_id": case.provider_suggestion.pk}
+    )
 
     response = client.post(
         detail,
@@ -200,7 +204,9 @@ def test_an_agent_without_the_directory_permission_links_an_existing_provider(
     case = named("Tiny Telecom")
     listed = factories.ProviderFactory(name="Tiny Telecom Ltd")
     client.force_login(agent)
-    detail = reverse("staff:suggestion_detail", kwargs={"pk": case.provider_suggestion.pk})
+    detail = reverse(
+        "staff:suggestion_detail", kwargs={"suggestion_id": case.provider_suggestion.pk}
+    )
 
     assert "Adding providers needs the directory permission" in client.get(detail).text
     assert client.post(detail, {"action": "add", "name": "X", "country": "GB"}).status_code == 403
@@ -215,7 +221,9 @@ def test_an_agent_without_the_directory_permission_links_an_existing_provider(
 def test_dismissing_a_suggestion_leaves_its_cases_alone(client, agent):
     case = named("Not A Telco")
     client.force_login(agent)
-    detail = reverse("staff:suggestion_detail", kwargs={"pk": case.provider_suggestion.pk})
+    detail = reverse(
+        "staff:suggestion_detail", kwargs={"suggestion_id": case.provider_suggestion.pk}
+    )
 
     client.post(detail, {"action": "dismiss"})
 
