@@ -315,6 +315,9 @@ def change_service_kind(*, case: Case, by: User | None, version: int, service_ki
         return case
     case.service_kind = service_kind
     locking.bump(case, "service_kind")
+    ProviderSuggestion.objects.filter(case=case, resolved_at__isnull=True).update(
+        service_kind=service_kind
+    )
     record_event(
         case=case,
         kind=CaseEvent.Kind.DETAILS,
