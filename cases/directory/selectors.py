@@ -15,7 +15,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
-from cases import stats
+from cases import access, stats
 from cases.directory.filters import DirectoryFilter
 from cases.models import Case, ProviderStats, StatsSnapshot
 from providers.models import (
@@ -297,5 +297,5 @@ def channel_to_report(*, slug: str, channel_id: int) -> ContactChannel:
 def own_cases_with(*, user, provider: Provider) -> list[Case]:
     """The signed-in customer's cases with the provider, for "which case?": one query."""
     return list(
-        Case.objects.owned_by(user).filter(provider=provider).only("reference", "status")[:20]
+        Case.objects.filter(access.owned(user), provider=provider).only("reference", "status")[:20]
     )

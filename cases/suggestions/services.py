@@ -45,7 +45,7 @@ def link_to_provider(*, suggestion: ProviderSuggestion, provider: Provider, by: 
     now = timezone.now()
     linked = []
     for case_id in case_ids:
-        case = locking.lock(Case(pk=case_id))  # whatever the customer saw: an agent's addition
+        case = locking.lock(Case(pk=case_id), by=by)  # whatever the customer saw
         item = _group(suggestion).select_for_update().filter(case_id=case_id).first()
         if item is None:  # the customer chose another provider meanwhile
             continue
