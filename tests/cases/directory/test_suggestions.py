@@ -237,3 +237,13 @@ def test_customers_cannot_see_the_queue(client, customer):
     client.force_login(customer)
 
     assert client.get(reverse("staff:suggestion_list")).status_code == 403
+
+
+def test_a_new_answer_to_the_first_question_changes_the_suggested_kind(customer):
+    case = named("Tiny Telecom", owner=customer)
+
+    services.change_service_kind(
+        case=case, by=customer, version=case.version, service_kind=ServiceKind.PHYSICAL_SIM
+    )
+
+    assert ProviderSuggestion.objects.get().service_kind == ServiceKind.PHYSICAL_SIM
