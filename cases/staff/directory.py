@@ -131,7 +131,7 @@ def describe(change: ContactChannelChange) -> Change:
 @dataclass
 class ProviderPage:
     provider: Provider
-    channels: list[ContactChannel]
+    channels: Sequence[ContactChannel]
     playbooks: Sequence[Playbook]
     changes: list[Change]
     numbers: ProviderStats | None
@@ -148,7 +148,9 @@ def provider_page(*, slug: str) -> ProviderPage:
         .prefetch_related(
             Prefetch(
                 "channels",
-                queryset=ContactChannel.objects.order_by("-is_official", "position", "id"),
+                queryset=ContactChannel.objects.annotate(
+                    open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True))
+                ).order_by("-is_official", "position", "id"),
                 to_attr="channel_list",
             ),
             Prefetch(

@@ -117,3 +117,12 @@ def test_the_report_queue_costs_the_same_for_few_or_many(
     client.force_login(agent)
     with django_assert_max_num_queries(6):
         assert client.get(reverse("staff:report_list")).status_code == 200
+
+
+def test_the_agents_provider_page_flags_a_channel_with_an_open_report(client, channel, agent):
+    ChannelReport.objects.create(channel=channel, text="Wrong.")
+    client.force_login(agent)
+
+    page = client.get(reverse("staff:provider_detail", kwargs={"slug": channel.provider.slug})).text
+
+    assert "1 report</a>" in page
