@@ -30,6 +30,7 @@ from cases.models import (
     ContactAttempt,
     Evidence,
     ProofPackBuild,
+    ProviderSuggestion,
     Reminder,
     normalize_reference,
 )
@@ -472,3 +473,14 @@ class ProofPackBuildAdmin(CaseChildAdmin, ReadOnlyAdmin):
     @admin.display(description=_("size"), ordering="size")
     def pack_size(self, obj: ProofPackBuild) -> str:
         return filesizeformat(obj.size) if obj.size else "—"
+
+
+@admin.register(ProviderSuggestion)
+class ProviderSuggestionAdmin(CaseChildAdmin, ReadOnlyAdmin):
+    """Providers customers named; agents add or link them from the staff dashboard ("Suggested
+    providers"), which links the cases and tells their customers. Searched by case reference."""
+
+    list_display = ("created_at", "name", "country", "service_kind", "case_reference", "provider")
+    list_select_related = ("case", "provider")
+    list_filter = (("resolved_at", admin.EmptyFieldListFilter), "country")
+    ordering = ("-created_at", "-id")

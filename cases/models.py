@@ -15,6 +15,7 @@ from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from providers import search
 from providers.models import (
     ContactChannel,
     EscalationRoute,
@@ -916,6 +917,8 @@ class StatsSnapshot(models.Model):
     stalled_now = models.PositiveIntegerField(_("stalled now"), default=0)
     completed_7_days = models.PositiveIntegerField(_("completed in 7 days"), default=0)
     completed_30_days = models.PositiveIntegerField(_("completed in 30 days"), default=0)
+    # The minimum count the public figures of this run were published at (PUBLIC_STATS_MIN_CASES).
+    public_min_cases = models.PositiveSmallIntegerField(_("public minimum count"), default=20)
 
     # Set by a Prefetch(to_attr=...) where a page shows the providers' rows.
     provider_rows: list["ProviderStats"]
@@ -944,6 +947,13 @@ class ProviderStats(models.Model):
     p90_days = models.FloatField(_("90th percentile days to complete"), null=True, blank=True)
     stalled_share = models.FloatField(_("share stalled"), null=True, blank=True)
     reopened_share = models.FloatField(_("share reopened as still charged"), null=True, blank=True)
+    # The public provider page's figures (cases/stats.py "Public figures"): finished cases in the
+    # window, exact for agents; the rest already rounded and left out below the minimum count.
+    finished_cases = models.PositiveIntegerField(_("cases finished in the window"), default=0)
+    public_median_days = models.PositiveIntegerField(
+        _("published median days to confirmation"), null=True, blank=True
+    )
+    public_figures = models.JSONField(_("published figures"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("provider stats")
@@ -958,3 +968,62 @@ class ProviderStats(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider_id} in {self.snapshot_id}"
+
+
+class ProviderSuggestion(models.Model):
+    """A customer's provider that the directory lacks, named at the provider question.
+
+    One per case, kept as typed; `name_key` is the name folded (providers.search.fold) so that
+    the staff queue groups "giffgaff", "GiffGaff " and "ｇｉｆｆｇａｆｆ" as one provider. An
+    agent resolves a group by adding the provider (its cases are linked to it) or dismissing it.
+    """
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="provider_suggestion", verbose_name=_("case")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    name_key = models.CharField(_("name, folded"), max_length=120, editable=False)
+    country = models.CharField(_("country"), max_length=2)
+    service_kind = models.CharField(_("service kind"), max_length=20, choices=ServiceKind.choices)
+    website = models.URLField(_("website"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("suggested"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The directory's provider the case was linked to; empty on a dismissed suggestion.
+    provider = models.ForeignKey(
+        Provider,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added as"),
+    )
+
+    class Meta:
+        verbose_name = _("suggested provider")
+        verbose_name_plural = _("suggested providers")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The staff queue groups the open suggestions by name and country.
+            models.Index(
+                fields=["name_key", "country"],
+                name="suggestion_open_idx",
+                condition=Q(resolved_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country}) for {self.case_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Derived, not a side effect: the grouping key always mirrors the name.
+        self.name_key = search.fold(self.name)[:120]
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

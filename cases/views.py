@@ -252,7 +252,7 @@ def provider(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     context = {"case": case, "query": query, "results": results}
     if request.method == "GET":
         fragment = "provider-results" if "q" in request.GET else ""
-        form = ProviderChoiceForm(initial={"provider_name": case.provider_name})
+        form = ProviderChoiceForm(initial=selectors.provider_answer(case))
         return _page(request, "cases/provider.html", fragment, {**context, "form": form})
 
     form = ProviderChoiceForm(request.POST)
@@ -269,6 +269,8 @@ def provider(request: HtmxHttpRequest, ref: str) -> HttpResponse:
                 version=form.cleaned_data["version"],
                 provider=chosen,
                 provider_name="" if chosen else form.cleaned_data["provider_name"],
+                country="" if chosen else form.cleaned_data["country"],
+                website="" if chosen else form.cleaned_data["website"],
             )
         except CaseChanged as changed:
             context.update(case=changed.case, changed=True)

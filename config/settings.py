@@ -227,6 +227,8 @@ ACCOUNT_RATE_LIMITS = {
     "start_case": "30/h/ip",
     # Not allauth's either: evidence uploads (cases.evidence.views), per signed-in user.
     "upload_evidence": "60/h/user,20/m/ip",
+    # Nor this: "Report a wrong detail" on the public provider pages (cases.directory.views).
+    "report_channel": "10/h/ip",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Closeout: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
@@ -325,6 +327,9 @@ REMINDER_SNOOZE_MAX_DAYS = env.int("REMINDER_SNOOZE_MAX_DAYS", default=90)
 NOTICE_ANSWER_DAYS = env.int("NOTICE_ANSWER_DAYS", default=14)
 # An escalated case waits on an ombudsman or regulator: reminders at this slower, fixed rhythm.
 ESCALATED_REMINDER_DAYS = env.int("ESCALATED_REMINDER_DAYS", default=21)
+# The public provider pages publish a figure only when it rests on at least this many finished
+# cases (cases/stats.py rounds it too), so that no single customer's case can be inferred.
+PUBLIC_STATS_MIN_CASES = env.int("PUBLIC_STATS_MIN_CASES", default=20)
 if not CELERY_BROKER_URL.startswith("filesystem://"):
     # Redis hands a task that was delivered but not acknowledged to another worker after this
     # long. A send waiting out its longest retry is such a task (held unacknowledged until its

@@ -22,7 +22,7 @@ urlpatterns = [
     # Before allauth: accounts overrides some of allauth's paths.
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
-    path("providers/", include("providers.urls")),
+    path("providers/", include("cases.directory.urls")),
     path("reminders/", include("cases.reminders.urls")),
     path("staff/", include("cases.staff.urls")),
     path("", include("cases.evidence.urls")),

@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import (
+    ChannelReport,
     ContactChannel,
     ContactChannelChange,
     EscalationRegion,
@@ -254,3 +255,21 @@ class EscalationRegionAdmin(admin.ModelAdmin):
     inlines = (EscalationRouteInline,)
     list_display = ("country", "regulator", "wait_days", "wait_verified_on", "notice_period_months")
     search_fields = ("country", "regulator", "routes__name")
+
+
+@admin.register(ChannelReport)
+class ChannelReportAdmin(admin.ModelAdmin):
+    """Wrong details reported on the public pages; agents work them from the staff dashboard
+    ("Reported details"), where a re-check goes through the audited channel edit."""
+
+    show_full_result_count = False
+    list_display = ("created_at", "channel", "case_reference", "resolved_at")
+    list_select_related = ("channel__provider",)
+    list_filter = (("resolved_at", admin.EmptyFieldListFilter),)
+    search_fields = ("channel__provider__name", "case_reference")
+    ordering = ("-created_at", "-id")
+    readonly_fields = ("channel", "text", "case_reference", "reported_by", "created_at")
+    fields = (*readonly_fields, "resolved_at", "resolved_by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

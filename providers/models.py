@@ -272,6 +272,49 @@ class ContactChannelChange(models.Model):
         return f"{self.get_action_display()} {self.provider.name} channel at {when}"
 
 
+class ChannelReport(models.Model):
+    """Someone says a public channel's detail is wrong: the agents' queue until re-checked.
+
+    The case it came from is kept as its plain reference, checked by whoever took the report:
+    `providers` never imports from `cases`.
+    """
+
+    channel = models.ForeignKey(
+        ContactChannel, on_delete=models.CASCADE, related_name="reports", verbose_name=_("channel")
+    )
+    text = models.TextField(_("what is wrong"), max_length=1000)
+    case_reference = models.CharField(_("case"), max_length=12, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("re-checked at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("channel report")
+        verbose_name_plural = _("channel reports")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The agents' queue: the open reports, newest first.
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="channelreport_open_idx",
+                condition=Q(resolved_at__isnull=True),
+            ),
+            models.Index(fields=["channel", "-created_at"], name="channelreport_channel_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report on channel {self.channel_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
 class Playbook(models.Model):
     """The ordered steps for a provider and service kind, or the generic ones for a kind."""
 

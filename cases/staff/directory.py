@@ -17,7 +17,13 @@ from django_stubs_ext import StrOrPromise
 from cases import stats
 from cases.models import Case, ProviderStats, StatsSnapshot
 from providers import search
-from providers.models import ContactChannel, ContactChannelChange, Playbook, Provider
+from providers.models import (
+    ChannelReport,
+    ContactChannel,
+    ContactChannelChange,
+    Playbook,
+    Provider,
+)
 
 # A channel or provider checked longer ago than this is marked "re-check".
 RECHECK_AFTER = dt.timedelta(days=365)
@@ -122,7 +128,7 @@ def describe(change: ContactChannelChange) -> Change:
 @dataclass
 class ProviderPage:
     provider: Provider
-    channels: list[ContactChannel]
+    channels: Sequence[ContactChannel]
     playbooks: Sequence[Playbook]
     changes: list[Change]
     numbers: ProviderStats | None
@@ -139,7 +145,9 @@ def provider_page(*, slug: str) -> ProviderPage:
         .prefetch_related(
             Prefetch(
                 "channels",
-                queryset=ContactChannel.objects.order_by("-is_official", "position", "id"),
+                queryset=ContactChannel.objects.annotate(
+                    open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True))
+                ).order_by("-is_official", "position", "id"),
                 to_attr="channel_list",
             ),
             Prefetch(
@@ -297,3 +305,25 @@ def stats_page() -> StatsPage:
         open_total=sum(item.count for item in by_status),
         chart=chart(rows),
     )
+
+
+# --- Reported details --------------------------------------------------------------------------
+
+REPORTS_SHOWN = 200
+
+
+def open_reports() -> list[ChannelReport]:
+    """Reports not yet re-checked, newest first, with their channel and provider: one query
+    through channelreport_open_idx."""
+    return list(
+        ChannelReport.objects.filter(resolved_at__isnull=True)
+        .select_related("channel__provider")
+        .order_by("-created_at", "-id")[:REPORTS_SHOWN]
+    )
+
+
+def report(*, pk: int) -> ChannelReport:
+    found = ChannelReport.objects.select_related("channel__provider").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found

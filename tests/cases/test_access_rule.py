@@ -33,7 +33,14 @@ from cases import access, services, staff_services
 from cases.escalation import services as escalation_services
 from cases.evidence import services as evidence_services
 from cases.feeds import services as feed_services
-from cases.models import Case, CaseEvent, ContactAttempt, Evidence, ProofPackBuild
+from cases.models import (
+    Case,
+    CaseEvent,
+    ContactAttempt,
+    Evidence,
+    ProofPackBuild,
+    ProviderSuggestion,
+)
 from cases.notices import letter
 from cases.notices import services as notice_services
 from cases.reminders import controls, emails
@@ -145,6 +152,14 @@ def _evidence(pick: Callable[[World], Evidence]) -> Callable[[World], dict]:
     return lambda world: {"pk": pick(world).pk}
 
 
+def _suggestion(world: World) -> ProviderSuggestion:
+    suggestion, _created = ProviderSuggestion.objects.get_or_create(
+        case=world.case,
+        defaults={"name": "Tiny Telecom", "country": "GB", "service_kind": world.case.service_kind},
+    )
+    return suggestion
+
+
 def _first_language(world: World) -> str:
     return letter.languages_for(world.case)[0]
 
@@ -208,6 +223,8 @@ CASE_URLS: dict[str, tuple[str, Callable[[World], dict]]] = {
         )
     },
     "staff:contact_edit": (AGENT, _ref_and(pk=lambda world: world.agent_contact.pk)),
+    # A provider the case's customer named: the agents' queue lists the cases that named it.
+    "staff:suggestion_detail": (AGENT, lambda world: {"suggestion_id": _suggestion(world).pk}),
 }
 
 # Answer to a secret in the address alone (calendar apps and one-click unsubscribe send no
@@ -221,6 +238,10 @@ NOT_CASE_URLS = {
     "account_reset_password_from_key",
     "staff:provider_detail",
     "staff:channel_edit",
+    # The public directory, and the agents' queue of reports on its channels.
+    "providers:provider_detail",
+    "providers:report_channel",
+    "staff:report_resolve",
 }
 
 
