@@ -72,6 +72,16 @@ class Verdict(enum.Enum):
     LATER = "later"
 
 
+# While an inbound email's suggested outcome waits, reminders look again this much later.
+SUGGESTION_PAUSE_HOURS = 24
+
+
+def is_suggestion_waiting(case: Case) -> bool:
+    """A suggested outcome from this wait on the provider is not yet answered."""
+    waiting = case.suggestion_waiting_since
+    return waiting is not None and (case.waiting_since is None or waiting >= case.waiting_since)
+
+
 def verdict(reminder: Reminder, *, now: dt.datetime) -> tuple[Verdict, dt.datetime | None]:
     """Whether `reminder` may go out at `now`: send, cancel it, or move it to a later time."""
     case = reminder.case
@@ -92,6 +102,11 @@ def verdict(reminder: Reminder, *, now: dt.datetime) -> tuple[Verdict, dt.dateti
         return Verdict.CANCEL, None
     if kind != Reminder.Kind.AGENT_MESSAGE and case.snoozed_until and case.snoozed_until > now:
         return Verdict.LATER, within_customer_hours(case.snoozed_until, time_zone=case.time_zone)
+    if kind == Reminder.Kind.LADDER and is_suggestion_waiting(case):
+        # An email read as the provider's answer waits for the customer's word: asking them
+        # "still waiting?" meanwhile would contradict the page.
+        later = now + dt.timedelta(hours=SUGGESTION_PAUSE_HOURS)
+        return Verdict.LATER, within_customer_hours(later, time_zone=case.time_zone)
     opening = within_customer_hours(now, time_zone=case.time_zone)
     if opening != now:
         return Verdict.LATER, opening
