@@ -88,8 +88,9 @@ class ParsedMail:
     @property
     def all_text(self) -> str:
         """This message's words and those of every message it carries (for the suggestion)."""
+        # The body first: its sentence is the better quote when the subject says the same.
         return "\n\n".join(
-            [self.subject, self.text, *(f"{f.subject}\n{f.text}" for f in self.forwarded)]
+            [self.text, *(f"{f.text}\n{f.subject}" for f in self.forwarded), self.subject]
         )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import opencc
 import yaml
 
 PATTERNS_FILE = Path(__file__).with_name("patterns.yaml")
@@ -14,6 +15,16 @@ OUR_REFERENCE = re.compile(r"^CX-?[0-9A-Z]{4}-?[0-9A-Z]{4}$", re.IGNORECASE)
 # Sentence ends in both languages; a quote is the sentence that matched.
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；])|\n+")
 QUOTE_CHARS = 300
+
+
+@cache
+def _to_simplified() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def _comparable(sentence: str) -> str:
+    """Traditional characters (Hong Kong, Taiwan) read as Simplified, so one pattern serves."""
+    return _to_simplified().convert(sentence)
 
 
 @dataclass(frozen=True)
@@ -60,7 +71,7 @@ def _own_text(text: str) -> str:
 def find_reference(text: str, *, known: str = "") -> str:
     """The provider's reference: the one already on the case if the text quotes it, else the
     first labelled one (never one of ours)."""
-    flat = " ".join(text.split())
+    flat = _comparable(" ".join(text.split()))
     if known and known.lower() in flat.lower():
         return known
     for pattern in patterns().references:
@@ -80,10 +91,11 @@ def suggest(text: str, *, known_reference: str = "") -> Suggestion | None:
     own = _own_text(text)
     sentences = _sentences(own)
     reference = find_reference(own, known=known_reference)
+    comparable = [(sentence, _comparable(sentence)) for sentence in sentences]
     for outcome in ORDER:
         for pattern in patterns().outcomes[outcome]:
-            for sentence in sentences:
-                if pattern.search(sentence):
+            for sentence, folded in comparable:
+                if pattern.search(folded):
                     quote = (
                         sentence
                         if len(sentence) <= QUOTE_CHARS
