@@ -989,6 +989,8 @@ class InboundAddress(models.Model):
     token = models.CharField(_("token"), max_length=64, unique=True, default=new_inbound_token)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     reset_at = models.DateTimeField(_("last reset"), null=True, blank=True)
+    # When mail last reached the case: the case pages skip the mail query for a case with none.
+    last_message_at = models.DateTimeField(_("last email"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("case email address")

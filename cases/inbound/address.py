@@ -4,7 +4,7 @@ agents' Unmatched queue, never to the case)."""
 import re
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -22,9 +22,31 @@ def address_for(case: Case) -> InboundAddress:
         return case.inbound_address
     except InboundAddress.DoesNotExist:
         pass
-    address, _created = InboundAddress.objects.get_or_create(case=case)
+    address = ensure_address(case)
     case.inbound_address = address
     return address
+
+
+def ensure_address(case: Case) -> InboundAddress:
+    """The case's address row, made if missing, in one statement: a page showing it for the
+    first time costs one query, and two pages doing so at once get the same token."""
+    table = InboundAddress._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (case_id, token, created_at) VALUES (%s, %s, %s) "  # noqa: S608
+            "ON CONFLICT (case_id) DO UPDATE SET case_id = EXCLUDED.case_id "
+            "RETURNING id, token, created_at, reset_at, last_message_at",
+            [case.pk, new_inbound_token(), timezone.now()],
+        )
+        pk, token, created_at, reset_at, last_message_at = cursor.fetchone()
+    return InboundAddress(
+        pk=pk,
+        case=case,
+        token=token,
+        created_at=created_at,
+        reset_at=reset_at,
+        last_message_at=last_message_at,
+    )
 
 
 @transaction.atomic

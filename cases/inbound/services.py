@@ -26,7 +26,14 @@ from cases.events import record_event
 from cases.evidence import services as evidence_services
 from cases.evidence.files import CheckedFile, NewEvidence, RefusedFile, check_upload
 from cases.inbound import address, parse, patterns, receive
-from cases.models import Case, CaseEvent, ContactAttempt, Evidence, InboundMessage
+from cases.models import (
+    Case,
+    CaseEvent,
+    ContactAttempt,
+    Evidence,
+    InboundAddress,
+    InboundMessage,
+)
 from cases.transitions import Outcome
 from providers.models import ContactChannel
 
@@ -274,6 +281,8 @@ def _deliver(message: InboundMessage, delivery: _Delivery) -> None:
             params={"sender": delivery.sender},
             visibility=CaseEvent.Visibility.INTERNAL,
         )
+    address.ensure_address(case)
+    InboundAddress.objects.filter(case=case).update(last_message_at=timezone.now())
     fields = ["suggestion_waiting_since"] if message.has_pending_suggestion else []
     locking.bump(case, *fields)
     _finish(message, M.State.PROCESSED)
