@@ -98,6 +98,7 @@ def test_run_command_serves_the_app_and_stops_cleanly(tmp_path: Path) -> None:
         {
             MARKER: marker,
             "PORT": str(port),
+            "INBOUND_SMTP_PORT": str(free_port()),
             "VAR_DIR": str(var_dir),
             "DATABASE_URL": f"sqlite:///{var_dir / 'closeout.sqlite3'}",
             "DEBUG": "1",
