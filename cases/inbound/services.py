@@ -111,22 +111,37 @@ def _process(message: InboundMessage) -> None:
     except (ValueError, LookupError, TypeError, IndexError):
         return _finish(message, M.State.DROPPED, reason=M.Drop.UNREADABLE)
     _describe(message, parsed)
+    case = message.case or address.case_for(message.recipient)
+    if case is not None and case.purged_at is not None:
+        case = None
+    message.case = case
     noise = _noise(message, parsed)
     if noise:
-        return _finish(message, M.State.DROPPED, reason=noise)
-    case = message.case or address.case_for(message.recipient)
-    if case is None or case.purged_at is not None:
-        message.case = None
+        return _drop(message, noise)
+    if case is None:
         return _finish(message, M.State.UNMATCHED)
     if message.handled_by_id is None and _over_rate_limit(message):
-        return _finish(message, M.State.DROPPED, reason=M.Drop.RATE_LIMIT)
+        return _drop(message, M.Drop.RATE_LIMIT)
     sender = _sender(case, parsed)
     verdict = _verdict(case, sender)
     if parsed.auto_submitted and (verdict or not case.provider_id):
         # Automatic mail is kept only from the provider's own official address (its automatic
         # confirmation); any other is an auto-reply, a newsletter or a loop.
-        return _finish(message, M.State.DROPPED, reason=M.Drop.AUTO_REPLY)
+        return _drop(message, M.Drop.AUTO_REPLY)
     _deliver(message, _Delivery(case=case, parsed=parsed, raw=raw, sender=sender, verdict=verdict))
+
+
+def _touch(case: Case) -> None:
+    """Mark that the case has mail, so its pages read it."""
+    address.ensure_address(case)
+    InboundAddress.objects.filter(case=case).update(last_message_at=timezone.now())
+
+
+def _drop(message: InboundMessage, reason: str) -> None:
+    """Noise is kept as a row (agents see it on the case), never as evidence or a contact."""
+    if message.case is not None:
+        _touch(message.case)
+    _finish(message, M.State.DROPPED, reason=reason)
 
 
 def _describe(message: InboundMessage, parsed: parse.ParsedMail) -> None:
@@ -281,8 +296,7 @@ def _deliver(message: InboundMessage, delivery: _Delivery) -> None:
             params={"sender": delivery.sender},
             visibility=CaseEvent.Visibility.INTERNAL,
         )
-    address.ensure_address(case)
-    InboundAddress.objects.filter(case=case).update(last_message_at=timezone.now())
+    _touch(case)
     fields = ["suggestion_waiting_since"] if message.has_pending_suggestion else []
     locking.bump(case, *fields)
     _finish(message, M.State.PROCESSED)
