@@ -225,3 +225,23 @@ def test_case_page_query_count_is_fixed(
     process_all()
     with django_assert_max_num_queries(few):
         client.get(url)
+
+
+def test_agents_digest_counts_unmatched_mail(settings, agent, mailoutbox):
+    from cases.reminders import digest
+
+    arrive("en_confirmation_plain.eml", to="case-zzzzzzzzzzzzzzzzzzzzzzzzzz@in.closeout.local")
+    now = timezone.now()
+    gathered = digest.gather(day=now.date(), since=now - dt.timedelta(days=1), now=now)
+    assert gathered.unmatched_mail == 1
+    assert not gathered.is_empty
+    [message] = digest.messages_for(gathered)
+    assert "Unmatched mail: 1 email reached no case." in message.body
+    assert "/staff/unmatched-mail/" in message.body
+
+
+def test_proof_pack_summary_names_the_case_address(waiting_case):
+    from cases.evidence import proof_pack
+
+    address.address_for(waiting_case)
+    assert proof_pack.case_email(waiting_case) == waiting_case.inbound_address.address
