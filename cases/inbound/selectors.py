@@ -55,3 +55,11 @@ def unmatched_message(*, pk: int) -> InboundMessage:
     if found is None:
         raise Http404
     return found
+
+
+def case_to_attach(*, reference: str) -> Case:
+    """The case an agent names for unmatched mail (any case past its draft); 404 otherwise."""
+    case = Case.objects.exclude(status=Case.Status.DRAFT).filter(reference=reference).first()
+    if case is None:
+        raise Http404
+    return case

@@ -2,7 +2,7 @@
 and the agents' Unmatched queue. Thin views: a selector for access, a service for the write."""
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -94,13 +94,7 @@ def unmatched_action(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
                 services.discard_unmatched(pk=message.pk, by=request.user)
                 messages.success(request, _("Email discarded."))
             else:
-                case = (
-                    Case.objects.exclude(status=Case.Status.DRAFT)
-                    .filter(reference=data["reference"])
-                    .first()
-                )
-                if case is None:
-                    raise Http404
+                case = selectors.case_to_attach(reference=data["reference"])
                 services.attach_unmatched(pk=message.pk, case=case, by=request.user)
                 messages.success(
                     request,
