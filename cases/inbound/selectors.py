@@ -15,15 +15,27 @@ UNMATCHED_PAGE = 50
 
 @dataclass(frozen=True)
 class CaseMail:
-    address: InboundAddress
+    address: InboundAddress | None
     messages: list[InboundMessage]
     suggestions: list[InboundMessage]
 
 
+def _existing(case: Case) -> InboundAddress | None:
+    try:
+        return case.inbound_address
+    except InboundAddress.DoesNotExist:
+        return None
+
+
 def for_case(case: Case, *, staff: bool = False) -> CaseMail:
-    """The case's address and its latest emails (one query once the address exists); agents
-    also see what was dropped or failed."""
-    found = address.address_for(case)
+    """The case's address and its latest emails (one query, and none for a case without mail).
+
+    The customer's page makes the address the first time; the agents' page only reads it (an
+    agent's look is not a change), and agents also see what was dropped or failed.
+    """
+    found = _existing(case) if staff else address.address_for(case)
+    if found is None:
+        return CaseMail(address=None, messages=[], suggestions=[])
     states = [M.State.PROCESSED]
     if staff:
         states += [M.State.DROPPED, M.State.FAILED, M.State.RECEIVED]

@@ -12,10 +12,9 @@ from tests.cases.staff.conftest import stalled_case, waiting_case
 
 pytestmark = pytest.mark.django_db
 
-# Each includes one read of the reminder heartbeats ("reminders are not being sent"). The case
-# page's first view also makes the case's email address (one statement).
+# Each includes one read of the reminder heartbeats ("reminders are not being sent").
 LIST_MAX = 10
-DETAIL_MAX = 14
+DETAIL_MAX = 13
 
 
 def queries(client, url, **params) -> int:
