@@ -52,7 +52,7 @@ def ensure_address(case: Case) -> InboundAddress:
 @transaction.atomic
 def reset_address(*, case: Case, by: User) -> InboundAddress:
     """A new address for the case; mail to the old one goes to Unmatched from now on."""
-    locked = locking.lock(case)
+    locked = locking.lock(case, by=by)
     address = InboundAddress.objects.select_for_update().filter(case=locked).first()
     if address is None:
         address = InboundAddress.objects.create(case=locked)

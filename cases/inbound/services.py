@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from cases import locking, services, transitions
+from cases import access, locking, services, transitions
 from cases.contacts import selectors as contact_selectors
 from cases.contacts import services as contact_services
 from cases.events import record_event
@@ -258,7 +258,7 @@ def _keep_files(message: InboundMessage, case: Case, files: list[NewEvidence]) -
 
 
 def _deliver(message: InboundMessage, delivery: _Delivery) -> None:
-    case = locking.lock(delivery.case)
+    case = locking.lock(delivery.case, by=None)
     message.case = case
     message.sender = delivery.sender[:320]
     message.scam_verdict = delivery.verdict
@@ -354,7 +354,7 @@ def _settle_waiting(case: Case) -> None:
 @transaction.atomic
 def accept_suggestion(*, case: Case, pk: int, by: User, version: int) -> Case:
     """Record the suggested outcome through the usual outcome service (its checks and all)."""
-    locked = locking.lock(case, version)
+    locked = locking.lock(case, version, by=by)
     transitions.role_of(by, locked)
     message = _pending(locked, pk)
     if message.suggestion == M.Suggestion.CONFIRMED and message.evidence_id:
@@ -384,7 +384,7 @@ def accept_suggestion(*, case: Case, pk: int, by: User, version: int) -> Case:
 @transaction.atomic
 def dismiss_suggestion(*, case: Case, pk: int, by: User, version: int) -> Case:
     """Not what the email means: the suggestion goes, the email stays on the case."""
-    locked = locking.lock(case, version)
+    locked = locking.lock(case, version, by=by)
     transitions.role_of(by, locked)
     message = _pending(locked, pk)
     _decided(message, decision=M.Decision.DISMISSED, by=by)
@@ -413,9 +413,9 @@ def _unmatched(pk: int) -> InboundMessage:
 def attach_unmatched(*, pk: int, case: Case, by: User) -> InboundMessage:
     """An agent puts mail that reached no case onto this one; it is then processed as if it
     had been sent to the case's address (evidence, contact log, suggestion)."""
-    if not by.is_staff:
-        raise transitions.TransitionNotAllowed(_("Only an agent can make this change."))
-    locked = locking.lock(case)
+    if not access.is_cleared_agent(by):
+        raise access.AccessDenied("Only an agent may attach or discard unmatched mail.")
+    locked = locking.lock(case, by=by)
     message = _unmatched(pk)
     message.case = locked
     message.state = M.State.RECEIVED
@@ -439,8 +439,8 @@ def attach_unmatched(*, pk: int, case: Case, by: User) -> InboundMessage:
 @transaction.atomic
 def discard_unmatched(*, pk: int, by: User) -> InboundMessage:
     """An agent throws away mail that reached no case; the row stays, with who and when."""
-    if not by.is_staff:
-        raise transitions.TransitionNotAllowed(_("Only an agent can make this change."))
+    if not access.is_cleared_agent(by):
+        raise access.AccessDenied("Only an agent may attach or discard unmatched mail.")
     message = _unmatched(pk)
     message.state = M.State.DISCARDED
     message.handled_by = by

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from cases.evidence import selectors as evidence_selectors
+from cases import access
 from cases.inbound import address, selectors, services
 from cases.inbound.forms import DecisionForm, UnmatchedForm
 from cases.models import Case
@@ -20,7 +20,7 @@ from config.http import AuthenticatedHttpRequest, HtmxHttpRequest, private_page,
 
 def _case_url(case: Case, user) -> str:
     """The case page this person works from: the staff case page for agents."""
-    if getattr(user, "is_staff", False):
+    if access.is_cleared_agent(user):
         return reverse("staff:case_detail", kwargs={"ref": case.reference})
     return reverse("cases:detail", kwargs={"ref": case.reference})
 
@@ -33,7 +33,7 @@ def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
 @private_page
 def reset(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     """A new private address for the case (the owner or an agent); the old one stops."""
-    case = evidence_selectors.case_for_owner_or_agent(ref=ref, user=request.user)
+    case = access.case_for_owner_or_agent(ref=ref, user=request.user)
     address.reset_address(case=case, by=signed_in_user(request))
     messages.success(
         request,
@@ -43,7 +43,7 @@ def reset(request: HtmxHttpRequest, ref: str) -> HttpResponse:
 
 
 def _decide(request: HtmxHttpRequest, ref: str, pk: int, service) -> HttpResponse:
-    case = evidence_selectors.case_for_owner_or_agent(ref=ref, user=request.user)
+    case = access.case_for_owner_or_agent(ref=ref, user=request.user)
     form = DecisionForm(request.POST)
     url = _case_url(case, request.user)
     if not form.is_valid():
