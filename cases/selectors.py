@@ -58,7 +58,7 @@ def case_page(*, ref: str, user, draft_tokens: Iterable[str] = ()) -> Case:
     # The to_attr lists are declared on the models (Case.step_list, ...), which django-stubs
     # reports as a redefinition.
     queryset = Case.objects.select_related(
-        "provider", "escalated_to"
+        "provider", "escalated_to", "inbound_address"
     ).prefetch_related(  # type: ignore[no-redef]
         Prefetch("steps", queryset=CaseStep.objects.order_by("position"), to_attr="step_list"),
         Prefetch(

@@ -45,6 +45,7 @@ from cases.forms import (
     ServiceKindForm,
     StepForm,
 )
+from cases.inbound import selectors as inbound_selectors
 from cases.models import Case
 from cases.notices.services import can_make_notice
 from cases.transitions import CaseChanged, Outcome, TransitionNotAllowed
@@ -363,6 +364,7 @@ def _case_context(case: Case, **extra) -> dict:
         "can_make_notice": can_make_notice(case),
         "escalation": _escalation(case),
         "escalate_form": EscalateForm(),
+        "mail": inbound_selectors.for_case(case),
     }
     context.update(extra)
     return context

@@ -30,6 +30,8 @@ urlpatterns = [
     path("", include("cases.contacts.urls")),
     path("", include("cases.notices.urls")),
     path("", include("cases.feeds.urls")),
+    path("", include("cases.inbound.urls")),
+    path("inbound/", include("cases.inbound.webhooks")),
     path("", include("cases.urls")),
 ]
 

@@ -22,7 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from accounts import roles
-from cases.models import STAFF_OPEN_STATUSES, AgentDigest, Case, CaseEvent
+from cases.models import STAFF_OPEN_STATUSES, AgentDigest, Case, CaseEvent, InboundMessage
 from cases.reminders import attention
 from cases.reminders.emails import absolute, site_domain
 
@@ -60,10 +60,13 @@ class Digest:
     follow_ups: list[Item] = field(default_factory=list)
     failed: list[Item] = field(default_factory=list)
     total: int = 0
+    # Emails that reached no case (cases/inbound/), waiting in the Unmatched queue.
+    unmatched_mail: int = 0
+    unmatched_url: str = ""
 
     @property
     def is_empty(self) -> bool:
-        return self.total == 0
+        return self.total == 0 and self.unmatched_mail == 0
 
 
 def _item(case: Case, detail: str = "") -> Item:
@@ -96,7 +99,11 @@ def gather(*, day: dt.date, since: dt.datetime, now: dt.datetime) -> Digest:
         .values_list("case_id", "last_error")[: LIST_CAP * 4]
     )
     cases = _open_cases({*stalled_ids, *(pk for pk, _ in follow_ups), *(pk for pk, _ in failed)})
-    digest = Digest(day=day)
+    digest = Digest(
+        day=day,
+        unmatched_mail=InboundMessage.objects.unmatched().count(),
+        unmatched_url=absolute(reverse("inbound:unmatched")),
+    )
     seen: set[tuple[str, int]] = set()
 
     def add(section: str, target: list[Item], case_id: int, detail: str = "") -> None:

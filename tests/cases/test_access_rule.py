@@ -38,6 +38,7 @@ from cases.models import (
     CaseEvent,
     ContactAttempt,
     Evidence,
+    InboundMessage,
     ProofPackBuild,
     ProviderSuggestion,
 )
@@ -86,6 +87,8 @@ class World:
     contact: ContactAttempt  # logged by the owner
     agent_contact: ContactAttempt  # logged by the cleared agent
     cleared_agent: User
+    mail: InboundMessage  # an email to the case's address, its suggested outcome waiting
+    unmatched: InboundMessage  # an email that reached no case
 
     def secrets(self) -> list[bytes]:
         stored = [
@@ -131,8 +134,29 @@ def make_world(owner: User, cleared_agent: User) -> World:
     agent_contact = factories.ContactAttemptFactory(
         case=case, created_by=cleared_agent, summary=CONTACT_SUMMARY
     )
+    mail, unmatched = (
+        InboundMessage.objects.create(
+            case=on_case,
+            state=state,
+            via=InboundMessage.Via.PIPE,
+            recipient=f"{name}@in.closeout.local",
+            raw=SimpleUploadedFile("m.eml", TEXT_PROOF),
+            size=len(TEXT_PROOF),
+            sha256="0" * 64,
+            dedupe_key=name,
+            subject="Your line is cancelled",
+            suggestion=InboundMessage.Suggestion.CONFIRMED if on_case else "",
+            decision=InboundMessage.Decision.PENDING if on_case else "",
+        )
+        for name, on_case, state in (
+            ("case-mail", case, InboundMessage.State.PROCESSED),
+            ("stray", None, InboundMessage.State.UNMATCHED),
+        )
+    )
     case.refresh_from_db()
-    return World(owner, case, identity, text, build, contact, agent_contact, cleared_agent)
+    return World(
+        owner, case, identity, text, build, contact, agent_contact, cleared_agent, mail, unmatched
+    )
 
 
 # --- Every URL that takes a case or a case object, and who it is for ---------------------------
@@ -207,6 +231,11 @@ CASE_URLS: dict[str, tuple[str, Callable[[World], dict]]] = {
     "evidence:download": (SHARED, _evidence(lambda world: world.identity)),
     "evidence:thumbnail": (SHARED, _evidence(lambda world: world.identity)),
     "evidence:delete": (SHARED, _evidence(lambda world: world.text)),
+    # Inbound email: the case's address and a suggested outcome; the agents' Unmatched queue.
+    "inbound:reset": (SHARED, _ref),
+    "inbound:accept": (SHARED, _ref_and(pk=lambda world: world.mail.pk)),
+    "inbound:dismiss": (SHARED, _ref_and(pk=lambda world: world.mail.pk)),
+    "inbound:unmatched_action": (AGENT, _evidence(lambda world: world.unmatched)),
     # The staff dashboard's case pages.
     **{
         f"staff:{name}": (AGENT, _ref)
