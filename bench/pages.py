@@ -9,7 +9,8 @@ process (the whole middleware stack, sessions in the database, templates rendere
 to count its queries, then `--warmup` times untimed and `--iterations` times timed with
 time.perf_counter. DEBUG is switched off at request time (no query log, no template debug),
 as in production. Targets (DESIGN.md "Quality bars"): a case page in ≤ 20 ms, the staff list,
-a filtered list and a search in ≤ 50 ms, at p95.
+a filtered list and a search in ≤ 50 ms, the public directory and provider pages in ≤ 30 ms,
+at p95.
 
 Staff pages are requested as users request them: a support agent (and, for the admin, the
 bench superuser) signed in through the staff sign-in page with a password and a TOTP code, with
@@ -60,6 +61,7 @@ from providers.models import StepKind
 
 CASE_PAGE_MS = 20
 LIST_MS = 50
+PUBLIC_MS = 30
 AGENT_EMAIL = "bench-agent@bench.example"
 STAFF_PASSWORD = "bench staff password"
 ROW = "data-row-link"  # on every row of the staff lists
@@ -261,6 +263,46 @@ def pages() -> list[Page]:
         ),
     ]
     rows += staff_pages(staff_client(bench_agent()), case, typical)
+    rows += public_pages()
+    return rows
+
+
+def public_pages() -> list[Page]:
+    """The public directory and provider pages, signed out: they read the newest stats
+    snapshot, never the cases table. A snapshot with public figures is computed first if there
+    is none (untimed)."""
+    if not ProviderStats.objects.filter(finished_cases__gt=0).exists():
+        stats.compute(now=timezone.now())
+    published = (
+        ProviderStats.objects.filter(public_median_days__isnull=False)
+        .order_by("-snapshot__computed_at", "-finished_cases")
+        .select_related("provider")
+        .first()
+    )
+    visitor = Client(HTTP_HOST="127.0.0.1")
+    entry = 'class="card" id="provider-'
+    rows = [
+        Page("public: directory", PUBLIC_MS, visitor, "/providers/", entry),
+        Page(
+            "public: directory filtered",
+            PUBLIC_MS,
+            visitor,
+            "/providers/?country=GB&kind=esim&sort=median",
+            entry,
+        ),
+        Page("public: directory search", PUBLIC_MS, visitor, "/providers/?q=mobile", entry),
+    ]
+    if published is not None:
+        provider = published.provider
+        rows.append(
+            Page(
+                "public: provider page",
+                PUBLIC_MS,
+                visitor,
+                f"/providers/{provider.slug}/",
+                "distribution-chart",
+            )
+        )
     return rows
 
 

@@ -29,7 +29,9 @@ from cases.models import (
     CaseStep,
     ContactAttempt,
     Evidence,
+    InboundMessage,
     ProofPackBuild,
+    ProviderSuggestion,
     Reminder,
     normalize_reference,
 )
@@ -472,3 +474,48 @@ class ProofPackBuildAdmin(CaseChildAdmin, ReadOnlyAdmin):
     @admin.display(description=_("size"), ordering="size")
     def pack_size(self, obj: ProofPackBuild) -> str:
         return filesizeformat(obj.size) if obj.size else "—"
+
+
+@admin.register(ProviderSuggestion)
+class ProviderSuggestionAdmin(CaseChildAdmin, ReadOnlyAdmin):
+    """Providers customers named; agents add or link them from the staff dashboard ("Suggested
+    providers"), which links the cases and tells their customers. Searched by case reference."""
+
+    list_display = ("created_at", "name", "country", "service_kind", "case_reference", "provider")
+    list_select_related = ("case", "provider")
+    list_filter = (("resolved_at", admin.EmptyFieldListFilter), "country")
+    ordering = ("-created_at", "-id")
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(ReadOnlyAdmin):
+    """Received email, read only: its state and why it was dropped, never a link to the raw
+    message (the case pages serve the evidence it became, with their access checks)."""
+
+    list_display = ("received_at", "recipient", "from_address", "subject", "state", "drop_reason")
+    list_filter = ("state", "drop_reason", "via")
+    search_fields = ("recipient", "from_address")
+    search_help_text = _("The address it was sent to, or the sender's.")
+    ordering = ("-id",)
+    fields = (
+        "case",
+        "state",
+        "via",
+        "recipient",
+        "envelope_from",
+        "from_address",
+        "sender",
+        "subject",
+        "sent_at",
+        "received_at",
+        "processed_at",
+        "size",
+        "sha256",
+        "message_id",
+        "drop_reason",
+        "suggestion",
+        "decision",
+        "attempts",
+        "last_error",
+    )
+    readonly_fields = fields

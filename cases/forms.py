@@ -13,6 +13,7 @@ from cases import identifiers
 from cases.evidence.files import NewEvidence, RefusedFile, check_pasted, check_uploaded
 from cases.models import Case, Evidence
 from cases.transitions import Outcome
+from providers import countries
 from providers.models import ServiceKind
 
 # Free text this long or longer says its limit in its help text.
@@ -101,7 +102,9 @@ class KeepNumberForm(VersionedForm):
 
 
 class ProviderChoiceForm(VersionedForm):
-    """A provider picked from the directory (its id), or one typed in when it is not listed."""
+    """A provider picked from the directory (its id), or one the directory lacks, named with its
+    country and website: that one goes on with the generic steps and to the agents' queue of
+    suggested providers (its kind is the case's, from the first question)."""
 
     provider = forms.IntegerField(required=False, widget=forms.HiddenInput)
     provider_name = forms.CharField(
@@ -110,14 +113,40 @@ class ProviderChoiceForm(VersionedForm):
         required=False,
         help_text=_("As it appears on your bill or in the app."),
     )
+    country = forms.ChoiceField(
+        label=_("Country of the provider"),
+        required=False,
+        help_text=_("Where the line is from."),
+    )
+    website = forms.URLField(
+        label=_("Its website (optional)"),
+        max_length=300,
+        required=False,
+        assume_scheme="https",
+        help_text=_("For example www.example.com. It helps us find its official channels."),
+        error_messages={"invalid": _("Enter a website address, such as www.example.com.")},
+        widget=forms.URLInput(attrs={"autocomplete": "url", "inputmode": "url"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = cast(forms.ChoiceField, self.fields["country"])
+        choices.choices = [("", _("Choose a country")), *countries.country_choices()]
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if data.get("provider") is None and not (data.get("provider_name") or "").strip():
+        if data.get("provider") is not None:
+            return data
+        if not (data.get("provider_name") or "").strip():
             self.add_error(
                 "provider_name", _("Choose your provider from the list or type its name.")
             )
+        elif not data.get("country") and "country" not in self.errors:
+            self.add_error("country", _("Choose the provider's country."))
+        website = data.get("website") or ""
+        if website and not website.lower().startswith(("https://", "http://")):
+            self.add_error("website", _("Enter a website address, such as www.example.com."))
         return data
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from cases import access
-from cases.models import Case, CaseEvent, CaseStep, Reminder
+from cases.models import Case, CaseEvent, CaseStep, ProviderSuggestion, Reminder
 from config import keyset
 from providers.models import ContactChannel, Provider, ServiceKind, StepKind
 
@@ -58,7 +58,7 @@ def case_page(*, ref: str, user, draft_tokens: Iterable[str] = ()) -> Case:
     # The to_attr lists are declared on the models (Case.step_list, ...), which django-stubs
     # reports as a redefinition.
     queryset = Case.objects.select_related(
-        "provider", "escalated_to"
+        "provider", "escalated_to", "inbound_address"
     ).prefetch_related(  # type: ignore[no-redef]
         Prefetch("steps", queryset=CaseStep.objects.order_by("position"), to_attr="step_list"),
         Prefetch(
@@ -204,6 +204,16 @@ def provider_search(*, query: str, service_kind: str = "") -> ProviderResults:
         for provider in found[:PROVIDER_RESULTS_LIMIT]
     ]
     return ProviderResults(choices=choices, has_more=len(found) > PROVIDER_RESULTS_LIMIT)
+
+
+def provider_answer(case: Case) -> dict[str, str]:
+    """What the "not listed" form shows again: the name typed, with its country and website."""
+    answer = {"provider_name": case.provider_name}
+    if case.provider_name:
+        suggestion = ProviderSuggestion.objects.filter(case=case).first()
+        if suggestion is not None:
+            answer.update(country=suggestion.country, website=suggestion.website)
+    return answer
 
 
 def active_provider(pk: int | str) -> Provider | None:

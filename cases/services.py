@@ -13,7 +13,7 @@ from accounts import services as account_services
 from accounts.models import User
 from cases import locking, transitions
 from cases.events import record_event
-from cases.models import Case, CaseEvent, CaseStep, Evidence, Reminder
+from cases.models import Case, CaseEvent, CaseStep, Evidence, ProviderSuggestion, Reminder
 from cases.reminders import outbox
 from cases.transitions import Outcome
 from providers.models import Playbook, Provider, StepAnswer, StepKind
@@ -316,6 +316,9 @@ def change_service_kind(*, case: Case, by: User | None, version: int, service_ki
         return case
     case.service_kind = service_kind
     locking.bump(case, "service_kind")
+    ProviderSuggestion.objects.filter(case=case, resolved_at__isnull=True).update(
+        service_kind=service_kind
+    )
     record_event(
         case=case,
         kind=CaseEvent.Kind.DETAILS,
@@ -339,8 +342,14 @@ def choose_provider(
     version: int,
     provider: Provider | None = None,
     provider_name: str = "",
+    country: str = "",
+    website: str = "",
 ) -> Case:
-    """Set the case's provider: one from the directory, or a free-text name, never both."""
+    """Set the case's provider: one from the directory, or a free-text name, never both.
+
+    A named one (with its country and website) is also the case's suggestion for the agents'
+    queue of suggested providers; choosing one from the directory withdraws it.
+    """
     case = locking.lock(case, version, by=by)
     if case.status not in CHANGEABLE_STATUSES:
         raise transitions.TransitionNotAllowed(
@@ -349,12 +358,30 @@ def choose_provider(
     case.provider = provider
     case.provider_name = "" if provider else provider_name.strip()
     locking.bump(case, "provider", "provider_name")
+    if provider is not None:
+        ProviderSuggestion.objects.filter(case=case, resolved_at__isnull=True).delete()
+    elif country:
+        ProviderSuggestion.objects.update_or_create(
+            case=case,
+            defaults={
+                "name": case.provider_name,
+                "country": country,
+                "service_kind": case.service_kind,
+                "website": website,
+                "resolved_at": None,
+                "resolved_by": None,
+                "provider": None,
+            },
+        )
     record_event(
         case=case,
         kind=CaseEvent.Kind.DETAILS,
         by=by,
         text=gettext_noop("Provider: %(name)s"),
-        params={"name": case.provider_label},
+        params={
+            "name": provider.name if provider else case.provider_name,
+            "name_zh_hans": provider.name_zh if provider else "",
+        },
     )
     if case.status == S.PREPARING:
         rebuild_steps(case=case)

@@ -19,6 +19,7 @@ from kombu import Producer
 from cases import services, stats
 from cases.evidence import emails as evidence_emails
 from cases.evidence import services as evidence_services
+from cases.inbound import services as inbound_services
 from cases.models import WorkerHeartbeat
 from cases.reminders import digest, heartbeat, send, sweep
 from config.celery import app as celery_app
@@ -129,3 +130,15 @@ def send_agent_digest() -> int:
 def compute_stats() -> int:
     """Beat: recompute the numbers of the staff stats page. Returns the snapshot's id."""
     return stats.compute(now=timezone.now()).pk
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def process_inbound_mail(message_id: int) -> str:
+    """Read one received email into its case (queued after it was stored); idempotent."""
+    return inbound_services.process_message(message_id=message_id)
+
+
+@shared_task
+def requeue_inbound_mail() -> int:
+    """Beat: queue again the received emails whose processing never ran (Redis was down)."""
+    return inbound_services.requeue_waiting(now=timezone.now())

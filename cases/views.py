@@ -46,6 +46,7 @@ from cases.forms import (
     ServiceKindForm,
     StepForm,
 )
+from cases.inbound import selectors as inbound_selectors
 from cases.models import Case
 from cases.notices.services import can_make_notice
 from cases.transitions import CaseChanged, Outcome, TransitionNotAllowed
@@ -253,7 +254,7 @@ def provider(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     context = {"case": case, "query": query, "results": results}
     if request.method == "GET":
         fragment = "provider-results" if "q" in request.GET else ""
-        form = ProviderChoiceForm(initial={"provider_name": case.provider_name})
+        form = ProviderChoiceForm(initial=selectors.provider_answer(case))
         return _page(request, "cases/provider.html", fragment, {**context, "form": form})
 
     form = ProviderChoiceForm(request.POST)
@@ -270,6 +271,8 @@ def provider(request: HtmxHttpRequest, ref: str) -> HttpResponse:
                 version=form.cleaned_data["version"],
                 provider=chosen,
                 provider_name="" if chosen else form.cleaned_data["provider_name"],
+                country="" if chosen else form.cleaned_data["country"],
+                website="" if chosen else form.cleaned_data["website"],
             )
         except CaseChanged as changed:
             context.update(case=changed.case, changed=True)
@@ -364,6 +367,7 @@ def _case_context(case: Case, **extra) -> dict:
         "can_make_notice": can_make_notice(case),
         "escalation": _escalation(case),
         "escalate_form": EscalateForm(),
+        "mail": inbound_selectors.for_case(case),
     }
     context.update(extra)
     return context

@@ -197,6 +197,27 @@ else:
         }
     }
 
+# --- Inbound email (cases/inbound/) -------------------------------------------------------------
+
+# Each case has a private address case-<token>@INBOUND_DOMAIN; the domain's MX points at the
+# ESP (webhook), at a mail server piping to `manage.py receive_email`, or at the SMTP listener.
+INBOUND_DOMAIN = env.str("INBOUND_DOMAIN", default="in.closeout.local").lower()
+# The small SMTP listener `bin/run` starts (manage.py inbound_smtp); 0 turns it off.
+INBOUND_SMTP_HOST = env.str("INBOUND_SMTP_HOST", default="127.0.0.1")
+INBOUND_SMTP_PORT = env.int("INBOUND_SMTP_PORT", default=2525)
+INBOUND_MAX_BYTES = env.int("INBOUND_MAX_BYTES", default=25 * 1024 * 1024)
+INBOUND_MAX_PARTS = env.int("INBOUND_MAX_PARTS", default=100)
+INBOUND_MAX_DEPTH = env.int("INBOUND_MAX_DEPTH", default=8)
+INBOUND_MAX_ATTACHMENTS = env.int("INBOUND_MAX_ATTACHMENTS", default=10)
+# Emails one address takes in an hour; more are dropped (a loop, a flood).
+INBOUND_RATE_LIMIT_PER_HOUR = env.int("INBOUND_RATE_LIMIT_PER_HOUR", default=20)
+# django-anymail's inbound webhooks (/inbound/<esp>/): refused unless WEBHOOK_SECRET is set
+# (HTTP basic auth, every ESP) and, for ESPs that sign, their signing key.
+ANYMAIL = {
+    "WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default=""),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env.str("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
+}
+
 # --- Auth ------------------------------------------------------------------------------------
 
 AUTHENTICATION_BACKENDS = [
@@ -231,6 +252,8 @@ ACCOUNT_RATE_LIMITS = {
     "start_case": "30/h/ip",
     # Not allauth's either: evidence uploads (cases.evidence.views), per signed-in user.
     "upload_evidence": "60/h/user,20/m/ip",
+    # Nor this: "Report a wrong detail" on the public provider pages (cases.directory.views).
+    "report_channel": "10/h/ip",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Closeout: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
@@ -332,6 +355,9 @@ REMINDER_SNOOZE_MAX_DAYS = env.int("REMINDER_SNOOZE_MAX_DAYS", default=90)
 NOTICE_ANSWER_DAYS = env.int("NOTICE_ANSWER_DAYS", default=14)
 # An escalated case waits on an ombudsman or regulator: reminders at this slower, fixed rhythm.
 ESCALATED_REMINDER_DAYS = env.int("ESCALATED_REMINDER_DAYS", default=21)
+# The public provider pages publish a figure only when it rests on at least this many finished
+# cases (cases/stats.py rounds it too), so that no single customer's case can be inferred.
+PUBLIC_STATS_MIN_CASES = env.int("PUBLIC_STATS_MIN_CASES", default=20)
 if not CELERY_BROKER_URL.startswith("filesystem://"):
     # Redis hands a task that was delivered but not acknowledged to another worker after this
     # long. A send waiting out its longest retry is such a task (held unacknowledged until its
@@ -368,6 +394,12 @@ CELERY_BEAT_SCHEDULE = {
     # Asks every few minutes; the digest goes out once a day from AGENT_DIGEST_HOUR.
     "agent-digest": {
         "task": "cases.tasks.send_agent_digest",
+        "schedule": 5 * 60,
+        "options": {"expires": 5 * 60},
+    },
+    # Emails whose processing was never queued (Redis down) or whose task died: queued again.
+    "requeue-inbound-mail": {
+        "task": "cases.tasks.requeue_inbound_mail",
         "schedule": 5 * 60,
         "options": {"expires": 5 * 60},
     },

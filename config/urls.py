@@ -22,7 +22,7 @@ urlpatterns = [
     # Before allauth: accounts overrides some of allauth's paths.
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
-    path("providers/", include("providers.urls")),
+    path("providers/", include("cases.directory.urls")),
     path("reminders/", include("cases.reminders.urls")),
     path("staff/", include("cases.staff.urls")),
     path("", include("cases.evidence.urls")),
@@ -30,6 +30,8 @@ urlpatterns = [
     path("", include("cases.contacts.urls")),
     path("", include("cases.notices.urls")),
     path("", include("cases.feeds.urls")),
+    path("", include("cases.inbound.urls")),
+    path("inbound/", include("cases.inbound.webhooks")),
     path("", include("cases.urls")),
 ]
 

@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from providers.models import (
+    ChannelReport,
     ContactChannel,
     ContactChannelChange,
     EscalationRegion,
@@ -59,6 +60,7 @@ class ProviderAdmin(AuditActorMixin):
     show_full_result_count = False
     list_display = (
         "name",
+        "name_zh",
         "local_name",
         "country",
         "service_kinds",
@@ -77,7 +79,7 @@ class ProviderAdmin(AuditActorMixin):
         "service_kinds_checked",
         "has_self_service",
     )
-    search_fields = ("name", "local_name", "slug", "aliases")
+    search_fields = ("name", "name_zh", "local_name", "slug", "aliases")
     prepopulated_fields = {"slug": ("name",)}
     fieldsets = (
         (
@@ -85,6 +87,7 @@ class ProviderAdmin(AuditActorMixin):
             {
                 "fields": (
                     "name",
+                    "name_zh",
                     "local_name",
                     "aliases",
                     "slug",
@@ -252,3 +255,21 @@ class EscalationRegionAdmin(admin.ModelAdmin):
     inlines = (EscalationRouteInline,)
     list_display = ("country", "regulator", "wait_days", "wait_verified_on", "notice_period_months")
     search_fields = ("country", "regulator", "routes__name")
+
+
+@admin.register(ChannelReport)
+class ChannelReportAdmin(admin.ModelAdmin):
+    """Wrong details reported on the public pages; agents work them from the staff dashboard
+    ("Reported details"), where a re-check goes through the audited channel edit."""
+
+    show_full_result_count = False
+    list_display = ("created_at", "channel", "case_reference", "resolved_at")
+    list_select_related = ("channel__provider",)
+    list_filter = (("resolved_at", admin.EmptyFieldListFilter),)
+    search_fields = ("channel__provider__name", "case_reference")
+    ordering = ("-created_at", "-id")
+    readonly_fields = ("channel", "text", "case_reference", "reported_by", "created_at")
+    fields = (*readonly_fields, "resolved_at", "resolved_by")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

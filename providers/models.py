@@ -66,6 +66,15 @@ class Provider(models.Model):
     """A mobile provider or virtual-number app, with what it takes to leave it."""
 
     name = models.CharField(_("name"), max_length=120)
+    name_zh = models.CharField(
+        _("name in Simplified Chinese"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Shown instead of the name on Chinese pages and emails (中国移动). Leave it empty "
+            "for a brand with no established Chinese name: the name is shown."
+        ),
+    )
     local_name = models.CharField(_("local name"), max_length=120, blank=True)
     aliases = models.CharField(
         _("aliases"),
@@ -133,12 +142,30 @@ class Provider(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.search_text = search.search_text(
-            name=self.name, local_name=self.local_name, slug=self.slug, aliases=self.aliases
+            name=self.name,
+            name_zh=self.name_zh,
+            local_name=self.local_name,
+            slug=self.slug,
+            aliases=self.aliases,
         )
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "search_text" not in update_fields:
             kwargs["update_fields"] = [*update_fields, "search_text"]
         super().save(*args, **kwargs)
+
+    @property
+    def display_name(self) -> str:
+        """The name to show people: the Chinese one on Chinese pages when there is one."""
+        if self.name_zh and (get_language() or "").lower().startswith("zh"):
+            return self.name_zh
+        return self.name
+
+    @property
+    def display_local_name(self) -> str:
+        """The local name to show beside display_name, or "" when it says the same thing."""
+        if not self.local_name or search.fold(self.local_name) == search.fold(self.display_name):
+            return ""
+        return self.local_name
 
     @property
     def country_name(self) -> str:
@@ -243,6 +270,49 @@ class ContactChannelChange(models.Model):
     def __str__(self) -> str:
         when = f"{self.changed_at:%Y-%m-%d %H:%M}"
         return f"{self.get_action_display()} {self.provider.name} channel at {when}"
+
+
+class ChannelReport(models.Model):
+    """Someone says a public channel's detail is wrong: the agents' queue until re-checked.
+
+    The case it came from is kept as its plain reference, checked by whoever took the report:
+    `providers` never imports from `cases`.
+    """
+
+    channel = models.ForeignKey(
+        ContactChannel, on_delete=models.CASCADE, related_name="reports", verbose_name=_("channel")
+    )
+    text = models.TextField(_("what is wrong"), max_length=1000)
+    case_reference = models.CharField(_("case"), max_length=12, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("re-checked at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("channel report")
+        verbose_name_plural = _("channel reports")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The agents' queue: the open reports, newest first.
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="channelreport_open_idx",
+                condition=Q(resolved_at__isnull=True),
+            ),
+            models.Index(fields=["channel", "-created_at"], name="channelreport_channel_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report on channel {self.channel_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
 
 
 class Playbook(models.Model):

@@ -4,7 +4,9 @@ import contextlib
 import os
 import re
 import signal
+import smtplib
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.error
@@ -91,6 +93,7 @@ def wait_for(predicate, *, timeout: float, what: str, proc: subprocess.Popen, lo
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux /proc")
 def test_run_command_serves_the_app_and_stops_cleanly(tmp_path: Path) -> None:
     port = free_port()
+    smtp_port = free_port()
     marker = uuid.uuid4().hex
     var_dir = tmp_path / "var"
     env = {key: value for key, value in os.environ.items() if key not in SERVICE_VARIABLES}
@@ -98,6 +101,7 @@ def test_run_command_serves_the_app_and_stops_cleanly(tmp_path: Path) -> None:
         {
             MARKER: marker,
             "PORT": str(port),
+            "INBOUND_SMTP_PORT": str(smtp_port),
             "VAR_DIR": str(var_dir),
             "DATABASE_URL": f"sqlite:///{var_dir / 'closeout.sqlite3'}",
             "DEBUG": "1",
@@ -152,6 +156,30 @@ def test_run_command_serves_the_app_and_stops_cleanly(tmp_path: Path) -> None:
         assert (var_dir / "celerybeat-schedule").exists() or list(
             var_dir.glob("celerybeat-schedule*")
         )
+
+        # Mail to a case address, sent to the SMTP listener, is stored and read by the worker
+        # (an unknown address: it waits in the agents' Unmatched queue).
+        wait_for(
+            lambda: f"Inbound SMTP listener on 127.0.0.1:{smtp_port}" in log.read_text(),
+            timeout=60,
+            what="the SMTP listener",
+            proc=proc,
+            log=log,
+        )
+        with smtplib.SMTP("127.0.0.1", smtp_port, timeout=60) as client:
+            client.sendmail(
+                "noreply@provider.example",
+                ["case-aaaaaaaaaaaaaaaaaaaaaaaaaa@in.closeout.local"],
+                b"From: noreply@provider.example\r\nSubject: Cancelled\r\n"
+                b"Message-ID: <run-test@provider.example>\r\n\r\nYour line has been cancelled.\r\n",
+            )
+
+        def unmatched() -> bool:
+            with contextlib.closing(sqlite3.connect(var_dir / "closeout.sqlite3")) as db:
+                rows = db.execute("SELECT state FROM cases_inboundmessage").fetchall()
+            return rows == [("unmatched",)]
+
+        wait_for(unmatched, timeout=60, what="the worker to process the email", proc=proc, log=log)
 
         # A worker that dies (here SIGKILL, as the kernel's OOM killer would) is started again,
         # and web and beat keep running meanwhile.

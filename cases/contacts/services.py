@@ -156,3 +156,37 @@ def edit_contact(
         if contact.follow_up_on:
             outbox.schedule_follow_up(case=locked, contact=contact)
     return contact
+
+
+@transaction.atomic
+def log_received_email(
+    *,
+    case: Case,
+    sender: str,
+    subject: str,
+    occurred_at: dt.datetime,
+    channel: ContactChannel | None,
+    scam_verdict: dict,
+) -> ContactAttempt:
+    """An email that reached the case's address, in the log as "received from <sender>".
+
+    Written by the system (cases/inbound/), which records the case's event for the whole
+    delivery; the scam guard's verdict on the sender comes with it.
+    """
+    locked = locking.lock(case, by=None)
+    _check_open(locked)
+    return ContactAttempt.objects.create(
+        case=locked,
+        occurred_at=occurred_at,
+        direction=ContactAttempt.Direction.INBOUND,
+        outcome=ContactAttempt.Outcome.OTHER,
+        channel=channel,
+        channel_text="" if channel else sender[:300],
+        summary=(
+            _("Email received from %(sender)s: %(subject)s")
+            % {"sender": sender, "subject": subject}
+        )[:2000],
+        scam_verdict=scam_verdict,
+        scam_warning_shown=bool(scam_verdict),
+        created_by=None,
+    )

@@ -27,7 +27,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from cases.evidence.files import clean_name
-from cases.models import Case, CaseEvent, ContactAttempt, Evidence
+from cases.models import Case, CaseEvent, ContactAttempt, Evidence, InboundAddress
 from cases.pdf import LATIN_BOLD, LATIN_FONT, MONO_FONT, markup, zone
 
 MANIFEST_NAME = "manifest.sha256"
@@ -209,6 +209,12 @@ def verify_manifest(archive: zipfile.ZipFile) -> list[str]:
 # --- The summary PDF -----------------------------------------------------------------------------
 
 
+def case_email(case: Case) -> str:
+    """The case's private address, if it has one (mail to it is part of this record)."""
+    found = InboundAddress.objects.filter(case=case).first()
+    return found.address if found is not None else ""
+
+
 def summary_pdf(*, case: Case, files: list[PackedFile], created_at: dt.datetime) -> bytes:
     """The case on paper, in the case's language, with Chinese set in a CJK font."""
     with translation.override(case.language):
@@ -306,8 +312,8 @@ class _SummaryWriter:
     def case_section(self) -> list:
         case = self.case
         provider = case.provider_label
-        if case.provider is not None and case.provider.local_name:
-            provider = f"{provider} ({case.provider.local_name})"
+        if case.provider is not None and case.provider.display_local_name:
+            provider = f"{provider} ({case.provider.display_local_name})"
         return self.pairs(
             _("The case"),
             [
@@ -321,6 +327,7 @@ class _SummaryWriter:
                 (_("ICCID"), case.masked_iccid),
                 (_("Status"), case.get_status_display()),
                 (_("Provider's reference"), case.provider_reference),
+                (_("Case email address"), case_email(case)),
             ],
         )
 

@@ -117,11 +117,24 @@ def add_evidence(
         return _add_evidence(case=case, by=by, version=version, files=files, step=step)
 
 
+def add_received_evidence(*, case: Case, files: list[NewEvidence]) -> tuple[Case, list[Evidence]]:
+    """Keep files that reached the case by email (cases/inbound/): added by the system, under
+    the same checks and quotas as an upload."""
+    with _files_kept_on_commit():
+        return _add_evidence(case=case, by=None, version=None, files=files, step=None)
+
+
 def _add_evidence(
-    *, case: Case, by: User, version: int, files: list[NewEvidence], step: CaseStep | None
+    *,
+    case: Case,
+    by: User | None,
+    version: int | None,
+    files: list[NewEvidence],
+    step: CaseStep | None,
 ) -> tuple[Case, list[Evidence]]:
     locked = _locked(case, version, by=by)
-    if not can_add(case=locked, by=by):
+    allowed = locked.purged_at is None if by is None else can_add(case=locked, by=by)
+    if not allowed:
         raise transitions.TransitionNotAllowed(_("Files cannot be added to this case."))
     if not files:
         return locked, []

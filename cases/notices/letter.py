@@ -8,7 +8,7 @@ email address): never a note, the timeline or anything an agent wrote.
 
 import datetime as dt
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
@@ -68,6 +68,10 @@ class Letter:
     line: list[tuple[str, str]] = field(default_factory=list)
     closing: str = ""
     signature: str = ""
+    # The case's own address (cases/inbound/): in the text for an email, the provider's answer
+    # is to go there, so it lands on the case.
+    reply_to: str = ""
+    reply_to_label: str = ""
 
 
 def compose(
@@ -77,20 +81,24 @@ def compose(
     today: dt.date,
     channels: list[ContactChannel],
     region: EscalationRegion | None,
+    reply_to: str = "",
 ) -> Letter:
     """The notice for `case` in `language`; raise MissingDetails without a name and address."""
     if not (case.notice_name.strip() and case.notice_address.strip()):
         raise MissingDetails
     with translation.override(language):
-        return _compose(case, today=today, channels=channels, region=region)
+        letter = _compose(case, today=today, channels=channels, region=region)
+        if reply_to:
+            letter = replace(letter, reply_to=reply_to, reply_to_label=_("Reply-To"))
+        return letter
 
 
 def _compose(
     case: Case, *, today: dt.date, channels: list[ContactChannel], region: EscalationRegion | None
 ) -> Letter:
     provider = case.provider_label
-    if case.provider is not None and case.provider.local_name:
-        provider = f"{provider} ({case.provider.local_name})"
+    if case.provider is not None and case.provider.display_local_name:
+        provider = f"{provider} ({case.provider.display_local_name})"
     recipient = [provider] + [
         f"{channel.get_kind_display()}: {channel.value}" for channel in official_addresses(channels)
     ]
@@ -154,7 +162,11 @@ def as_text(letter: Letter) -> str:
         *letter.paragraphs[1:],
         f"{letter.closing}\n{letter.signature}",
     ]
-    return "\n\n".join(part for part in parts if part) + "\n"
+    text = "\n\n".join(part for part in parts if part) + "\n"
+    if letter.reply_to:
+        # A header line for an email: whoever pastes the notice sets it as the Reply-To.
+        text = f"{letter.reply_to_label}{separator}{letter.reply_to}\n\n{text}"
+    return text
 
 
 def as_pdf(letter: Letter, *, reference: str) -> bytes:

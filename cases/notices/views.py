@@ -11,6 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from cases import selectors as case_selectors
 from cases.escalation import selectors as escalation_selectors
+from cases.inbound import address as inbound_address
 from cases.models import Case
 from cases.notices import letter, services
 from cases.notices.forms import NoticeDetailsForm, NoticeSentForm
@@ -39,7 +40,12 @@ def _letters(case: Case) -> list[dict]:
     for language in letter.languages_for(case):
         try:
             composed = letter.compose(
-                case=case, language=language, today=_today(case), channels=channels, region=region
+                case=case,
+                language=language,
+                today=_today(case),
+                channels=channels,
+                region=region,
+                reply_to=inbound_address.address_for(case).address,
             )
         except letter.MissingDetails:
             return []
@@ -71,6 +77,7 @@ def _page(request: AuthenticatedHttpRequest, case: Case, **extra) -> HttpRespons
         "addresses": letter.official_addresses(channels),
         "channels": channels,
         "can_make_notice": services.can_make_notice(case),
+        "case_email": inbound_address.address_for(case).address,
         **extra,
     }
     template = "notices/notice.html"
@@ -125,6 +132,7 @@ def _composed(request: AuthenticatedHttpRequest, ref: str, language: str):
             today=_today(case),
             channels=case_selectors.channels(case),
             region=escalation_selectors.rules_for(case),
+            reply_to=inbound_address.address_for(case).address,
         )
     except letter.MissingDetails as missing:
         return case, None, _page(request, case, not_allowed=str(missing))

@@ -22,7 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from accounts import roles
-from cases.models import STAFF_OPEN_STATUSES, AgentDigest, Case, CaseEvent
+from cases.models import STAFF_OPEN_STATUSES, AgentDigest, Case, CaseEvent, InboundMessage
 from cases.reminders import attention
 from cases.reminders.emails import absolute, site_domain
 
@@ -41,9 +41,16 @@ def digest_day(now: dt.datetime) -> dt.date | None:
 @dataclass(frozen=True)
 class Item:
     reference: str
-    provider: str
+    provider_name: str
     url: str
     detail: str = ""
+    provider_name_zh: str = ""
+
+    @property
+    def provider(self) -> str:
+        """The provider's name in the language the email is being written in."""
+        chinese = (translation.get_language() or "").lower().startswith("zh")
+        return self.provider_name_zh if chinese and self.provider_name_zh else self.provider_name
 
 
 @dataclass
@@ -53,15 +60,20 @@ class Digest:
     follow_ups: list[Item] = field(default_factory=list)
     failed: list[Item] = field(default_factory=list)
     total: int = 0
+    # Emails that reached no case (cases/inbound/), waiting in the Unmatched queue.
+    unmatched_mail: int = 0
+    unmatched_url: str = ""
 
     @property
     def is_empty(self) -> bool:
-        return self.total == 0
+        return self.total == 0 and self.unmatched_mail == 0
 
 
 def _item(case: Case, detail: str = "") -> Item:
     path = reverse("staff:case_detail", kwargs={"ref": case.reference})
-    return Item(case.reference, case.provider_label, absolute(path), detail)
+    provider = case.provider
+    name, name_zh = (provider.name, provider.name_zh) if provider else (case.provider_name, "")
+    return Item(case.reference, name, absolute(path), detail, name_zh)
 
 
 def _open_cases(ids) -> dict[int, Case]:
@@ -87,7 +99,11 @@ def gather(*, day: dt.date, since: dt.datetime, now: dt.datetime) -> Digest:
         .values_list("case_id", "last_error")[: LIST_CAP * 4]
     )
     cases = _open_cases({*stalled_ids, *(pk for pk, _ in follow_ups), *(pk for pk, _ in failed)})
-    digest = Digest(day=day)
+    digest = Digest(
+        day=day,
+        unmatched_mail=InboundMessage.objects.unmatched().count(),
+        unmatched_url=absolute(reverse("inbound:unmatched")),
+    )
     seen: set[tuple[str, int]] = set()
 
     def add(section: str, target: list[Item], case_id: int, detail: str = "") -> None:

@@ -82,6 +82,16 @@ class Verdict(enum.Enum):
     LATER = "later"
 
 
+# While an inbound email's suggested outcome waits, reminders look again this much later.
+SUGGESTION_PAUSE_HOURS = 24
+
+
+def is_suggestion_waiting(case: Case) -> bool:
+    """A suggested outcome from this wait on the provider is not yet answered."""
+    waiting = case.suggestion_waiting_since
+    return waiting is not None and (case.waiting_since is None or waiting >= case.waiting_since)
+
+
 # What verdict() reads, for the sweep to load no more than that of each claimed row (a case
 # row is wide, and building thousands of full instances is most of a sweep's Python). Add a
 # field here when verdict() starts reading it: a deferred field would cost a query per row.
@@ -97,6 +107,7 @@ VERDICT_FIELDS = (
     "case__waiting_since",
     "case__billing_verified_at",
     "case__snoozed_until",
+    "case__suggestion_waiting_since",
     "case__time_zone",
 )
 
@@ -121,6 +132,11 @@ def verdict(reminder: Reminder, *, now: dt.datetime) -> tuple[Verdict, dt.dateti
         return Verdict.CANCEL, None
     if kind != Reminder.Kind.AGENT_MESSAGE and case.snoozed_until and case.snoozed_until > now:
         return Verdict.LATER, within_customer_hours(case.snoozed_until, time_zone=case.time_zone)
+    if kind == Reminder.Kind.LADDER and is_suggestion_waiting(case):
+        # An email read as the provider's answer waits for the customer's word: asking them
+        # "still waiting?" meanwhile would contradict the page.
+        later = now + dt.timedelta(hours=SUGGESTION_PAUSE_HOURS)
+        return Verdict.LATER, within_customer_hours(later, time_zone=case.time_zone)
     opening = within_customer_hours(now, time_zone=case.time_zone)
     if opening != now:
         return Verdict.LATER, opening

@@ -16,7 +16,14 @@ from django_stubs_ext import StrOrPromise
 
 from cases import stats
 from cases.models import Case, ProviderStats, StatsSnapshot
-from providers.models import ContactChannel, ContactChannelChange, Playbook, Provider
+from providers import search
+from providers.models import (
+    ChannelReport,
+    ContactChannel,
+    ContactChannelChange,
+    Playbook,
+    Provider,
+)
 
 # A channel or provider checked longer ago than this is marked "re-check".
 RECHECK_AFTER = dt.timedelta(days=365)
@@ -46,12 +53,8 @@ def provider_rows(*, q: str) -> list[ProviderRow]:
     providers = Provider.objects.order_by("name")
     q = q.strip()[:100]
     if q:
-        providers = providers.filter(
-            Q(name__icontains=q)
-            | Q(local_name__icontains=q)
-            | Q(slug__icontains=q)
-            | Q(country__iexact=q)
-        )
+        # Every name the customer's search knows (Chinese, Traditional, aliases), or a country.
+        providers = providers.filter(Q(search_text__contains=search.fold(q)) | Q(country__iexact=q))
     providers = providers.annotate(
         official=Count("channels", filter=Q(channels__is_official=True)),
         oldest_verified=Min("channels__verified_on", filter=Q(channels__is_official=True)),
@@ -125,7 +128,7 @@ def describe(change: ContactChannelChange) -> Change:
 @dataclass
 class ProviderPage:
     provider: Provider
-    channels: list[ContactChannel]
+    channels: Sequence[ContactChannel]
     playbooks: Sequence[Playbook]
     changes: list[Change]
     numbers: ProviderStats | None
@@ -142,7 +145,9 @@ def provider_page(*, slug: str) -> ProviderPage:
         .prefetch_related(
             Prefetch(
                 "channels",
-                queryset=ContactChannel.objects.order_by("-is_official", "position", "id"),
+                queryset=ContactChannel.objects.annotate(
+                    open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True))
+                ).order_by("-is_official", "position", "id"),
                 to_attr="channel_list",
             ),
             Prefetch(
@@ -232,7 +237,7 @@ def chart(rows: list[ProviderStats]) -> Chart:
         p90_x = CHART_LABEL_WIDTH + int(row.p90_days * scale) if row.p90_days is not None else None
         bars.append(
             Bar(
-                name=row.provider.name,
+                name=row.provider.display_name,
                 y=y,
                 text_y=y + CHART_BAR_HEIGHT - 5,
                 median=round(median, 1),
@@ -302,3 +307,25 @@ def stats_page() -> StatsPage:
         chart=chart(rows),
         next_run_at=stats.next_run_at(snapshot),
     )
+
+
+# --- Reported details --------------------------------------------------------------------------
+
+REPORTS_SHOWN = 200
+
+
+def open_reports() -> list[ChannelReport]:
+    """Reports not yet re-checked, newest first, with their channel and provider: one query
+    through channelreport_open_idx."""
+    return list(
+        ChannelReport.objects.filter(resolved_at__isnull=True)
+        .select_related("channel__provider")
+        .order_by("-created_at", "-id")[:REPORTS_SHOWN]
+    )
+
+
+def report(*, pk: int) -> ChannelReport:
+    found = ChannelReport.objects.select_related("channel__provider").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found

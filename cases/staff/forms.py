@@ -6,11 +6,13 @@ from typing import Any, cast
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import JourneyForm, VersionedForm
 from cases.models import Case
-from providers.models import ContactChannel
+from providers import countries
+from providers.models import ContactChannel, Provider
 
 NOTE_MAX = 4000
 
@@ -190,3 +192,113 @@ class ChannelForm(forms.ModelForm):
         if data.get("is_official") and not data.get("source_url"):
             self.add_error("source_url", _("An official channel needs the source it was seen at."))
         return data
+
+
+class AddProviderForm(forms.ModelForm):
+    """A suggested provider added to the directory by an agent, with one official channel.
+
+    The channel is optional (a provider whose official pages show none goes in without one,
+    with the generic steps); given, it needs the page it was seen on and the date it was
+    checked, as every official channel does.
+    """
+
+    country = forms.ChoiceField(label=_("Country"))
+    slug = forms.SlugField(
+        label=_("Slug"),
+        max_length=80,
+        required=False,
+        help_text=_("Its address in the directory; made from the name when left empty."),
+    )
+    channel_kind = forms.ChoiceField(
+        label=_("Channel kind"), choices=ContactChannel.Kind.choices, required=False
+    )
+    channel_value = forms.CharField(
+        label=_("Number, address or page"),
+        max_length=300,
+        required=False,
+        help_text=_("Only a channel from the provider's own pages."),
+    )
+    channel_hours = forms.CharField(label=_("Hours"), max_length=200, required=False)
+    channel_source_url = forms.URLField(
+        label=_("Seen on (the provider's page)"), max_length=500, required=False,
+        assume_scheme="https",
+    )  # fmt: skip
+    channel_verified_on = forms.DateField(
+        label=_("Checked on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Provider
+        fields = [
+            "name",
+            "local_name",
+            "slug",
+            "country",
+            "offers_virtual",
+            "offers_esim",
+            "offers_physical_sim",
+            "website",
+            "cancellation_url",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "add_%s")
+        super().__init__(*args, **kwargs)
+        country = cast(forms.ChoiceField, self.fields["country"])
+        country.choices = [("", "—"), *countries.country_choices()]
+
+    def clean_slug(self) -> str:
+        slug = self.cleaned_data.get("slug") or slugify(self.data.get("name", ""))[:80]
+        if not slug:
+            raise forms.ValidationError(_("Give the provider a slug (letters, digits, hyphens)."))
+        if Provider.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(_("Another provider already has this slug."))
+        return slug
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if data.get("channel_value"):
+            if not data.get("channel_kind"):
+                self.add_error("channel_kind", _("Choose the channel's kind."))
+            if not data.get("channel_source_url"):
+                self.add_error(
+                    "channel_source_url", _("An official channel needs the source it was seen at.")
+                )
+            if not data.get("channel_verified_on"):
+                self.add_error("channel_verified_on", _("Give the day it was checked."))
+        if not any(data.get(f"offers_{kind}") for kind in ("virtual", "esim", "physical_sim")):
+            self.add_error("offers_virtual", _("Tick at least one kind of line it offers."))
+        return data
+
+    def channels(self) -> list[ContactChannel]:
+        data = self.cleaned_data
+        if not data.get("channel_value"):
+            return []
+        return [
+            ContactChannel(
+                kind=data["channel_kind"],
+                value=data["channel_value"].strip(),
+                hours=data.get("channel_hours", ""),
+                source_url=data["channel_source_url"],
+                verified_on=data["channel_verified_on"],
+            )
+        ]
+
+
+class LinkProviderForm(forms.Form):
+    """The suggestion is a provider already in the directory (added in the admin, say)."""
+
+    provider = forms.ModelChoiceField(
+        label=_("Provider in the directory"),
+        queryset=Provider.objects.none(),
+        empty_label="—",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", "link_%s")
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["provider"])
+        field.queryset = Provider.objects.active().by_name()

@@ -370,7 +370,7 @@ def case_for_agent(*, ref: str, user) -> Case:
     """Everything the staff case page shows, in a fixed number of queries; 404 if unknown."""
     # The to_attr lists are declared on Case, which django-stubs reports as a redefinition.
     queryset = Case.objects.select_related(  # type: ignore[no-redef]
-        "provider", "owner", "assigned_agent", "escalated_to"
+        "provider", "owner", "assigned_agent", "escalated_to", "inbound_address"
     ).prefetch_related(
         Prefetch(
             "steps",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cases.staff import views
+from cases.staff import directory_views, views
 
 app_name = "staff"
 
@@ -27,6 +27,18 @@ urlpatterns = [
         "providers/<slug:slug>/channels/<int:channel_id>/",
         views.channel_edit,
         name="channel_edit",
+    ),
+    path("suggested-providers/", directory_views.suggestion_list, name="suggestion_list"),
+    path(
+        "suggested-providers/<int:suggestion_id>/",
+        directory_views.suggestion_detail,
+        name="suggestion_detail",
+    ),
+    path("reported-details/", directory_views.report_list, name="report_list"),
+    path(
+        "reported-details/<int:report_id>/resolve/",
+        directory_views.report_resolve,
+        name="report_resolve",
     ),
     path("stats/", views.stats_page, name="stats_page"),
     path("stats/providers.csv", views.stats_csv, name="stats_csv"),

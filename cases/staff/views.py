@@ -22,6 +22,7 @@ from accounts.models import User
 from cases import services, staff_services
 from cases.contacts import selectors as contact_selectors
 from cases.contacts.views import contact_page
+from cases.inbound import selectors as inbound_selectors
 from cases.models import Case
 from cases.reminders import controls, heartbeat, schedule
 from cases.staff import directory, presence, search, selectors
@@ -293,6 +294,7 @@ def _case_context(request: AuthenticatedHttpRequest, case: Case, *, others=None,
         "ping_seconds": presence.PING_SECONDS,
         "now": now,
         "reminder_health": _reminder_health(request, now=now),
+        "mail": inbound_selectors.for_case(case, staff=True),
     }
     context.update(extra)
     return context

@@ -12,17 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import BrowserContext, Page, expect
 
 from accounts.models import User
-from cases import services
+from cases import services, stats
 from cases.contacts import services as contact_services
 from cases.contacts.services import ContactEntry
-from cases.models import Case, CaseStep, ContactAttempt, Evidence
+from cases.models import Case, CaseStep, ContactAttempt, Evidence, ProviderSuggestion
 from cases.transitions import Outcome
-from providers.models import EvidenceKind, Provider, ServiceKind, StepKind
+from providers import services as provider_services
+from providers.models import ContactChannel, EvidenceKind, Provider, ServiceKind, StepKind
 from tests import factories
 from tests.cases.evidence import samples
 from tests.cases.evidence.test_proof_pack import add_evidence
@@ -43,6 +45,8 @@ class Site:
     completed: Case
     evidence: Evidence
     contact: ContactAttempt
+    suggestion: ProviderSuggestion | None = None
+    channel: ContactChannel | None = None
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,10 @@ def build_site() -> Site:
         case=completed, by=customer, version=completed.version,
         outcome=Outcome.CONFIRMED, reference="CONF-9981",
     )  # fmt: skip
+    suggestion, channel = _directory_data(mobile, agent)
     return Site(
+        suggestion=suggestion,
+        channel=channel,
         customer=customer,
         agent=agent,
         draft=draft,
@@ -125,6 +132,31 @@ def build_site() -> Site:
         evidence=evidence,
         contact=contact,
     )
+
+
+def _directory_data(mobile: Provider, agent: User) -> tuple[ProviderSuggestion, ContactChannel]:
+    """Published figures for Demo Mobile, a suggested provider and a reported channel."""
+    someone = factories.UserFactory(email="figures@example.com")
+    done = dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
+    for n in range(settings.PUBLIC_STATS_MIN_CASES + 5):
+        factories.CaseFactory(
+            provider=mobile, owner=someone, service_kind=ServiceKind.ESIM,
+            status=Case.Status.COMPLETED, completed_at=done,
+            submitted_at=done - dt.timedelta(days=2 + n % 12),
+        )  # fmt: skip
+    stats.compute(now=dt.datetime.now(dt.UTC))
+    named = services.start_case(service_kind=ServiceKind.ESIM, owner=someone)
+    named = services.choose_provider(
+        case=named, by=someone, version=named.version, provider_name="Tiny Telecom",
+        country="GB", website="https://tiny.example/",
+    )  # fmt: skip
+    channel = mobile.channels.filter(is_official=True).first()
+    assert channel is not None
+    provider_services.report_channel(channel=channel, text="The hours changed.", by=someone)
+    agent.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_provider", "add_contactchannel"])
+    )
+    return named.provider_suggestion, channel
 
 
 def sign_in(context: BrowserContext, base_url: str, user: User) -> None:
@@ -171,6 +203,28 @@ def _see_the_unchecked_operators(page: Page) -> None:
     expect(page.locator("#provider-results .result-note").first).to_be_visible()
 
 
+def _provider(slug: str) -> str:
+    return reverse("providers:provider_detail", kwargs={"slug": slug})
+
+
+def _report(site: Site) -> str:
+    channel = site.channel
+    assert channel is not None
+    slug = Provider.objects.get(pk=channel.provider_id).slug
+    return reverse("providers:report_channel", kwargs={"slug": slug, "channel_id": channel.pk})
+
+
+def _send_an_empty_report(page: Page) -> None:
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+
+def _name_without_a_country(page: Page) -> None:
+    page.locator("#id_provider_name").fill("Tiny Telecom")
+    page.locator("#provider-name-form button[type=submit]").click()
+    expect(page.locator("#provider-name-form .field-error")).to_be_visible()
+
+
 def _first_todo(case: Case) -> int:
     step = case.steps.filter(state=CaseStep.State.TODO).exclude(kind=StepKind.CHECKLIST)
     return step.order_by("position").first().position
@@ -211,6 +265,15 @@ def customer_pages(site: Site) -> list[SitePage]:
         SitePage("case-delete", _ref("evidence:delete_case", completed)),
         SitePage("directory", reverse("providers:directory")),
         SitePage("directory-search", reverse("providers:directory") + "?q=china"),
+        SitePage(
+            "directory-filtered",
+            reverse("providers:directory") + "?country=GB&kind=esim&sort=median",
+        ),
+        SitePage("provider-page", _provider("demo-mobile")),
+        SitePage("provider-page-thin", _provider("demo-numbers-app")),
+        SitePage("report-channel", _report(site)),
+        SitePage("report-channel-errors", _report(site), _send_an_empty_report),
+        SitePage("provider-not-listed", _ref("cases:provider", draft), _name_without_a_country),
         SitePage("preferences", reverse("accounts:preferences")),
     ]
 
@@ -240,6 +303,14 @@ def staff_pages(site: Site) -> list[SitePage]:
         SitePage("staff-timeline", _ref("staff:case_timeline", waiting)),
         SitePage("staff-contact-new", contact_new),
         SitePage("staff-contact-warning", contact_new, _type_an_unofficial_contact_as_agent),
+        SitePage("staff-suggestions", reverse("staff:suggestion_list")),
+        SitePage(
+            "staff-suggestion",
+            reverse("staff:suggestion_detail", kwargs={"suggestion_id": site.suggestion.pk})
+            if site.suggestion
+            else reverse("staff:suggestion_list"),
+        ),
+        SitePage("staff-reports", reverse("staff:report_list")),
     ]
 
 

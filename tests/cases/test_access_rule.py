@@ -33,7 +33,15 @@ from cases import access, services, staff_services
 from cases.escalation import services as escalation_services
 from cases.evidence import services as evidence_services
 from cases.feeds import services as feed_services
-from cases.models import Case, CaseEvent, ContactAttempt, Evidence, ProofPackBuild
+from cases.models import (
+    Case,
+    CaseEvent,
+    ContactAttempt,
+    Evidence,
+    InboundMessage,
+    ProofPackBuild,
+    ProviderSuggestion,
+)
 from cases.notices import letter
 from cases.notices import services as notice_services
 from cases.reminders import controls, emails
@@ -79,6 +87,8 @@ class World:
     contact: ContactAttempt  # logged by the owner
     agent_contact: ContactAttempt  # logged by the cleared agent
     cleared_agent: User
+    mail: InboundMessage  # an email to the case's address, its suggested outcome waiting
+    unmatched: InboundMessage  # an email that reached no case
 
     def secrets(self) -> list[bytes]:
         stored = [
@@ -124,8 +134,29 @@ def make_world(owner: User, cleared_agent: User) -> World:
     agent_contact = factories.ContactAttemptFactory(
         case=case, created_by=cleared_agent, summary=CONTACT_SUMMARY
     )
+    mail, unmatched = (
+        InboundMessage.objects.create(
+            case=on_case,
+            state=state,
+            via=InboundMessage.Via.PIPE,
+            recipient=f"{name}@in.closeout.local",
+            raw=SimpleUploadedFile("m.eml", TEXT_PROOF),
+            size=len(TEXT_PROOF),
+            sha256="0" * 64,
+            dedupe_key=name,
+            subject="Your line is cancelled",
+            suggestion=InboundMessage.Suggestion.CONFIRMED if on_case else "",
+            decision=InboundMessage.Decision.PENDING if on_case else "",
+        )
+        for name, on_case, state in (
+            ("case-mail", case, InboundMessage.State.PROCESSED),
+            ("stray", None, InboundMessage.State.UNMATCHED),
+        )
+    )
     case.refresh_from_db()
-    return World(owner, case, identity, text, build, contact, agent_contact, cleared_agent)
+    return World(
+        owner, case, identity, text, build, contact, agent_contact, cleared_agent, mail, unmatched
+    )
 
 
 # --- Every URL that takes a case or a case object, and who it is for ---------------------------
@@ -143,6 +174,14 @@ def _ref_and(**extra: Callable[[World], object]) -> Callable[[World], dict]:
 
 def _evidence(pick: Callable[[World], Evidence]) -> Callable[[World], dict]:
     return lambda world: {"pk": pick(world).pk}
+
+
+def _suggestion(world: World) -> ProviderSuggestion:
+    suggestion, _created = ProviderSuggestion.objects.get_or_create(
+        case=world.case,
+        defaults={"name": "Tiny Telecom", "country": "GB", "service_kind": world.case.service_kind},
+    )
+    return suggestion
 
 
 def _first_language(world: World) -> str:
@@ -192,6 +231,11 @@ CASE_URLS: dict[str, tuple[str, Callable[[World], dict]]] = {
     "evidence:download": (SHARED, _evidence(lambda world: world.identity)),
     "evidence:thumbnail": (SHARED, _evidence(lambda world: world.identity)),
     "evidence:delete": (SHARED, _evidence(lambda world: world.text)),
+    # Inbound email: the case's address and a suggested outcome; the agents' Unmatched queue.
+    "inbound:reset": (SHARED, _ref),
+    "inbound:accept": (SHARED, _ref_and(pk=lambda world: world.mail.pk)),
+    "inbound:dismiss": (SHARED, _ref_and(pk=lambda world: world.mail.pk)),
+    "inbound:unmatched_action": (AGENT, _evidence(lambda world: world.unmatched)),
     # The staff dashboard's case pages.
     **{
         f"staff:{name}": (AGENT, _ref)
@@ -208,6 +252,8 @@ CASE_URLS: dict[str, tuple[str, Callable[[World], dict]]] = {
         )
     },
     "staff:contact_edit": (AGENT, _ref_and(pk=lambda world: world.agent_contact.pk)),
+    # A provider the case's customer named: the agents' queue lists the cases that named it.
+    "staff:suggestion_detail": (AGENT, lambda world: {"suggestion_id": _suggestion(world).pk}),
 }
 
 # Answer to a secret in the address alone (calendar apps and one-click unsubscribe send no
@@ -221,6 +267,10 @@ NOT_CASE_URLS = {
     "account_reset_password_from_key",
     "staff:provider_detail",
     "staff:channel_edit",
+    # The public directory, and the agents' queue of reports on its channels.
+    "providers:provider_detail",
+    "providers:report_channel",
+    "staff:report_resolve",
 }
 
 

@@ -82,13 +82,13 @@ def test_the_directory_is_tidy_and_has_an_entry_per_provider(client):
     assert 'id="provider-zebra-talk"' in page
 
 
-def test_a_step_links_the_providers_directory_entry(client, customer):
+def test_a_step_links_the_providers_public_page(client, customer):
     case = build_case(owner=customer, status=S.IN_PROGRESS)
     client.force_login(customer)
 
     page = client.get(step_url(case)).text
 
-    entry = f"{reverse('providers:directory')}#provider-{case.provider.slug}"
+    entry = reverse("providers:provider_detail", kwargs={"slug": case.provider.slug})
     assert f'href="{entry}"' in page
 
 

@@ -118,6 +118,11 @@ def test_unlisted_provider_needs_a_name(client):
     response = client.post(
         url("provider", case), {"version": case.version, "provider_name": "Tiny Telecom"}
     )
+    assert "Choose the provider&#x27;s country." in response.text
+    response = client.post(
+        url("provider", case),
+        {"version": case.version, "provider_name": "Tiny Telecom", "country": "GB"},
+    )
     case.refresh_from_db()
     assert case.provider_name == "Tiny Telecom"
     assert response.url == url("details", case)

@@ -291,3 +291,17 @@ def test_notice_page_query_count_is_fixed(client, customer, case, django_assert_
     factories.ContactChannelFactory.create_batch(3, provider=case.provider)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(notice_url(case))
+
+
+def test_notice_text_and_i_sent_it_give_the_case_address_to_reply_to(client, customer, case):
+    with_details(case)
+    client.force_login(customer)
+
+    text = client.get(
+        reverse("notices:notice_text", kwargs={"ref": case.reference, "language": "en"})
+    ).content.decode()
+    page = client.get(notice_url(case)).content.decode()
+
+    address = case.inbound_address.address
+    assert text.startswith(f"Reply-To: {address}\n")
+    assert f'Put your case\'s address <span class="typed-contact">{address}</span>' in page

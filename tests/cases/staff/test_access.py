@@ -6,8 +6,9 @@ from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts import roles
-from cases.models import Case
+from cases.models import Case, ProviderSuggestion
 from cases.staff import urls as staff_urls
+from providers.models import ChannelReport
 from tests import factories
 from tests.cases.staff.conftest import waiting_case
 
@@ -22,6 +23,7 @@ POST_ONLY = {
     "case_message",
     "case_move",
     "case_reminders",
+    "report_resolve",
 }
 
 
@@ -41,6 +43,13 @@ def url_for(pattern: URLPattern, reference: str, author=None) -> str:
     values: dict = {"ref": reference, "slug": case.provider.slug}
     if "channel_id" in converters:
         values["channel_id"] = factories.ContactChannelFactory(provider=case.provider).pk
+    if "suggestion_id" in converters:
+        values["suggestion_id"] = ProviderSuggestion.objects.create(
+            case=case, name="Tiny Telecom", country="GB", service_kind=case.service_kind
+        ).pk
+    if "report_id" in converters:
+        channel = factories.ContactChannelFactory(provider=case.provider)
+        values["report_id"] = ChannelReport.objects.create(channel=channel, text="Wrong.").pk
     if "pk" in converters:
         values["pk"] = factories.ContactAttemptFactory(case=case, created_by=author).pk
     kwargs = {name: value for name, value in values.items() if name in converters}
