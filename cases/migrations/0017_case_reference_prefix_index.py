@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0013_stats_and_waiting_queue_index'),
+        ('cases', '0016_inbound_mail'),
         ('providers', '0006_provider_service_kinds_checked'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
