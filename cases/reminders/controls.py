@@ -1,5 +1,6 @@
 """The customer's (and agents') reminder controls: stop, resume, snooze; and the admin's
-cancel / retry of outbox rows. Each change to a case locks it and bumps its version."""
+cancel / retry of outbox rows. Each change to a case checks the version the person saw under
+the lock and bumps it."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -20,9 +21,13 @@ def _record(*, case: Case, by: User | None, text: str, params: dict | None = Non
 
 
 @transaction.atomic
-def stop_reminders(*, case: Case, by: User | None) -> bool:
-    """Stop every reminder email for `case`. `by` is None for the email's one-click link."""
-    case = locking.lock(case)
+def stop_reminders(*, case: Case, by: User | None, version: int | None) -> bool:
+    """Stop every reminder email for `case`, or CaseChanged if `version` is stale.
+
+    `by` and `version` are None only for the email's one-click link: whatever the case became
+    since that email, its reader asked for the emails to stop.
+    """
+    case = locking.lock(case, version)
     if case.reminders_stopped_at is not None:
         return False
     case.reminders_stopped_at = timezone.now()
@@ -37,9 +42,9 @@ def stop_reminders(*, case: Case, by: User | None) -> bool:
 
 
 @transaction.atomic
-def resume_reminders(*, case: Case, by: User) -> bool:
+def resume_reminders(*, case: Case, by: User, version: int) -> bool:
     """Undo a stop: a waiting case gets its next reminder at the usual interval from now."""
-    case = locking.lock(case)
+    case = locking.lock(case, version)
     if case.reminders_stopped_at is None:
         return False
     case.reminders_stopped_at = None
@@ -50,9 +55,9 @@ def resume_reminders(*, case: Case, by: User) -> bool:
 
 
 @transaction.atomic
-def snooze_reminders(*, case: Case, until: dt.datetime, by: User) -> int:
+def snooze_reminders(*, case: Case, until: dt.datetime, by: User, version: int) -> int:
     """Hold reminders until `until`; pending ones due before then move to it. Returns count."""
-    case = locking.lock(case)
+    case = locking.lock(case, version)
     case.snoozed_until = until
     moved = outbox.hold_until(
         case=case, due_at=within_customer_hours(until, time_zone=case.time_zone)

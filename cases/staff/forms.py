@@ -1,28 +1,29 @@
 """The agents' forms. Each state-changing one carries the case version the agent saw."""
 
-import datetime as dt
 from typing import Any, cast
 
 from django import forms
-from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import JourneyForm, VersionedForm
 from cases.models import Case
+from cases.reminders.forms import check_snooze_day
+from cases.reminders.schedule import snooze_window
 from providers.models import ContactChannel
 
 NOTE_MAX = 4000
 
 
 class StaffForm(VersionedForm):
-    """Several of these share the case page: each form's ids start with its own prefix."""
+    """Several of these share the case page: each form's ids start with its own prefix.
+    `case` is the case the form acts on, for the checks whose rule depends on it."""
 
     id_prefix = "staff"
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
+        self.case = case
 
 
 class AssignForm(StaffForm):
@@ -101,19 +102,27 @@ class RemindersForm(StaffForm):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        first_day, last_day = snooze_window(self.case)
+        self.fields["until"].widget.attrs.update(
+            min=first_day.isoformat(), max=last_day.isoformat()
+        )
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
         if data.get("action") != "snooze":
             return data
         until = data.get("until")
-        today = timezone.localdate()
         if until is None:
-            self.add_error("until", _("Choose the day the reminders start again."))
-        elif until <= today:
-            self.add_error("until", _("Choose a day after today."))
-        elif until > today + dt.timedelta(days=(days := settings.REMINDER_SNOOZE_MAX_DAYS)):
-            self.add_error("until", _("Choose a day within %(days)s days.") % {"days": days})
+            if "until" not in self.errors:
+                self.add_error("until", _("Choose the day the reminders start again."))
+            return data
+        try:
+            check_snooze_day(case=self.case, day=until)
+        except forms.ValidationError as refused:
+            self.add_error("until", refused)
         return data
 
 

@@ -284,11 +284,11 @@ def _case_context(request: AuthenticatedHttpRequest, case: Case, *, others=None,
         "outbox": selectors.outbox(case),
         "others": others if others is not None else [],
         "agents": agents,
-        "assign_form": AssignForm(initial=version, agents=agents),
-        "note_form": NoteForm(initial=version),
-        "message_form": MessageForm(initial=version),
-        "move_form": MoveForm(initial=version),
-        "reminders_form": RemindersForm(initial=version),
+        "assign_form": AssignForm(initial=version, case=case, agents=agents),
+        "note_form": NoteForm(initial=version, case=case),
+        "message_form": MessageForm(initial=version, case=case),
+        "move_form": MoveForm(initial=version, case=case),
+        "reminders_form": RemindersForm(initial=version, case=case),
         "typical_days": case.typical_wait_days,
         "ping_seconds": presence.PING_SECONDS,
         "now": now,
@@ -345,7 +345,7 @@ def _act(
     case page (PRG; htmx gets the fresh page in place). A stale version shows who changed
     the case and when, with the fresh case and what the agent typed kept in the form."""
     case = selectors.case_reference_exists(ref=ref)
-    form = form_class(request.POST, **form_kwargs)
+    form = form_class(request.POST, case=case, **form_kwargs)
     extra: dict = {}
     if form.is_valid():
         try:
@@ -355,7 +355,7 @@ def _act(
             # What they typed stays; the version becomes the one now on screen.
             data = request.POST.copy()
             data["version"] = str(stale.case.version)
-            extra[form_name] = form_class(data, **form_kwargs)
+            extra[form_name] = form_class(data, case=stale.case, **form_kwargs)
         except TransitionNotAllowed as refused:
             extra["not_allowed"] = str(refused)
             extra[form_name] = form
@@ -443,24 +443,14 @@ def case_reminders(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
             case "send_now":
                 staff_services.send_reminder_now(case=case, by=by, version=data["version"])
             case "stop":
-                _check_version(case, data["version"])
-                controls.stop_reminders(case=case, by=by)
+                controls.stop_reminders(case=case, by=by, version=data["version"])
             case "resume":
-                _check_version(case, data["version"])
-                controls.resume_reminders(case=case, by=by)
+                controls.resume_reminders(case=case, by=by, version=data["version"])
             case "snooze":
-                _check_version(case, data["version"])
                 until = schedule.snooze_end(case=case, day=data["until"])
-                controls.snooze_reminders(case=case, until=until, by=by)
+                controls.snooze_reminders(case=case, until=until, by=by, version=data["version"])
 
     return _act(request, ref, RemindersForm, "reminders_form", apply)
-
-
-def _check_version(case: Case, version: int) -> None:
-    # The reminder controls do not take a version; an agent's stale page is still refused.
-    fresh = selectors.case_reference_exists(ref=case.reference)
-    if fresh.version != version:
-        raise CaseChanged(fresh)
 
 
 # --- The contact log ---------------------------------------------------------------------------
