@@ -244,8 +244,9 @@ def confirm_with_evidence(
 
 
 @transaction.atomic
-def delete_evidence(*, evidence: Evidence, by: User, version: int) -> Case:
-    """Remove a file; the timeline keeps its name and SHA-256 (a tombstone)."""
+def delete_evidence(*, evidence: Evidence, by: User, version: int | None) -> Case:
+    """Remove a file; the timeline keeps its name and SHA-256 (a tombstone). `version` is None
+    only for the admin's action, which acts on the file, not on a page of the case."""
     locked = _locked(evidence.case, version)
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk, case=locked)
     evidence.case = locked
@@ -476,19 +477,24 @@ def _purge(case: Case, *, kind: str, text: str) -> list[Evidence]:
 
 
 def can_delete_case(*, case: Case, by: User) -> bool:
-    return case.owner_id == by.pk and not case.is_open and case.purged_at is None
+    """A finished case, by its owner or, at the customer's request, an admin allowed to."""
+    if case.is_open or case.purged_at is not None:
+        return False
+    return case.owner_id == by.pk or (by.is_staff and by.has_perm("cases.delete_case"))
 
 
 @transaction.atomic
-def delete_case(*, case: Case, by: User, version: int) -> Case:
+def delete_case(*, case: Case, by: User, version: int | None) -> Case:
     """The customer deletes a finished case: files, identifiers, notes and the timeline go.
 
     What stays is an anonymised row for statistics (provider, kind, dates, outcome) and one
-    tombstone event with the files' hashes.
+    tombstone event with the files' hashes. `version` is None only for the admin's action,
+    which acts on the case as it is, not on a page someone saw.
     """
     locked = _locked(case, version)
     if not can_delete_case(case=locked, by=by):
         raise transitions.TransitionNotAllowed(_("Only a finished case of yours can be deleted."))
+    by_owner = locked.owner_id == by.pk
     outbox.cancel_all(case=locked)
     CaseEvent.objects.filter(case=locked).delete()
     ContactAttempt.objects.filter(case=locked).delete()
@@ -497,8 +503,11 @@ def delete_case(*, case: Case, by: User, version: int) -> Case:
     _purge(
         locked,
         kind=CaseEvent.Kind.CASE_DELETED,
-        text=gettext_noop(
-            "Deleted by the customer with %(count)s files. Their SHA-256: %(hashes)s"
+        text=gettext_noop("Deleted by the customer with %(count)s files. Their SHA-256: %(hashes)s")
+        if by_owner
+        else gettext_noop(
+            "Deleted in the admin at the customer's request with %(count)s files. "
+            "Their SHA-256: %(hashes)s"
         ),
     )
     locked.owner = None

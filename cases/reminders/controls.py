@@ -73,15 +73,50 @@ def snooze_reminders(*, case: Case, until: dt.datetime, by: User, version: int) 
     return moved
 
 
-def cancel_scheduled(*, reminder_ids: Iterable[int]) -> int:
-    """Cancel outbox rows that have not been claimed yet (the admin's action). Returns count."""
-    return Reminder.objects.filter(
-        pk__in=list(reminder_ids), state=Reminder.State.SCHEDULED
-    ).update(state=Reminder.State.CANCELLED)
+def _record_admin_change(*, case_ids: Iterable[int], by: User | None, text: str) -> None:
+    for case in Case.objects.filter(pk__in=sorted(set(case_ids))):
+        events.record_event(
+            case=case,
+            kind=CaseEvent.Kind.REMINDER,
+            by=by,
+            text=text,
+            visibility=CaseEvent.Visibility.INTERNAL,
+        )
 
 
-def retry_failed(*, reminder_ids: Iterable[int]) -> int:
-    """Put failed rows back in the outbox, due now: the next sweep claims and sends them."""
-    return Reminder.objects.filter(pk__in=list(reminder_ids), state=Reminder.State.FAILED).update(
+@transaction.atomic
+def cancel_scheduled(*, reminder_ids: Iterable[int], by: User | None) -> int:
+    """Cancel outbox rows that have not been claimed yet (the admin's action), with an internal
+    event on each case they belong to. Returns the count."""
+    rows = dict(
+        Reminder.objects.select_for_update()
+        .filter(pk__in=list(reminder_ids), state=Reminder.State.SCHEDULED)
+        .values_list("pk", "case_id")
+    )
+    count = Reminder.objects.filter(pk__in=list(rows)).update(state=Reminder.State.CANCELLED)
+    _record_admin_change(
+        case_ids=rows.values(),
+        by=by,
+        text=gettext_noop("Scheduled reminders cancelled in the admin."),
+    )
+    return count
+
+
+@transaction.atomic
+def retry_failed(*, reminder_ids: Iterable[int], by: User | None) -> int:
+    """Put failed rows back in the outbox, due now: the next sweep claims and sends them. Each
+    case they belong to gets an internal event. Returns the count."""
+    rows = dict(
+        Reminder.objects.select_for_update()
+        .filter(pk__in=list(reminder_ids), state=Reminder.State.FAILED)
+        .values_list("pk", "case_id")
+    )
+    count = Reminder.objects.filter(pk__in=list(rows)).update(
         state=Reminder.State.SCHEDULED, due_at=timezone.now(), sending_since=None, attempts=0
     )
+    _record_admin_change(
+        case_ids=rows.values(),
+        by=by,
+        text=gettext_noop("Failed reminders sent again from the admin."),
+    )
+    return count
