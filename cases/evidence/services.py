@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from accounts.models import User
-from cases import services, transitions
+from cases import locking, services, transitions
 from cases.events import record_event
 from cases.evidence import proof_pack
 from cases.evidence.files import CheckedFile, NewEvidence, megabytes
@@ -47,20 +47,6 @@ BUILD = ProofPackBuild.State
 
 class QuotaExceeded(transitions.TransitionNotAllowed):
     """The case or the customer has no room for these files."""
-
-
-def _locked(case: Case, version: int | None) -> Case:
-    """The case row locked; `version` None skips the check (the system, a retention task)."""
-    locked = Case.objects.select_for_update(of=("self",)).select_related("provider").get(pk=case.pk)
-    if version is not None and locked.version != version:
-        raise transitions.CaseChanged(locked)
-    return locked
-
-
-def _bump(case: Case, *fields: str) -> None:
-    case.version += 1
-    case.last_activity_at = timezone.now()
-    case.save(update_fields=[*fields, "version", "last_activity_at"])
 
 
 def can_add(*, case: Case, by: User) -> bool:
@@ -124,7 +110,7 @@ def add_evidence(
 def _add_evidence(
     *, case: Case, by: User, version: int, files: list[NewEvidence], step: CaseStep | None
 ) -> tuple[Case, list[Evidence]]:
-    locked = _locked(case, version)
+    locked = locking.lock(case, version)
     if not can_add(case=locked, by=by):
         raise transitions.TransitionNotAllowed(_("Files cannot be added to this case."))
     if not files:
@@ -157,7 +143,7 @@ def _add_evidence(
         by=by,
         message=names,
     )
-    _bump(locked)
+    locking.update(locked)
     return locked, added
 
 
@@ -247,7 +233,7 @@ def confirm_with_evidence(
 def delete_evidence(*, evidence: Evidence, by: User, version: int | None) -> Case:
     """Remove a file; the timeline keeps its name and SHA-256 (a tombstone). `version` is None
     only for the admin's action, which acts on the file, not on a page of the case."""
-    locked = _locked(evidence.case, version)
+    locked = locking.lock(evidence.case, version)
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk, case=locked)
     evidence.case = locked
     if not can_delete(evidence=evidence, by=by):
@@ -264,7 +250,7 @@ def delete_evidence(*, evidence: Evidence, by: User, version: int | None) -> Cas
     _delete_files_on_commit(evidence)
     evidence.delete()
     _discard_builds(locked)  # a kept pack holds the file too
-    _bump(locked)
+    locking.update(locked)
     return locked
 
 
@@ -285,7 +271,7 @@ def record_identity_view(*, evidence: Evidence, by: User) -> None:
 @transaction.atomic
 def record_proof_pack(*, case: Case, by: User | None, pack: ProofPack) -> CaseEvent:
     """The pack's time and its manifest's SHA-256 on the case, so a copy can be checked later."""
-    locked = _locked(case, None)
+    locked = locking.lock(case, None)
     event = record_event(
         case=locked,
         kind=CaseEvent.Kind.PROOF_PACK,
@@ -293,7 +279,7 @@ def record_proof_pack(*, case: Case, by: User | None, pack: ProofPack) -> CaseEv
         text=gettext_noop("Fingerprint (SHA-256 of manifest.sha256): %(sha256)s"),
         params={"sha256": pack.manifest_sha256, "files": str(len(pack.files))},
     )
-    _bump(locked)
+    locking.update(locked)
     return event
 
 
@@ -324,7 +310,7 @@ def is_stuck(build: ProofPackBuild, *, now: dt.datetime) -> bool:
 @transaction.atomic
 def request_proof_pack(*, case: Case, by: User) -> ProofPackBuild:
     """Queue a pack too large to stream for a worker, or hand back the one on its way."""
-    locked = _locked(case, None)  # two clicks at once make one build
+    locked = locking.lock(case, None)  # two clicks at once make one build
     now = timezone.now()
     pending = (
         ProofPackBuild.objects.filter(case=locked, state__in=ProofPackBuild.PENDING)
@@ -392,7 +378,7 @@ def _finish_build(build_id: int, *, spool, size: int, pack: ProofPack) -> str:
     if case_id is None:
         return "skipped"  # the case was deleted or purged meanwhile: keep nothing
     # The case first, then the build: the order deleting a case takes them in.
-    locked = _locked(Case(pk=case_id), None)
+    locked = locking.lock(Case(pk=case_id), None)
     build = (
         ProofPackBuild.objects.select_for_update(of=("self",))
         .filter(pk=build_id, state=BUILD.BUILDING)
@@ -491,7 +477,7 @@ def delete_case(*, case: Case, by: User, version: int | None) -> Case:
     tombstone event with the files' hashes. `version` is None only for the admin's action,
     which acts on the case as it is, not on a page someone saw.
     """
-    locked = _locked(case, version)
+    locked = locking.lock(case, version)
     if not can_delete_case(case=locked, by=by):
         raise transitions.TransitionNotAllowed(_("Only a finished case of yours can be deleted."))
     by_owner = locked.owner_id == by.pk
@@ -510,18 +496,7 @@ def delete_case(*, case: Case, by: User, version: int | None) -> Case:
             "Their SHA-256: %(hashes)s"
         ),
     )
-    locked.owner = None
-    locked.draft_token = ""
-    locked.assigned_agent = None
-    _bump(
-        locked,
-        *IDENTIFIER_FIELDS,
-        "phone_last4",
-        "purged_at",
-        "owner",
-        "draft_token",
-        "assigned_agent",
-    )
+    locking.update(locked, owner=None, draft_token="", assigned_agent=None)
     return locked
 
 
@@ -556,7 +531,7 @@ def mark_retention_warned(*, case: Case, now: dt.datetime) -> bool:
 @transaction.atomic
 def purge_case_evidence(*, case: Case, now: dt.datetime) -> int:
     """Retention: delete one finished case's evidence and line identifiers. Returns files."""
-    locked = _locked(case, None)
+    locked = locking.lock(case, None)
     if locked.purged_at is not None or locked.is_open:
         return 0
     # Warned customers get their full 14 days, even if the warning went out late.
@@ -574,7 +549,7 @@ def purge_case_evidence(*, case: Case, now: dt.datetime) -> int:
             "Their SHA-256: %(hashes)s"
         ),
     )
-    _bump(locked, *IDENTIFIER_FIELDS, "phone_last4", "purged_at")
+    locking.update(locked)  # with what _purge cleared
     return len(purged)
 
 
@@ -586,7 +561,7 @@ def purge_identity_document(*, evidence: Evidence, now: dt.datetime) -> bool:
     if found is None:
         return False
     evidence = found
-    locked = _locked(evidence.case, None)
+    locked = locking.lock(evidence.case, None)
     record_event(
         case=locked,
         kind=CaseEvent.Kind.RETENTION,
@@ -603,7 +578,7 @@ def purge_identity_document(*, evidence: Evidence, now: dt.datetime) -> bool:
     _delete_files_on_commit(evidence)
     evidence.delete()
     _discard_builds(locked)
-    _bump(locked)
+    locking.update(locked)
     return True
 
 

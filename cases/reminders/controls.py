@@ -30,14 +30,13 @@ def stop_reminders(*, case: Case, by: User | None, version: int | None) -> bool:
     case = locking.lock(case, version)
     if case.reminders_stopped_at is not None:
         return False
-    case.reminders_stopped_at = timezone.now()
     outbox.cancel_all(case=case)
     if by is None:
         text = gettext_noop("Reminder emails stopped from the link in a reminder email.")
     else:
         text = gettext_noop("Reminder emails stopped.")
     _record(case=case, by=by, text=text)
-    locking.bump(case, "reminders_stopped_at")
+    locking.update(case, reminders_stopped_at=timezone.now())
     return True
 
 
@@ -47,10 +46,9 @@ def resume_reminders(*, case: Case, by: User, version: int) -> bool:
     case = locking.lock(case, version)
     if case.reminders_stopped_at is None:
         return False
-    case.reminders_stopped_at = None
     outbox.resume_ladder(case=case, now=timezone.now())
     _record(case=case, by=by, text=gettext_noop("Reminder emails resumed."))
-    locking.bump(case, "reminders_stopped_at")
+    locking.update(case, reminders_stopped_at=None)
     return True
 
 
@@ -58,7 +56,6 @@ def resume_reminders(*, case: Case, by: User, version: int) -> bool:
 def snooze_reminders(*, case: Case, until: dt.datetime, by: User, version: int) -> int:
     """Hold reminders until `until`; pending ones due before then move to it. Returns count."""
     case = locking.lock(case, version)
-    case.snoozed_until = until
     moved = outbox.hold_until(
         case=case, due_at=within_customer_hours(until, time_zone=case.time_zone)
     )
@@ -69,7 +66,7 @@ def snooze_reminders(*, case: Case, until: dt.datetime, by: User, version: int) 
         text=gettext_noop("Reminder emails snoozed until %(date)s."),
         params={"date": local.date().isoformat()},
     )
-    locking.bump(case, "snoozed_until")
+    locking.update(case, snoozed_until=until)
     return moved
 
 
