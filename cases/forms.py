@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import time_zone_choices
 from accounts.models import validate_time_zone
 from cases import identifiers
-from cases.evidence.files import NewEvidence, RefusedFile, check_pasted, check_uploaded
+from cases.evidence.files import NewEvidence, evidence_from_field
 from cases.models import Case, Evidence
 from cases.transitions import Outcome
 from providers.models import ServiceKind
@@ -387,24 +387,11 @@ class OutcomeForm(VersionedForm):
 
     def _confirmation_evidence(self, data: dict[str, Any]) -> list[NewEvidence]:
         """The confirmation file and the pasted message, checked, as evidence to keep."""
-        found = []
-        upload = data.get("confirmation_file")
-        if upload:
-            try:
-                checked = check_uploaded(upload)
-            except RefusedFile as refused:
-                self.add_error("confirmation_file", refused)
-            else:
-                found.append(NewEvidence(checked=checked, kind=Evidence.Kind.CONFIRMATION))
-        pasted = data.get("confirmation_text", "").strip()
-        if pasted:
-            try:
-                checked = check_pasted(pasted)
-            except RefusedFile as refused:
-                self.add_error("confirmation_text", refused)
-            else:
-                found.append(NewEvidence(checked=checked, kind=Evidence.Kind.CONFIRMATION))
-        return found
+        found = (
+            evidence_from_field(self, name, kind=Evidence.Kind.CONFIRMATION)
+            for name in ("confirmation_file", "confirmation_text")
+        )
+        return [item for item in found if item is not None]
 
 
 class BillingCheckForm(VersionedForm):

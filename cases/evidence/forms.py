@@ -57,30 +57,21 @@ class EvidenceForm(VersionedForm):
 
     def clean(self) -> dict[str, Any]:
         data = self.cleaned_data
-        for row in self.rows:
-            upload = data.get(f"file_{row}")
-            if not upload:
-                continue
-            try:
-                checked = files.check_uploaded(upload)
-            except files.RefusedFile as refused:
-                self.add_error(f"file_{row}", refused)
-                continue
-            kind = data.get(f"kind_{row}") or Evidence.Kind.OTHER
-            self.new_evidence.append(
-                files.NewEvidence(
-                    checked=checked, kind=kind, note=data.get(f"note_{row}", "").strip()
-                )
+        found = [
+            files.evidence_from_field(
+                self,
+                f"file_{row}",
+                kind=data.get(f"kind_{row}") or Evidence.Kind.OTHER,
+                note=data.get(f"note_{row}", "").strip(),
             )
-        pasted = data.get("pasted_text", "").strip()
-        if pasted:
-            try:
-                checked = files.check_pasted(pasted)
-            except files.RefusedFile as refused:
-                self.add_error("pasted_text", refused)
-            else:
-                kind = data.get("pasted_kind") or Evidence.Kind.CONFIRMATION
-                self.new_evidence.append(files.NewEvidence(checked=checked, kind=kind))
+            for row in self.rows
+        ]
+        found.append(
+            files.evidence_from_field(
+                self, "pasted_text", kind=data.get("pasted_kind") or Evidence.Kind.CONFIRMATION
+            )
+        )
+        self.new_evidence.extend(item for item in found if item is not None)
         if not self.errors and not self.new_evidence:
             self.add_error("file_1", _("Choose a file to add, or paste the message."))
         return data

@@ -15,31 +15,26 @@ from allauth.core import ratelimit
 from django.conf import settings
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
 from cases.evidence import files, proof_pack, selectors, services
 from cases.evidence.forms import DeleteForm, EvidenceForm
 from cases.evidence.uploads import caps_upload_size, size_capped_upload
 from cases.models import Case, CaseStep, Evidence
 from cases.transitions import CaseChanged, TransitionNotAllowed
-from config.http import HtmxHttpRequest, signed_in_user
+from config.http import HtmxHttpRequest, go, signed_in_user
 from providers.models import StepKind
 
 
 def private_page(view: Callable) -> Callable:
     """Never cached; a fragment never stands in for the page (Vary: HX-Request)."""
     return wraps(view)(never_cache(vary_on_headers("HX-Request")(view)))
-
-
-def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _case_url(case: Case, user) -> str:
@@ -104,7 +99,7 @@ def add(request: HtmxHttpRequest, ref: str) -> HttpResponse:
             except TransitionNotAllowed as refused:
                 context["not_allowed"] = str(refused)
             else:
-                return _go(request, _back_url(case, step, number, user))
+                return go(request, _back_url(case, step, number, user))
     else:
         form = EvidenceForm(initial_kind=request.GET.get("kind", ""))
     context.update(
@@ -220,7 +215,7 @@ def delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except TransitionNotAllowed as refused:
             context["not_allowed"] = str(refused)
         else:
-            return _go(request, _case_url(case, user))
+            return go(request, _case_url(case, user))
     return render(request, "evidence/delete.html", context)
 
 
@@ -255,7 +250,7 @@ def pack(request: HtmxHttpRequest, ref: str) -> HttpResponseBase:
     if request.method == "POST":
         if selectors.stored_bytes(case) > settings.PROOF_PACK_SYNC_MAX_BYTES:
             services.request_proof_pack(case=case, by=user)
-            return _go(request, reverse("evidence:pack", kwargs={"ref": case.reference}))
+            return go(request, reverse("evidence:pack", kwargs={"ref": case.reference}))
         return _stream_pack(request, case, user)
     template = "evidence/pack.html#pack-build" if request.htmx else "evidence/pack.html"
     return render(request, template, _pack_context(case, user))
@@ -329,5 +324,5 @@ def delete_case(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         except TransitionNotAllowed as refused:
             context["not_allowed"] = str(refused)
         else:
-            return _go(request, reverse("cases:my_cases") + "?deleted=1")
+            return go(request, reverse("cases:my_cases") + "?deleted=1")
     return render(request, "evidence/delete_case.html", context)

@@ -9,6 +9,7 @@ from cases.forms import JourneyForm, VersionedForm
 from cases.models import Case
 from cases.reminders.forms import check_snooze_day
 from cases.reminders.schedule import snooze_window
+from cases.staff import selectors
 from providers.models import ContactChannel
 
 NOTE_MAX = 4000
@@ -26,13 +27,11 @@ class StaffForm(VersionedForm):
         self.case = case
 
 
-class AssignForm(StaffForm):
-    id_prefix = "assign"
+class AssignsAgent(forms.Form):
+    """ "Assign" needs an agent: the one rule of the case page's and the list's assign. After
+    cleaning, `agent` is that agent (a User), or None for any other action."""
 
-    action = forms.ChoiceField(
-        choices=[("take", _("Take")), ("assign", _("Assign")), ("unassign", _("Unassign"))]
-    )
-    agent = forms.TypedChoiceField(label=_("Assign to"), coerce=int, required=False)
+    needs_agent = _("Choose the agent to assign the case to.")
 
     def __init__(self, *args, agents: list[tuple[int, str]] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -41,9 +40,22 @@ class AssignForm(StaffForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if data.get("action") == "assign" and not data.get("agent"):
-            self.add_error("agent", _("Choose the agent to assign the case to."))
+        chosen = data.get("agent")
+        # Still an agent now, not only when the list of names was drawn.
+        agent = selectors.agent_by_id(chosen) if chosen else None
+        if data.get("action") == "assign" and agent is None and "agent" not in self.errors:
+            self.add_error("agent", self.needs_agent)
+        data["agent"] = agent if data.get("action") == "assign" else None
         return data
+
+
+class AssignForm(AssignsAgent, StaffForm):
+    id_prefix = "assign"
+
+    action = forms.ChoiceField(
+        choices=[("take", _("Take")), ("assign", _("Assign")), ("unassign", _("Unassign"))]
+    )
+    agent = forms.TypedChoiceField(label=_("Assign to"), coerce=int, required=False)
 
 
 class NoteForm(StaffForm):
@@ -126,7 +138,8 @@ class RemindersForm(StaffForm):
         return data
 
 
-class BulkForm(JourneyForm):
+class BulkForm(AssignsAgent, JourneyForm):
+    needs_agent = _("Choose the agent to assign the cases to.")
     ACTIONS = [
         ("take", _("Assign to me")),
         ("assign", _("Assign to an agent")),
@@ -148,9 +161,8 @@ class BulkForm(JourneyForm):
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, agents: list[tuple[int, str]] | None = None, **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["agent"]).choices = [("", "—"), *(agents or [])]
         # Whatever was ticked: each token is checked against the case it names.
         tokens = self.data.getlist("cases") if hasattr(self.data, "getlist") else []
         cast(forms.ChoiceField, self.fields["cases"]).choices = [(token, token) for token in tokens]
@@ -158,8 +170,6 @@ class BulkForm(JourneyForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if data.get("action") == "assign" and not data.get("agent"):
-            self.add_error("agent", _("Choose the agent to assign the cases to."))
         if data.get("action") == "note" and not (data.get("note") or "").strip():
             self.add_error("note", _("Write the note first."))
         return data

@@ -17,9 +17,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
-from accounts.models import User
 from cases import services, staff_services
 from cases.contacts import selectors as contact_selectors
 from cases.contacts.views import contact_page
@@ -38,7 +36,7 @@ from cases.staff.forms import (
     RemindersForm,
 )
 from cases.transitions import CaseChanged, TransitionNotAllowed
-from config.http import AuthenticatedHttpRequest
+from config.http import AuthenticatedHttpRequest, go
 from providers import services as provider_services
 
 LIST_TEMPLATE = "staff/list.html"
@@ -178,11 +176,6 @@ def list_changes(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, f"{LIST_TEMPLATE}#changes", context)
 
 
-def _go(request: AuthenticatedHttpRequest, url: str) -> HttpResponse:
-    """Post/redirect/get; an HTMX request gets a full-page redirect too."""
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
 def _safe_next(request: AuthenticatedHttpRequest, url: str) -> str:
     if url and url_has_allowed_host_and_scheme(url, {request.get_host()}):
         return url
@@ -201,19 +194,17 @@ def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
         for _field, errors in form.errors.items():
             for error in errors:
                 messages.error(request, str(error))
-        return _go(request, next_url)
+        return go(request, next_url)
     data = form.cleaned_data
     selected = form.selected()
     found = selectors.cases_by_reference([ref for ref, _version in selected])
-    offered = {pk for pk, _name in agents}
-    agent = selectors.agent_by_id(data["agent"]) if data.get("agent") in offered else None
     done, changed, refused = [], [], []
     for ref, version in selected:
         case = found.get(ref)
         if case is None:
             continue
         try:
-            _bulk_one(request, case, version, data, agent)
+            _bulk_one(request, case, version, data)
         except CaseChanged:
             changed.append(ref)
         except TransitionNotAllowed as problem:
@@ -237,20 +228,16 @@ def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     for line in refused:
         messages.error(request, line)
-    return _go(request, next_url)
+    return go(request, next_url)
 
 
-def _bulk_one(
-    request: AuthenticatedHttpRequest, case: Case, version: int, data: dict, agent
-) -> None:
+def _bulk_one(request: AuthenticatedHttpRequest, case: Case, version: int, data: dict) -> None:
     by = request.user
     match data["action"]:
         case "take":
             staff_services.assign(case=case, agent=by, by=by, version=version)
         case "assign":
-            if agent is None:
-                raise TransitionNotAllowed(_("Choose the agent to assign the cases to."))
-            staff_services.assign(case=case, agent=agent, by=by, version=version)
+            staff_services.assign(case=case, agent=data["agent"], by=by, version=version)
         case "unassign":
             staff_services.assign(case=case, agent=None, by=by, version=version)
         case "remind":
@@ -380,15 +367,7 @@ def case_assign(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
 
     def apply(case: Case, data: dict) -> None:
         by = request.user
-        agent: User | None
-        if data["action"] == "take":
-            agent = by
-        elif data["action"] == "assign":
-            agent = selectors.agent_by_id(data["agent"])
-            if agent is None:
-                raise TransitionNotAllowed(_("Choose the agent to assign the case to."))
-        else:
-            agent = None
+        agent = by if data["action"] == "take" else data["agent"]
         staff_services.assign(case=case, agent=agent, by=by, version=data["version"])
 
     return _act(request, ref, AssignForm, "assign_form", apply, agents=agents)
@@ -487,7 +466,7 @@ def contact_edit(request: AuthenticatedHttpRequest, ref: str, pk: int) -> HttpRe
     return _contact(request, ref, pk)
 
 
-# --- The provider directory (issue 15) ---------------------------------------------------------
+# --- The provider directory --------------------------------------------------------------------
 
 
 @require_GET
@@ -543,7 +522,7 @@ def channel_edit(request: AuthenticatedHttpRequest, slug: str, channel_id: int) 
                 form.add_error(None, invalid)
             else:
                 messages.success(request, _("Channel saved. Open cases show it now."))
-                return _go(request, provider_url)
+                return go(request, provider_url)
     else:
         form = ChannelForm(
             instance=channel, initial={"seen": provider_services.fingerprint(channel)}
@@ -559,7 +538,7 @@ def channel_edit(request: AuthenticatedHttpRequest, slug: str, channel_id: int) 
     return render(request, template, context)
 
 
-# --- The numbers (issue 15) --------------------------------------------------------------------
+# --- The numbers -------------------------------------------------------------------------------
 
 
 @require_GET
