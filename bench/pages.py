@@ -134,7 +134,7 @@ def pages() -> list[tuple[str, int, Client, str, dict]]:
 
 
 def staff_pages(staff: Client, heavy_case: Case, typical: Case | None) -> list:
-    """The staff dashboard (issue 11): each queue, the next page, a filtered list, each kind of
+    """The staff dashboard: each queue, the next page, a filtered list, each kind of
     search and the case page, as a signed-in agent (the bench admin is a superuser)."""
     base = "/staff/"
     first = staff.get(base)
@@ -207,7 +207,7 @@ def staff_pages(staff: Client, heavy_case: Case, typical: Case | None) -> list:
 
 
 def directory_pages(staff: Client) -> list:
-    """The provider directory and the numbers (issue 15). The stats page reads the table the
+    """The provider directory and the numbers. The stats page reads the table the
     periodic task fills; one snapshot is computed first if there is none (untimed)."""
     if not StatsSnapshot.objects.exists():
         stats.compute(now=timezone.now())

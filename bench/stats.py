@@ -5,7 +5,7 @@ its queries and the EXPLAIN ANALYZE of the slowest.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/closeout_bench \\
         .venv/bin/python bench/stats.py [--runs 3]
 
-Target (issue 15): the task finishes in ≤ 60 s and only reads the cases table with plain
+Target: the task finishes in ≤ 60 s and only reads the cases table with plain
 SELECTs (no FOR UPDATE, no write), so the journey keeps writing while it runs. While each run
 goes, a second connection samples pg_locks for any lock on cases_case stronger than
 AccessShareLock held by the task, and times an UPDATE of one case.

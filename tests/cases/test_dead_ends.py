@@ -1,4 +1,4 @@
-"""Where a new user lost what they had or hit a dead end (issue 10): duplicate drafts, a
+"""Where a new user lost what they had or hit a dead end: duplicate drafts, a
 signed-out owner, POST-only addresses and a way back through the start questions."""
 
 import re

@@ -1,5 +1,5 @@
 """Typed text is never cut without a word: each limit is shown, and a longer value is refused
-beside its field and kept there for editing (issue 10)."""
+beside its field and kept there for editing."""
 
 import pytest
 from django.urls import reverse

@@ -398,7 +398,7 @@ def test_provider_search_matches_traditional_chinese_and_aliases(client):
     assert "csl / 1O1O" in client.get(url("provider", case), {"q": "1010"}).text
 
 
-# --- Providers whose service kinds we have not checked (issue 10) ------------------------------
+# --- Providers whose service kinds we have not checked -----------------------------------------
 
 ESIM_NOTE = "We have not checked its eSIM yet: choose it if your eSIM is with this network."
 
