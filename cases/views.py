@@ -96,7 +96,7 @@ def _setup_url(case: Case) -> str:
     if not (case.provider_id or case.provider_name):
         return _url("provider", case)
     if not (case.phone_number and case.reason):
-        return _url("details", case)
+        return _url("line_details", case)
     return _url("save", case)
 
 
@@ -272,13 +272,13 @@ def provider(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         except CaseChanged as changed:
             context.update(case=changed.case, changed=True)
         else:
-            return go(request, _url("details", case))
+            return go(request, _url("line_details", case))
     return _page(request, "cases/provider.html", "provider-name-form", {**context, "form": form})
 
 
 @require_http_methods(["GET", "POST"])
 @journey_page
-def details(request: HtmxHttpRequest, ref: str) -> HttpResponse:
+def line_details(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
     if not _is_changeable(case):
         return redirect(_url("detail", case))
@@ -306,7 +306,7 @@ def details(request: HtmxHttpRequest, ref: str) -> HttpResponse:
             context.update(case=changed.case, changed=True)
         else:
             return go(request, _url("save" if case.is_draft else "detail", case))
-    return _page(request, "cases/details.html", "details-form", context)
+    return _page(request, "cases/line_details.html", "details-form", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -18,12 +18,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import services, staff_services
+from cases import services
 from cases.contacts import selectors as contact_selectors
 from cases.contacts.views import contact_page
 from cases.models import Case
 from cases.reminders import controls, heartbeat, schedule
 from cases.staff import directory, presence, search, selectors
+from cases.staff import services as staff_services
 from cases.staff.access import agent_page
 from cases.staff.filters import CaseFilter
 from cases.staff.forms import (
@@ -114,7 +115,7 @@ def _query(request: AuthenticatedHttpRequest, **changes) -> str:
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     state = _list_state(request)
     filterset = state["filterset"]
-    page = selectors.case_page(
+    page = selectors.case_list_page(
         state["parts"],
         sort=state["sort"],
         cursor=request.GET.get("after", ""),

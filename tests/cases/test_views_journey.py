@@ -120,7 +120,7 @@ def test_unlisted_provider_needs_a_name(client):
     )
     case.refresh_from_db()
     assert case.provider_name == "Tiny Telecom"
-    assert response.url == url("details", case)
+    assert response.url == url("line_details", case)
 
 
 def test_bad_phone_number_keeps_what_was_typed(client, provider):
@@ -130,7 +130,7 @@ def test_bad_phone_number_keeps_what_was_typed(client, provider):
     case.refresh_from_db()
 
     response = client.post(
-        url("details", case),
+        url("line_details", case),
         {
             "version": case.version,
             "phone_number": "12",
@@ -156,7 +156,7 @@ def test_details_htmx_error_is_the_fragment_with_status_200(client, provider):
     case.refresh_from_db()
 
     response = client.post(
-        url("details", case),
+        url("line_details", case),
         {"version": case.version, "phone_number": "", "reason": ""},
         HTTP_HX_REQUEST="true",
     )
@@ -173,7 +173,7 @@ def test_details_store_the_number_in_e164(client, provider):
     case.refresh_from_db()
 
     response = client.post(
-        url("details", case),
+        url("line_details", case),
         {"version": case.version, "phone_number": "07700 900123", "reason": "cost"},
         HTTP_HX_REQUEST="true",
     )
@@ -516,7 +516,7 @@ def test_esim_case_with_an_unchecked_uk_operator_reaches_the_operator_wait(clien
     client.post(url("provider", case), {"version": case.version, "provider": ee.pk})
     case.refresh_from_db()
     client.post(
-        url("details", case),
+        url("line_details", case),
         {
             "version": case.version,
             "phone_number": "07700 900123",
