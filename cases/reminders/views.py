@@ -21,7 +21,7 @@ from cases.reminders.schedule import snooze_end
 from cases.transitions import CaseChanged
 from config.http import AuthenticatedHttpRequest
 
-ACTIONS_TEMPLATE = "reminders/case_actions.html"
+ACTIONS_TEMPLATE = "reminders/components/case_actions.html"
 
 
 # CSRF-exempt on purpose, the one exception in Closeout: RFC 8058 one-click unsubscribe has the
