@@ -112,7 +112,8 @@ def main() -> None:
     print(f"queries in the last run: {len(queries)}")
     for query in queries:
         print(f"  {float(query['time']) * 1000:9.1f} ms  {query['sql'][:160]}")
-    slowest = max(queries, key=lambda query: float(query["time"]))
+    reads = [query for query in queries if query["sql"].lstrip().upper().startswith("SELECT")]
+    slowest = max(reads, key=lambda query: float(query["time"]))
     print("\nEXPLAIN ANALYZE of the slowest:")
     for line in explain(slowest["sql"]):
         print(f"  {line}")

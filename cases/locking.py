@@ -1,7 +1,7 @@
 """The one way to write a case: lock the row, checking the version the person saw, then save
 what changed with the version bumped and the activity stamped (STYLE.md "One write path").
 
-    case = locking.lock(case, version)      # inside transaction.atomic
+    case = locking.lock(case, version, by=by)   # inside transaction.atomic
     ...                                     # checks, events, child rows
     locking.update(case, status=to)         # only the fields that changed, version + 1
 
@@ -16,6 +16,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.models import User
+from cases import access
 from cases.models import Case
 from cases.transitions import CaseChanged
 
@@ -38,15 +40,23 @@ def _rows(queryset: QuerySet[Case]) -> QuerySet[Case]:
     return queryset.select_for_update(of=("self",)).select_related("provider")
 
 
-def lock(case: Case, version: int | None, *, check: Callable[[Case], object] | None = None) -> Case:
+def lock(
+    case: Case,
+    version: int | None,
+    *,
+    by: User | None,
+    check: Callable[[Case], object] | None = None,
+) -> Case:
     """The case's row, locked until the transaction ends; CaseChanged if `version` is stale.
 
-    `version=None` only for writes that act on the case as it is, not on a page someone saw
-    (the system, a one-click link in an email, an admin action). `check` runs on the locked
-    row before the version is compared, so that a CaseChanged, which carries the fresh case,
-    reaches only someone allowed to see it.
+    `by` is who writes, checked against the access rule on the locked row (AccessDenied):
+    None for the system. `version=None` only for writes that act on the case as it is, not on
+    a page someone saw (the system, a one-click link in an email, an admin action). `check`
+    runs on the locked row before the version is compared, so that a CaseChanged, which
+    carries the fresh case, reaches only someone allowed to see it.
     """
     locked = _rows(Case.objects.filter(pk=case.pk)).get()
+    access.check_can_act(by=by, case=locked)
     if check is not None:
         check(locked)
     if version is not None and locked.version != version:

@@ -60,9 +60,6 @@ STAFF_OPEN_STATUSES = (
 
 
 class CaseQuerySet(models.QuerySet):
-    def owned_by(self, user) -> "CaseQuerySet":
-        return self.filter(owner=user) if user.is_authenticated else self.none()
-
     def open(self) -> "CaseQuerySet":
         return self.exclude(status__in=Case.CLOSED_STATUSES)
 

@@ -97,7 +97,7 @@ def log_contact(
     *, case: Case, by: User, version: int, entry: ContactEntry, warning_shown: bool
 ) -> ContactAttempt:
     """Add a contact to the case's log (and schedule its follow-up reminder, if dated)."""
-    locked = locking.lock(case, version)
+    locked = locking.lock(case, version, by=by)
     _check_open(locked)
     contact = ContactAttempt.objects.create(
         case=locked,
@@ -130,7 +130,7 @@ def edit_contact(
     warning_shown: bool,
 ) -> ContactAttempt:
     """Change a logged contact: only its author, only while the case is open."""
-    locked = locking.lock(case, version)
+    locked = locking.lock(case, version, by=by)
     _check_open(locked)
     contact = ContactAttempt.objects.select_for_update().get(pk=contact.pk, case=locked)
     if contact.created_by_id != by.pk:

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from accounts.models import User
-from cases import locking, services, transitions
+from cases import access, locking, services, transitions
 from cases.events import record_event
 from cases.evidence import proof_pack
 from cases.evidence.files import CheckedFile, NewEvidence, megabytes
@@ -50,17 +50,15 @@ class QuotaExceeded(transitions.TransitionNotAllowed):
 
 
 def can_add(*, case: Case, by: User) -> bool:
-    """Owners add proof while the case is not deleted; agents always may."""
-    if case.purged_at is not None:
-        return False
-    return by.is_staff or case.owner_id == by.pk
+    """The owner and agents add proof while the case is not deleted."""
+    return case.purged_at is None and access.can_act_on_case(by, case)
 
 
 def can_delete(*, evidence: Evidence, by: User) -> bool:
     """Agents delete any file; the owner until the case is closed."""
-    if by.is_staff:
+    if access.is_cleared_agent(by):
         return True
-    return evidence.case.owner_id == by.pk and evidence.case.is_open
+    return access.is_owner(by, evidence.case) and evidence.case.is_open
 
 
 def _check_quota(case: Case, files: list[NewEvidence]) -> None:
@@ -110,7 +108,7 @@ def add_evidence(
 def _add_evidence(
     *, case: Case, by: User, version: int, files: list[NewEvidence], step: CaseStep | None
 ) -> tuple[Case, list[Evidence]]:
-    locked = locking.lock(case, version)
+    locked = locking.lock(case, version, by=by)
     if not can_add(case=locked, by=by):
         raise transitions.TransitionNotAllowed(_("Files cannot be added to this case."))
     if not files:
@@ -233,7 +231,7 @@ def confirm_with_evidence(
 def delete_evidence(*, evidence: Evidence, by: User, version: int | None) -> Case:
     """Remove a file; the timeline keeps its name and SHA-256 (a tombstone). `version` is None
     only for the admin's action, which acts on the file, not on a page of the case."""
-    locked = locking.lock(evidence.case, version)
+    locked = locking.lock(evidence.case, version, by=by)
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk, case=locked)
     evidence.case = locked
     if not can_delete(evidence=evidence, by=by):
@@ -255,8 +253,13 @@ def delete_evidence(*, evidence: Evidence, by: User, version: int | None) -> Cas
 
 
 def record_identity_view(*, evidence: Evidence, by: User) -> None:
-    """Every agent view of an identity document is on the record (internal)."""
-    if evidence.kind != IDENTITY or not by.is_staff:
+    """Every agent view of an identity document is on the record (internal).
+
+    Anyone but the owner counts: the access rule lets only agents that far, and an agent who
+    also owns the case is looking at their own papers.
+    """
+    access.check_can_act(by=by, case=evidence.case)
+    if evidence.kind != IDENTITY or access.is_owner(by, evidence.case):
         return
     with transaction.atomic():
         record_event(
@@ -271,7 +274,11 @@ def record_identity_view(*, evidence: Evidence, by: User) -> None:
 @transaction.atomic
 def record_proof_pack(*, case: Case, by: User | None, pack: ProofPack) -> CaseEvent:
     """The pack's time and its manifest's SHA-256 on the case, so a copy can be checked later."""
-    locked = locking.lock(case, None)
+    return _record_proof_pack(locking.lock(case, None, by=by), by=by, pack=pack)
+
+
+def _record_proof_pack(locked: Case, *, by: User | None, pack: ProofPack) -> CaseEvent:
+    # The worker's part too: `by` is who asked, checked when they asked (request_proof_pack).
     event = record_event(
         case=locked,
         kind=CaseEvent.Kind.PROOF_PACK,
@@ -310,7 +317,7 @@ def is_stuck(build: ProofPackBuild, *, now: dt.datetime) -> bool:
 @transaction.atomic
 def request_proof_pack(*, case: Case, by: User) -> ProofPackBuild:
     """Queue a pack too large to stream for a worker, or hand back the one on its way."""
-    locked = locking.lock(case, None)  # two clicks at once make one build
+    locked = locking.lock(case, None, by=by)  # two clicks at once make one build
     now = timezone.now()
     pending = (
         ProofPackBuild.objects.filter(case=locked, state__in=ProofPackBuild.PENDING)
@@ -378,7 +385,7 @@ def _finish_build(build_id: int, *, spool, size: int, pack: ProofPack) -> str:
     if case_id is None:
         return "skipped"  # the case was deleted or purged meanwhile: keep nothing
     # The case first, then the build: the order deleting a case takes them in.
-    locked = locking.lock(Case(pk=case_id), None)
+    locked = locking.lock(Case(pk=case_id), None, by=None)
     build = (
         ProofPackBuild.objects.select_for_update(of=("self",))
         .filter(pk=build_id, state=BUILD.BUILDING)
@@ -388,7 +395,7 @@ def _finish_build(build_id: int, *, spool, size: int, pack: ProofPack) -> str:
     if build is None or locked.purged_at is not None:
         return "skipped"
     _store(build.file, "pack", File(spool))
-    record_proof_pack(case=locked, by=build.requested_by, pack=pack)
+    _record_proof_pack(locked, by=build.requested_by, pack=pack)
     now = timezone.now()
     build.state = BUILD.READY
     build.size = size
@@ -466,7 +473,7 @@ def can_delete_case(*, case: Case, by: User) -> bool:
     """A finished case, by its owner or, at the customer's request, an admin allowed to."""
     if case.is_open or case.purged_at is not None:
         return False
-    return case.owner_id == by.pk or (by.is_staff and by.has_perm("cases.delete_case"))
+    return access.is_owner(by, case) or (by.is_staff and by.has_perm("cases.delete_case"))
 
 
 @transaction.atomic
@@ -477,7 +484,7 @@ def delete_case(*, case: Case, by: User, version: int | None) -> Case:
     tombstone event with the files' hashes. `version` is None only for the admin's action,
     which acts on the case as it is, not on a page someone saw.
     """
-    locked = locking.lock(case, version)
+    locked = locking.lock(case, version, by=by)
     if not can_delete_case(case=locked, by=by):
         raise transitions.TransitionNotAllowed(_("Only a finished case of yours can be deleted."))
     by_owner = locked.owner_id == by.pk
@@ -531,7 +538,7 @@ def mark_retention_warned(*, case: Case, now: dt.datetime) -> bool:
 @transaction.atomic
 def purge_case_evidence(*, case: Case, now: dt.datetime) -> int:
     """Retention: delete one finished case's evidence and line identifiers. Returns files."""
-    locked = locking.lock(case, None)
+    locked = locking.lock(case, None, by=None)
     if locked.purged_at is not None or locked.is_open:
         return 0
     # Warned customers get their full 14 days, even if the warning went out late.
@@ -561,7 +568,7 @@ def purge_identity_document(*, evidence: Evidence, now: dt.datetime) -> bool:
     if found is None:
         return False
     evidence = found
-    locked = locking.lock(evidence.case, None)
+    locked = locking.lock(evidence.case, None, by=None)
     record_event(
         case=locked,
         kind=CaseEvent.Kind.RETENTION,

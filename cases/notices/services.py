@@ -49,7 +49,7 @@ def save_details(
     effective_on: dt.date | None,
 ) -> Case:
     """Keep who signs the notice, where they live, and when it is to take effect."""
-    locked = locking.lock(case, version)
+    locked = locking.lock(case, version, by=by)
     _check(locked)
     locking.update(
         locked,
@@ -93,7 +93,7 @@ def record_sent(*, case: Case, by: User, version: int, sending: Sending) -> Case
     A case still going through its steps moves to waiting on the provider (the ladder starts);
     a case already waiting keeps its wait and gains the notice's follow-up.
     """
-    locked = locking.lock(case, version)
+    locked = locking.lock(case, version, by=by)
     _check(locked)
     if not (locked.notice_name and locked.notice_address):
         raise transitions.TransitionNotAllowed(

@@ -27,7 +27,7 @@ def stop_reminders(*, case: Case, by: User | None, version: int | None) -> bool:
     `by` and `version` are None only for the email's one-click link: whatever the case became
     since that email, its reader asked for the emails to stop.
     """
-    case = locking.lock(case, version)
+    case = locking.lock(case, version, by=by)
     if case.reminders_stopped_at is not None:
         return False
     outbox.cancel_all(case=case)
@@ -43,7 +43,7 @@ def stop_reminders(*, case: Case, by: User | None, version: int | None) -> bool:
 @transaction.atomic
 def resume_reminders(*, case: Case, by: User, version: int) -> bool:
     """Undo a stop: a waiting case gets its next reminder at the usual interval from now."""
-    case = locking.lock(case, version)
+    case = locking.lock(case, version, by=by)
     if case.reminders_stopped_at is None:
         return False
     outbox.resume_ladder(case=case, now=timezone.now())
@@ -55,7 +55,7 @@ def resume_reminders(*, case: Case, by: User, version: int) -> bool:
 @transaction.atomic
 def snooze_reminders(*, case: Case, until: dt.datetime, by: User, version: int) -> int:
     """Hold reminders until `until`; pending ones due before then move to it. Returns count."""
-    case = locking.lock(case, version)
+    case = locking.lock(case, version, by=by)
     moved = outbox.hold_until(
         case=case, due_at=within_customer_hours(until, time_zone=case.time_zone)
     )
