@@ -52,13 +52,14 @@ def lock(
     `by` is who writes, checked against the access rule on the locked row (AccessDenied):
     None for the system. `version=None` only for writes that act on the case as it is, not on
     a page someone saw (the system, a one-click link in an email, an admin action). `check`
-    runs on the locked row before the version is compared, so that a CaseChanged, which
-    carries the fresh case, reaches only someone allowed to see it.
+    (a service's own refusal, with its message) runs on the locked row first, then the access
+    rule, then the version, so that a CaseChanged, which carries the fresh case, reaches only
+    someone allowed to see it.
     """
     locked = _rows(Case.objects.filter(pk=case.pk)).get()
-    access.check_can_act(by=by, case=locked)
     if check is not None:
         check(locked)
+    access.check_can_act(by=by, case=locked)
     if version is not None and locked.version != version:
         raise CaseChanged(locked)
     return _remember(locked)
