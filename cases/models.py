@@ -290,7 +290,8 @@ class Case(models.Model):
 
     @property
     def provider_label(self) -> str:
-        return self.provider.name if self.provider is not None else self.provider_name
+        """The provider's name in the active language, or the name the customer typed."""
+        return self.provider.display_name if self.provider is not None else self.provider_name
 
     @property
     def is_open(self) -> bool:

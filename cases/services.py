@@ -351,7 +351,10 @@ def choose_provider(
         kind=CaseEvent.Kind.DETAILS,
         by=by,
         text=gettext_noop("Provider: %(name)s"),
-        params={"name": case.provider_label},
+        params={
+            "name": provider.name if provider else case.provider_name,
+            "name_zh_hans": provider.name_zh if provider else "",
+        },
     )
     if case.status == S.PREPARING:
         rebuild_steps(case=case)
