@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts import services
 from accounts.models import User, validate_time_zone
 from accounts.time_zones import time_zone_choices
+from config.forms import ErrorsBesideFields
 
 
-class RequestCodeForm(RequestLoginCodeForm):
+class RequestCodeForm(ErrorsBesideFields, RequestLoginCodeForm):
     """One form for new and returning customers: an unknown address gets an account."""
 
     def __init__(self, *args, **kwargs) -> None:
@@ -34,7 +35,7 @@ class RequestCodeForm(RequestLoginCodeForm):
         return email
 
 
-class ConfirmCodeForm(ConfirmLoginCodeForm):
+class ConfirmCodeForm(ErrorsBesideFields, ConfirmLoginCodeForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         code = self.fields["code"]
@@ -47,7 +48,7 @@ class ConfirmCodeForm(ConfirmLoginCodeForm):
         )
 
 
-class StaffLoginForm(LoginForm):
+class StaffLoginForm(ErrorsBesideFields, LoginForm):
     """Email and password, always: the staff page never falls back to a sign-in code.
 
     allauth drops the password field when signup asks for none (ours asks only for an
@@ -67,7 +68,7 @@ class StaffLoginForm(LoginForm):
         pass
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(ErrorsBesideFields):
     display_name = forms.CharField(
         label=_("Your name"),
         max_length=150,

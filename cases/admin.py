@@ -4,13 +4,16 @@ No full result counts (a capped count paginator), autocomplete for users and pro
 list_select_related for every `__str__`, search by indexed columns only, no filters over
 huge foreign-key sets. Status, version and the dates belong to the status machine, so they
 are read-only here; an admin edit of a case's details writes a CaseEvent like any change.
+A case's other rows (steps, files, contacts, events, reminders) are read-only: what an admin
+may do to them is an action that calls the same service as the pages (tombstones, file
+removal, events), never a direct edit or delete.
 """
 
 import re
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.forms.models import BaseInlineFormSet
@@ -22,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin import CappedCountPaginator
 from accounts.models import User
 from cases import services
+from cases.evidence import services as evidence_services
 from cases.models import (
     AgentDigest,
     Case,
@@ -36,7 +40,7 @@ from cases.models import (
     normalize_reference,
 )
 from cases.reminders import controls
-from cases.transitions import CaseChanged
+from cases.transitions import CaseChanged, TransitionNotAllowed
 from config.http import signed_in_user
 
 
@@ -163,6 +167,30 @@ class CaseAdminForm(forms.ModelForm):
         return data
 
 
+def _refusals(modeladmin: admin.ModelAdmin, request: HttpRequest, refused: list[str]) -> None:
+    for line in refused:
+        modeladmin.message_user(request, line, messages.WARNING)
+
+
+@admin.action(
+    description=_("Delete the selected finished cases for their customers"), permissions=["erase"]
+)
+def delete_cases(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet):
+    """The customer's own deletion, on their behalf: files, identifiers and timeline go, an
+    anonymous row and a tombstone with the files' hashes stay."""
+    by = signed_in_user(request)
+    done, refused = 0, []
+    for case in queryset.order_by("pk"):
+        try:
+            evidence_services.delete_case(case=case, by=by, version=None)
+        except TransitionNotAllowed as problem:
+            refused.append(f"{case.reference}: {problem}")
+        else:
+            done += 1
+    modeladmin.message_user(request, gettext("%(count)d case(s) deleted.") % {"count": done})
+    _refusals(modeladmin, request, refused)
+
+
 @admin.register(Case)
 class CaseAdmin(FastAdmin):
     list_display = (
@@ -237,9 +265,18 @@ class CaseAdmin(FastAdmin):
         ),
     )
 
+    actions = (delete_cases,)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Cases start through the customer flow, which builds their steps from a playbook.
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        # A plain delete would leave the stored files behind and no tombstone: the action.
+        return False
+
+    def has_erase_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("cases.delete_case")
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet, search_term: str
@@ -273,22 +310,37 @@ class CaseAdmin(FastAdmin):
 
 
 @admin.register(CaseStep)
-class CaseStepAdmin(CaseChildAdmin, FastAdmin):
+class CaseStepAdmin(CaseChildAdmin, ReadOnlyAdmin):
+    """Steps change through the journey's services (an event and a new version each)."""
+
     list_display = ("case_reference", "position", "title", "kind", "state", "done_at")
     list_select_related = ("case",)
     list_filter = ("state", "kind")
     search_fields = ("case__reference",)
     search_help_text = _("A case reference, e.g. CX-4K7M-2QPD.")
-    raw_id_fields = ("case", "done_by")
     ordering = ("-id",)
-    readonly_fields = ("case", "position", "kind", "evidence_kind", "starts_waiting", "done_at")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+
+@admin.action(
+    description=_("Delete the selected files (their names and hashes stay)"), permissions=["erase"]
+)
+def delete_evidence(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet):
+    """Through the upload service's delete: the stored file goes, a tombstone stays."""
+    by = signed_in_user(request)
+    done, refused = 0, []
+    for evidence in queryset.select_related("case").order_by("pk"):
+        try:
+            evidence_services.delete_evidence(evidence=evidence, by=by, version=None)
+        except TransitionNotAllowed as problem:
+            refused.append(f"{evidence.case.reference}: {problem}")
+        else:
+            done += 1
+    modeladmin.message_user(request, gettext("%(count)d file(s) deleted.") % {"count": done})
+    _refusals(modeladmin, request, refused)
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(CaseChildAdmin, FastAdmin):
+class EvidenceAdmin(CaseChildAdmin, ReadOnlyAdmin):
     """Evidence by its facts only: never a link to the stored file or its storage key."""
 
     list_display = (
@@ -318,21 +370,11 @@ class EvidenceAdmin(CaseChildAdmin, FastAdmin):
         "retain_until",
         "note",
     )
-    readonly_fields = (
-        "case",
-        "step",
-        "kind",
-        "original_name",
-        "file_size",
-        "content_type",
-        "sha256",
-        "uploaded_by",
-        "uploaded_at",
-    )
+    readonly_fields = fields
+    actions = (delete_evidence,)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # Uploads are sniffed, capped and re-encoded by the upload service; never here.
-        return False
+    def has_erase_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("cases.delete_evidence")
 
     @admin.display(description=_("size"), ordering="size")
     def file_size(self, obj: Evidence) -> str:
@@ -340,7 +382,9 @@ class EvidenceAdmin(CaseChildAdmin, FastAdmin):
 
 
 @admin.register(ContactAttempt)
-class ContactAttemptAdmin(CaseChildAdmin, FastAdmin):
+class ContactAttemptAdmin(CaseChildAdmin, ReadOnlyAdmin):
+    """Contacts are logged and edited on the case pages, through the contact services."""
+
     list_display = (
         "case_reference",
         "occurred_at",
@@ -354,12 +398,7 @@ class ContactAttemptAdmin(CaseChildAdmin, FastAdmin):
     list_filter = ("outcome", "direction", "scam_warning_shown")
     search_fields = ("case__reference",)
     search_help_text = _("A case reference, e.g. CX-4K7M-2QPD.")
-    raw_id_fields = ("case", "channel", "created_by")
-    readonly_fields = ("created_at", "scam_warning_shown")
     ordering = ("-id",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
     @admin.display(description=_("channel"))
     def channel_display(self, obj: ContactAttempt) -> str:
@@ -389,13 +428,17 @@ class CaseEventAdmin(CaseChildAdmin, ReadOnlyAdmin):
 
 @admin.action(description=_("Cancel the selected scheduled reminders"), permissions=["change"])
 def cancel_reminders(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet):
-    count = controls.cancel_scheduled(reminder_ids=queryset.values_list("pk", flat=True))
+    count = controls.cancel_scheduled(
+        reminder_ids=queryset.values_list("pk", flat=True), by=signed_in_user(request)
+    )
     modeladmin.message_user(request, gettext("%(count)d reminder(s) cancelled.") % {"count": count})
 
 
 @admin.action(description=_("Retry the selected failed reminders now"), permissions=["change"])
 def retry_reminders(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet):
-    count = controls.retry_failed(reminder_ids=queryset.values_list("pk", flat=True))
+    count = controls.retry_failed(
+        reminder_ids=queryset.values_list("pk", flat=True), by=signed_in_user(request)
+    )
     modeladmin.message_user(
         request, gettext("%(count)d reminder(s) scheduled again.") % {"count": count}
     )

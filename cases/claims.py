@@ -5,6 +5,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from accounts.models import User
+from cases import locking
 from cases.events import record_event
 from cases.models import Case, CaseEvent
 
@@ -35,16 +36,9 @@ def claim_drafts(*, user: User, tokens: list[str]) -> list[Case]:
     tokens = [token for token in tokens if isinstance(token, str) and token]
     if not tokens or not user.is_authenticated:
         return []
-    cases = list(
-        Case.objects.select_for_update()
-        .filter(owner__isnull=True, draft_token__in=tokens)
-        .order_by("id")
-    )
+    cases = locking.lock_all(Case.objects.filter(owner__isnull=True, draft_token__in=tokens))
     for case in cases:
-        # The version is left alone: owning the case changes none of what a form edits.
-        case.owner = user
-        case.draft_token = ""
-        case.save(update_fields=["owner", "draft_token"])
+        locking.update_keeping_version(case, owner=user, draft_token="")
         record_event(case=case, kind=CaseEvent.Kind.CLAIMED, by=user)
     return cases
 

@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.forms import time_zone_choices
 from accounts.models import validate_time_zone
 from cases import identifiers
-from cases.evidence.files import NewEvidence, RefusedFile, check_pasted, check_uploaded
+from cases.evidence.files import NewEvidence, evidence_from_field
 from cases.models import Case, Evidence
 from cases.transitions import Outcome
+from config.forms import ErrorsBesideFields
 from providers import countries
 from providers.models import ServiceKind
 
@@ -20,8 +21,8 @@ from providers.models import ServiceKind
 SHOWN_LIMIT = 100
 
 
-class JourneyForm(forms.Form):
-    """Ties each field's error to its input for screen readers (aria-describedby).
+class JourneyForm(ErrorsBesideFields):
+    """The journey's forms: errors beside their fields (ErrorsBesideFields), and text never cut.
 
     Text is never cut without a word: the browser's maxlength (which trims a paste silently)
     is left out, the limit is in the help text and on a counter (static/js/char-count.js),
@@ -46,28 +47,6 @@ class JourneyForm(forms.Form):
                 field.help_text = (
                     format_lazy("{} {}", field.help_text, limit) if field.help_text else limit
                 )
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name, field in self.fields.items():
-            bound = self[name]
-            described = [f"{bound.auto_id}_helptext"] if field.help_text else []
-            if name in self.errors:
-                described.append(f"{bound.auto_id}_error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if described:
-                field.widget.attrs["aria-describedby"] = " ".join(described)
-
-    def error_summary(self) -> list[tuple[str, str]]:
-        """(anchor id, message) pairs for the summary at the top, each linking to its field."""
-        items: list[tuple[str, str]] = []
-        for name, errors in self.errors.items():
-            anchor = ""
-            if name in self.fields:
-                radio = isinstance(self.fields[name].widget, forms.RadioSelect)
-                anchor = f"{self[name].auto_id}_0" if radio else self[name].id_for_label
-            items.extend((anchor, str(message)) for message in errors)
-        return items
 
 
 class VersionedForm(JourneyForm):
@@ -416,24 +395,11 @@ class OutcomeForm(VersionedForm):
 
     def _confirmation_evidence(self, data: dict[str, Any]) -> list[NewEvidence]:
         """The confirmation file and the pasted message, checked, as evidence to keep."""
-        found = []
-        upload = data.get("confirmation_file")
-        if upload:
-            try:
-                checked = check_uploaded(upload)
-            except RefusedFile as refused:
-                self.add_error("confirmation_file", refused)
-            else:
-                found.append(NewEvidence(checked=checked, kind=Evidence.Kind.CONFIRMATION))
-        pasted = data.get("confirmation_text", "").strip()
-        if pasted:
-            try:
-                checked = check_pasted(pasted)
-            except RefusedFile as refused:
-                self.add_error("confirmation_text", refused)
-            else:
-                found.append(NewEvidence(checked=checked, kind=Evidence.Kind.CONFIRMATION))
-        return found
+        found = (
+            evidence_from_field(self, name, kind=Evidence.Kind.CONFIRMATION)
+            for name in ("confirmation_file", "confirmation_text")
+        )
+        return [item for item in found if item is not None]
 
 
 class BillingCheckForm(VersionedForm):

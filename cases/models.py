@@ -15,6 +15,7 @@ from django.utils.translation import get_language, gettext, gettext_noop, pgette
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from cases import identifiers
 from providers import search
 from providers.models import (
     ContactChannel,
@@ -389,19 +390,15 @@ class Case(models.Model):
 
     @property
     def masked_imei(self) -> str:
-        return mask(self.imei)
+        return identifiers.mask(self.imei)
 
     @property
     def masked_eid(self) -> str:
-        return mask(self.eid)
+        return identifiers.mask(self.eid)
 
     @property
     def masked_iccid(self) -> str:
-        return mask(self.iccid)
-
-
-def mask(value: str, visible: int = 4) -> str:
-    return f"•••• {value[-visible:]}" if value else ""
+        return identifiers.mask(self.iccid)
 
 
 class CaseStep(models.Model):

@@ -233,16 +233,16 @@ def step_number(case: Case, item: CaseStep) -> int:
 
 
 @dataclass(frozen=True)
-class CasePage:
+class MyCasesPage:
     cases: list[Case]
     next_cursor: str
 
 
-def my_cases(*, user, cursor: str = "", size: int = MY_CASES_PAGE_SIZE) -> CasePage:
+def my_cases(*, user, cursor: str = "", size: int = MY_CASES_PAGE_SIZE) -> MyCasesPage:
     """One page of the user's cases, newest first, by keyset on (created_at, id): one query."""
     cases = Case.objects.filter(access.owned(user)).select_related("provider")
     rows, next_cursor = keyset.page(cases, cursor=cursor, size=size)
-    return CasePage(cases=rows, next_cursor=next_cursor)
+    return MyCasesPage(cases=rows, next_cursor=next_cursor)
 
 
 @dataclass(frozen=True)

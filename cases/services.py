@@ -1,4 +1,7 @@
-"""Every write to a case goes through here (STYLE.md "A service")."""
+"""The writes of the customer's journey: start, answers, steps, outcomes, status moves
+(STYLE.md "A service"). The other parts keep their writes in their own services.py (staff,
+evidence, contacts, notices, escalation, reminders' controls); every one of them locks and
+saves a case through cases/locking.py."""
 
 import datetime as dt
 
@@ -30,6 +33,7 @@ def start_case(
     provider_name: str = "",
     language: str = "en",
     time_zone: str = "UTC",
+    draft_token: str = "",
 ) -> Case:
     """Open a draft case from the first answer; anonymous until claimed at sign-in."""
     case = Case.objects.create(
@@ -39,6 +43,7 @@ def start_case(
         provider_name=provider_name,
         language=language,
         time_zone=time_zone,
+        draft_token=draft_token,
     )
     record_event(case=case, kind=CaseEvent.Kind.CREATED, by=owner)
     return case
@@ -94,13 +99,13 @@ def start_or_resume_draft(
     existing = recent.order_by("-created_at", "-id").first()
     if existing is not None:
         return existing
-    case = start_case(
-        service_kind=service_kind, owner=owner, language=language, time_zone=time_zone
+    return start_case(
+        service_kind=service_kind,
+        owner=owner,
+        language=language,
+        time_zone=time_zone,
+        draft_token="" if owner is not None else token,
     )
-    if owner is None:
-        case.draft_token = token
-        case.save(update_fields=["draft_token"])
-    return case
 
 
 @transaction.atomic
@@ -179,11 +184,9 @@ def move_case(
     `by` is None for the system. `note` says why (what the provider asked, an agent's reason);
     `text`, a gettext_noop msgid, is the system's own reason, translated when shown.
     """
-    case = Case.objects.select_for_update(of=("self",)).select_related("provider").get(pk=case.pk)
     # Who first: CaseChanged hands over the fresh case, which only its owner or an agent may see.
+    case = locking.lock(case, version, by=by, check=lambda locked: transitions.role_of(by, locked))
     role = transitions.role_of(by, case)
-    if case.version != version:
-        raise transitions.CaseChanged(case)
     # A cancellation certificate proves the ending at least as well as a confirmation message.
     has_confirmation = (
         to == S.COMPLETED
@@ -215,9 +218,8 @@ def move_case(
         outbox.cancel_all(case=case)
     if status_from == S.DRAFT:
         copy_playbook(case=case)
+    # The new period's reminders follow from the new status and dates: set them first.
     case.status = to
-    case.status_changed_at = case.last_activity_at = now
-    case.version += 1
     if provider_reference:
         case.provider_reference = provider_reference
     if to in Case.WAITING_STATUSES and case.submitted_at is None:
@@ -229,11 +231,11 @@ def move_case(
     outbox.start_waiting_period(case=case)
     if not case.is_waiting:
         case.expected_by = None
-    case.save()
+    locking.update(case, status_changed_at=now, last_activity_at=now)
     return case
 
 
-# --- The customer's journey (issue 5) ---------------------------------------------------------
+# --- The customer's journey -------------------------------------------------------------------
 #
 # Each service locks the case and checks the version the person saw, so two tabs (or a
 # customer and an agent) never silently overwrite each other: a stale version raises
@@ -249,9 +251,7 @@ def edit_case(*, case: Case, by: User, version: int, changes: dict[str, object])
     locked = locking.lock(case, version, by=by)
     if not changes:
         return locked
-    for name, value in changes.items():
-        setattr(locked, name, value)
-    locking.bump(locked, *changes)
+    locking.update(locked, **changes)
     if "assigned_agent" in changes:
         record_event(
             case=locked,
@@ -314,8 +314,7 @@ def change_service_kind(*, case: Case, by: User | None, version: int, service_ki
     _check_changeable(case)
     if case.service_kind == service_kind:
         return case
-    case.service_kind = service_kind
-    locking.bump(case, "service_kind")
+    locking.update(case, service_kind=service_kind)
     ProviderSuggestion.objects.filter(case=case, resolved_at__isnull=True).update(
         service_kind=service_kind
     )
@@ -355,9 +354,7 @@ def choose_provider(
         raise transitions.TransitionNotAllowed(
             _("The provider can only be changed until you start the steps.")
         )
-    case.provider = provider
-    case.provider_name = "" if provider else provider_name.strip()
-    locking.bump(case, "provider", "provider_name")
+    locking.update(case, provider=provider, provider_name="" if provider else provider_name.strip())
     if provider is not None:
         ProviderSuggestion.objects.filter(case=case, resolved_at__isnull=True).delete()
     elif country:
@@ -407,22 +404,15 @@ def set_details(
     if not case.is_open:
         raise transitions.TransitionNotAllowed(_("A closed case's details cannot be changed."))
     answers_before = case_answers(case)
-    case.phone_number = phone_number
-    case.reason = reason
-    case.reason_detail = reason_detail
-    case.device_model = device_model
-    case.imei = imei
-    case.eid = eid
-    case.iccid = iccid
-    locking.bump(
+    locking.update(
         case,
-        "phone_number",
-        "reason",
-        "reason_detail",
-        "device_model",
-        "imei",
-        "eid",
-        "iccid",
+        phone_number=phone_number,
+        reason=reason,
+        reason_detail=reason_detail,
+        device_model=device_model,
+        imei=imei,
+        eid=eid,
+        iccid=iccid,
     )
     # Identifiers stay out of the timeline: it is shown on screens and in emails.
     record_event(
@@ -440,8 +430,7 @@ def answer_keep_number(*, case: Case, by: User | None, version: int, keep: bool)
     _check_changeable(case)
     if case.number_can_go == (not keep):
         return case
-    case.number_can_go = not keep
-    locking.bump(case, "number_can_go")
+    locking.update(case, number_can_go=not keep)
     text = (
         gettext_noop("Keeping the number: looking at moving it instead.")
         if keep
@@ -464,8 +453,7 @@ def prepare_case(*, case: Case, by: User, version: int, time_zone: str = "") -> 
     if locked.owner_id == by.pk:
         zone = time_zone or (by.time_zone if locked.time_zone == "UTC" else "")
         if zone and zone != locked.time_zone:
-            locked.time_zone = zone
-            locking.bump(locked, "time_zone")
+            locking.update(locked, time_zone=zone)
         if time_zone:
             account_services.remember_time_zone(user=by, time_zone=time_zone)
     return move_case(case=locked, to=S.PREPARING, by=by, version=locked.version)
@@ -505,7 +493,7 @@ def complete_step(
     if verification_done:
         data["verification_done"] = True
     _step_done(step, by=by, note=note, data=data)
-    locking.bump(case)
+    locking.update(case)
     record_event(
         case=case,
         kind=CaseEvent.Kind.STEP,
@@ -535,7 +523,7 @@ def skip_step(*, case: Case, step: CaseStep, by: User, version: int) -> Case:
     step.done_at = timezone.now()
     step.done_by = by
     step.save(update_fields=["state", "skip_acknowledged", "done_at", "done_by"])
-    locking.bump(case)
+    locking.update(case)
     record_event(
         case=case,
         kind=CaseEvent.Kind.STEP,
@@ -560,7 +548,7 @@ def undo_step(*, case: Case, step: CaseStep, by: User, version: int) -> Case:
     step.done_at = None
     step.done_by = None
     step.save(update_fields=["state", "skip_acknowledged", "done_at", "done_by"])
-    locking.bump(case)
+    locking.update(case)
     record_event(
         case=case,
         kind=CaseEvent.Kind.STEP,
@@ -616,8 +604,7 @@ def record_outcome(
         if locked.is_operator_journey and locked.contract_ended_at is None:
             # The operator confirming the cancellation is the contract's end: one fact, one
             # answer (the profile on the phone is the other fact, recorded on its own).
-            locked.contract_ended_at = timezone.now()
-            locked.save(update_fields=["contract_ended_at"])
+            locking.update(locked, contract_ended_at=timezone.now())
             record_event(case=locked, kind=CaseEvent.Kind.CONTRACT_ENDED, by=by)
         return locked
     if reference:
@@ -626,8 +613,7 @@ def record_outcome(
         return move_case(case=locked, to=S.NEEDS_ACTION, by=by, version=version, note=note)
     if outcome == Outcome.REFUSED:
         # A refusal opens escalation (cases/escalation/), however long the case has waited.
-        locked.refused_at = locked.refused_at or timezone.now()
-        locking.bump(locked, "refused_at")
+        locking.update(locked, refused_at=locked.refused_at or timezone.now())
         return move_case(
             case=locked,
             to=S.NEEDS_ACTION,
@@ -663,8 +649,7 @@ def answer_billing_check(
             note=note,
             text=gettext_noop("Still charged after the provider confirmed the cancellation."),
         )
-    locked.billing_verified_at = timezone.now()
-    locking.bump(locked, "billing_verified_at")
+    locking.update(locked, billing_verified_at=timezone.now())
     outbox.cancel_pending(case=locked, kind=Reminder.Kind.BILLING_CHECK)
     record_event(
         case=locked,
@@ -680,8 +665,7 @@ def mark_profile_deleted(*, case: Case, by: User, version: int) -> Case:
     """Record that the eSIM profile was removed from the device (it does not end the contract)."""
     locked = locking.lock(case, version, by=by)
     if locked.esim_profile_deleted_at is None:
-        locked.esim_profile_deleted_at = timezone.now()
-        locking.bump(locked, "esim_profile_deleted_at")
+        locking.update(locked, esim_profile_deleted_at=timezone.now())
         record_event(case=locked, kind=CaseEvent.Kind.PROFILE_DELETED, by=by)
     return locked
 
@@ -691,8 +675,7 @@ def unmark_profile_deleted(*, case: Case, by: User, version: int) -> Case:
     """Undo "I deleted the eSIM profile": it was marked by mistake, the profile is still there."""
     locked = locking.lock(case, version, by=by)
     if locked.esim_profile_deleted_at is not None:
-        locked.esim_profile_deleted_at = None
-        locking.bump(locked, "esim_profile_deleted_at")
+        locking.update(locked, esim_profile_deleted_at=None)
         record_event(
             case=locked,
             kind=CaseEvent.Kind.PROFILE_DELETED,
@@ -707,8 +690,7 @@ def mark_contract_ended(*, case: Case, by: User, version: int) -> Case:
     """Record that the operator ended the contract: the fact that stops billing."""
     locked = locking.lock(case, version, by=by)
     if locked.contract_ended_at is None:
-        locked.contract_ended_at = timezone.now()
-        locking.bump(locked, "contract_ended_at")
+        locking.update(locked, contract_ended_at=timezone.now())
         record_event(case=locked, kind=CaseEvent.Kind.CONTRACT_ENDED, by=by)
     return locked
 

@@ -1,4 +1,4 @@
-"""The numbers agents look at (issue 15): per provider and overall, computed by a periodic task
+"""The numbers agents look at: per provider and overall, computed by a periodic task
 into StatsSnapshot / ProviderStats, never per request.
 
 `compute` only reads with plain SELECTs (no row locks: the cases table is never locked, the

@@ -73,7 +73,7 @@ def advance_case(*, case: Case, days: float) -> Moved:
     """Make `days` pass for `case`: every time it holds moves that much into the past."""
     _check_development()
     delta = dt.timedelta(days=days)
-    case = locking.lock(case, by=None)
+    case = locking.lock(case, None, by=None)
     changed = _shift(case, delta)
     for model in (CaseStep, Evidence, ContactAttempt, CaseEvent, Reminder):
         _shift_all(model.objects.filter(case=case), delta)
@@ -94,7 +94,7 @@ def advance_case(*, case: Case, days: float) -> Moved:
 def make_reminders_due(*, case: Case) -> Moved:
     """Bring every pending reminder of `case` due now (mail hours and snoozes still apply)."""
     _check_development()
-    case = locking.lock(case, by=None)
+    case = locking.lock(case, None, by=None)
     now = timezone.now()
     Reminder.objects.filter(case=case).pending().filter(due_at__gt=now).update(due_at=now)
     events.record_event(
@@ -104,7 +104,7 @@ def make_reminders_due(*, case: Case) -> Moved:
         text=gettext_noop("Pending reminders made due now (development only)."),
         visibility=CaseEvent.Visibility.INTERNAL,
     )
-    locking.bump(case)
+    locking.update(case)
     return Moved(case=case, reminders_due=_due(case))
 
 

@@ -21,7 +21,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from accounts import kept_forms
 from accounts.models import User
@@ -50,7 +49,13 @@ from cases.inbound import selectors as inbound_selectors
 from cases.models import Case
 from cases.notices.services import can_make_notice
 from cases.transitions import CaseChanged, Outcome, TransitionNotAllowed
-from config.http import AuthenticatedHttpRequest, HtmxHttpRequest, private_page, signed_in_user
+from config.http import (
+    AuthenticatedHttpRequest,
+    HtmxHttpRequest,
+    go,
+    private_page,
+    signed_in_user,
+)
 from providers.models import localized
 
 S = Case.Status
@@ -79,11 +84,6 @@ def journey_page(view: Callable) -> Callable:
 _tokens = claims.session_draft_tokens
 
 
-def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
-    """Post/redirect/get; an HTMX request gets a full-page redirect too."""
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
 def _page(request: HtmxHttpRequest, template: str, fragment: str, context: dict) -> HttpResponse:
     """The whole page, or for HTMX only the fragment it swaps (invalid input stays 200)."""
     name = f"{template}#{fragment}" if request.htmx and fragment else template
@@ -99,7 +99,7 @@ def _setup_url(case: Case) -> str:
     if not (case.provider_id or case.provider_name):
         return _url("provider", case)
     if not (case.phone_number and case.reason):
-        return _url("details", case)
+        return _url("line_details", case)
     return _url("save", case)
 
 
@@ -160,7 +160,7 @@ def start(request: HtmxHttpRequest) -> HttpResponse:
         )
         if user is None and case.draft_token not in _tokens(request):
             claims.remember_draft(request, case)  # claimed at sign-in
-        return _go(request, _url("keep_number", case))
+        return go(request, _url("keep_number", case))
     return _page(request, "cases/start.html", "start-form", {"form": form})
 
 
@@ -191,7 +191,7 @@ def kind(request: HtmxHttpRequest, ref: str) -> HttpResponse:
             context.update(case=changed.case, changed=True)
         else:
             # A draft goes on with the next question; a saved case confirms its provider.
-            return _go(request, _url("keep_number" if case.is_draft else "provider", case))
+            return go(request, _url("keep_number" if case.is_draft else "provider", case))
     return _page(request, "cases/start.html", "start-form", context)
 
 
@@ -210,7 +210,7 @@ def discard(request: HtmxHttpRequest, ref: str) -> HttpResponse:
             messages.warning(request, str(refused))
         else:
             messages.success(request, _("Draft discarded."))
-    return _go(request, back)
+    return go(request, back)
 
 
 @require_http_methods(["GET", "POST"])
@@ -231,7 +231,7 @@ def keep_number(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         except CaseChanged as changed:
             context.update(case=changed.case, changed=True)
         else:
-            return _go(request, _url("porting" if keep else "provider", case))
+            return go(request, _url("porting" if keep else "provider", case))
     return _page(request, "cases/keep_number.html", "keep-number-form", context)
 
 
@@ -277,13 +277,13 @@ def provider(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         except CaseChanged as changed:
             context.update(case=changed.case, changed=True)
         else:
-            return _go(request, _url("details", case))
+            return go(request, _url("line_details", case))
     return _page(request, "cases/provider.html", "provider-name-form", {**context, "form": form})
 
 
 @require_http_methods(["GET", "POST"])
 @journey_page
-def details(request: HtmxHttpRequest, ref: str) -> HttpResponse:
+def line_details(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     case = selectors.case_for_owner(ref=ref, user=request.user, draft_tokens=_tokens(request))
     if not _is_changeable(case):
         return redirect(_url("detail", case))
@@ -312,8 +312,8 @@ def details(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         except CaseChanged as changed:
             context.update(case=changed.case, changed=True)
         else:
-            return _go(request, _url("save" if case.is_draft else "detail", case))
-    return _page(request, "cases/details.html", "details-form", context)
+            return go(request, _url("save" if case.is_draft else "detail", case))
+    return _page(request, "cases/line_details.html", "details-form", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -346,7 +346,7 @@ def save(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         except TransitionNotAllowed as refused:
             context["not_allowed"] = str(refused)
         else:
-            return _go(request, _url("precautions", case))
+            return go(request, _url("precautions", case))
     return render(request, "cases/save.html", context)
 
 
@@ -447,7 +447,7 @@ def _case_post(
         except TransitionNotAllowed as refused:
             extra["not_allowed"] = str(refused)
         else:
-            return _go(request, _return_url(request, case))
+            return go(request, _return_url(request, case))
         case = selectors.case_page(ref=ref, user=request.user, draft_tokens=tokens)
     form_name = {
         OutcomeForm: "outcome_form",
@@ -548,7 +548,7 @@ def esim_fact(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     back = request.POST.get("back_to_step", "")
     extra: dict = {"number": int(back)} if back.isdigit() else {}
     if not form.is_valid():
-        return _go(request, _return_url(request, case))
+        return go(request, _return_url(request, case))
     data = form.cleaned_data
     if data["fact"] == "profile_deleted" and not data["confirm"]:
         extra["confirm_profile"] = True
@@ -561,7 +561,7 @@ def esim_fact(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         case = selectors.case_page(ref=ref, user=request.user, draft_tokens=tokens)
         extra["changed"] = True
         return _page(request, "cases/detail.html", "esim-facts", _case_context(case, **extra))
-    return _go(request, _return_url(request, case))
+    return go(request, _return_url(request, case))
 
 
 # --- Precautions and steps --------------------------------------------------------------------
@@ -618,7 +618,7 @@ def start_steps(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     if request.method != "POST":
         return redirect(_url("precautions" if case.status == S.PREPARING else "detail", case))
     if case.status != S.PREPARING:
-        return _go(request, _url("step", case, number=1))
+        return go(request, _url("step", case, number=1))
     try:
         services.start_steps(
             case=case, by=signed_in_user(request), version=int(request.POST.get("version") or 0)
@@ -628,9 +628,9 @@ def start_steps(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     except TransitionNotAllowed as refused:
         messages.warning(request, str(refused))
     else:
-        return _go(request, _url("step", case, number=1))
+        return go(request, _url("step", case, number=1))
     # Post/redirect/get: a reload or a language switch lands on a page, never on this address.
-    return _go(request, _url("precautions", case))
+    return go(request, _url("precautions", case))
 
 
 @require_http_methods(["GET", "POST"])
@@ -666,10 +666,10 @@ def step(request: HtmxHttpRequest, ref: str, number: int) -> HttpResponse:
             context["not_allowed"] = str(refused)
         else:
             if case.is_waiting and item.starts_waiting:
-                return _go(request, _url("detail", case))
+                return go(request, _url("detail", case))
             if number < page.total:
-                return _go(request, _url("step", case, number=number + 1))
-            return _go(request, _url("detail", case))
+                return go(request, _url("step", case, number=number + 1))
+            return go(request, _url("detail", case))
         case = _reload(request, ref)
         page = selectors.step_page(case, number=number)
     context.update(

@@ -1,13 +1,16 @@
-"""Typed requests for views: HTMX details (django-htmx's middleware) and a signed-in user."""
+"""Typed requests for views: HTMX details (django-htmx's middleware) and a signed-in user;
+the redirect after a successful POST."""
 
 from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from accounts.models import User
@@ -35,3 +38,8 @@ def signed_in_user(request: HttpRequest) -> User:
 def private_page(view: Callable) -> Callable:
     """Private, never cached, and a fragment never stands in for the page (Vary: HX-Request)."""
     return wraps(view)(never_cache(vary_on_headers("HX-Request")(view)))
+
+
+def go(request: HtmxHttpRequest, url: str) -> HttpResponse:
+    """Post/redirect/get; an HTMX request gets a full-page redirect too."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

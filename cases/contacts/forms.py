@@ -24,8 +24,38 @@ def channel_label(channel: ContactChannel) -> str:
     return f"{label or kind}: {channel.value}"
 
 
-class ContactForm(VersionedForm):
+class ChannelChoiceForm(VersionedForm):
+    """A choice of the provider's official channels or "another way", which then needs its
+    text typed. Declares `channel` and `channel_text`; subclasses give the two messages."""
+
+    other_label = _("Another way")
+    needs_text = _("Type the number, address or account you used.")
+
+    def set_channels(self, channels: list[ContactChannel]) -> None:
+        self.channels = {str(channel.pk): channel for channel in channels}
+        cast(forms.ChoiceField, self.fields["channel"]).choices = [
+            *((pk, channel_label(channel)) for pk, channel in self.channels.items()),
+            (OTHER, self.other_label),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        typed = (data.get("channel_text") or "").strip()
+        if data.get("channel") == OTHER and not typed:
+            self.add_error("channel_text", self.needs_text)
+        # An official channel is the channel: text typed beside it is dropped.
+        data["channel_text"] = "" if self.chosen_channel() else typed
+        return data
+
+    def chosen_channel(self) -> ContactChannel | None:
+        return self.channels.get(self.cleaned_data.get("channel") or "")
+
+
+class ContactForm(ChannelChoiceForm):
     """One call, chat, email, visit or letter; `verdict` holds the scam guard's findings."""
+
+    other_label = _("Another way (type it below)")
 
     channel = forms.ChoiceField(label=_("How did you contact them?"), widget=forms.RadioSelect)
     channel_text = forms.CharField(
@@ -75,10 +105,7 @@ class ContactForm(VersionedForm):
     def __init__(self, *args, case: Case, channels: list[ContactChannel], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.case = case
-        self.official = {str(channel.pk): channel for channel in channels}
-        choices = [(pk, channel_label(channel)) for pk, channel in self.official.items()]
-        channel_field = cast(forms.ChoiceField, self.fields["channel"])
-        channel_field.choices = [*choices, (OTHER, _("Another way (type it below)"))]
+        self.set_channels(channels)
         self.fields["channel"].error_messages["required"] = _("Choose how you got in touch.")
         self.verdict = scam_guard.Verdict()
 
@@ -97,15 +124,10 @@ class ContactForm(VersionedForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        picked = self.official.get(data.get("channel") or "")
-        typed = (data.get("channel_text") or "").strip()
-        if data.get("channel") == OTHER and not typed:
-            self.add_error("channel_text", _("Type the number, address or account you used."))
-        data["channel_text"] = "" if picked else typed
         provider = self.case.provider if self.case.provider_id else None
         self.verdict = selectors.check_entry(
             provider=provider,
-            channels=list(self.official.values()),
+            channels=list(self.channels.values()),
             contact=data["channel_text"],
             notes=data.get("summary") or "",
         )
@@ -117,7 +139,7 @@ class ContactForm(VersionedForm):
             occurred_at=data["occurred_at"],
             direction=data["direction"],
             outcome=data["outcome"],
-            channel=self.official.get(data["channel"]),
+            channel=self.chosen_channel(),
             channel_text=data["channel_text"],
             spoke_to=data["spoke_to"].strip(),
             provider_reference=data["provider_reference"].strip(),

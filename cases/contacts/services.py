@@ -87,10 +87,9 @@ def _event_params(contact: ContactAttempt, entry: ContactEntry) -> dict[str, str
 def _mark_refused(case: Case, entry: ContactEntry) -> None:
     """Bump the case; a contact whose outcome is a refusal also opens escalation."""
     if entry.outcome == ContactAttempt.Outcome.REFUSED and case.refused_at is None:
-        case.refused_at = timezone.now()
-        locking.bump(case, "refused_at")
+        locking.update(case, refused_at=timezone.now())
     else:
-        locking.bump(case)
+        locking.update(case)
 
 
 @transaction.atomic
@@ -173,7 +172,7 @@ def log_received_email(
     Written by the system (cases/inbound/), which records the case's event for the whole
     delivery; the scam guard's verdict on the sender comes with it.
     """
-    locked = locking.lock(case, by=None)
+    locked = locking.lock(case, None, by=None)
     _check_open(locked)
     return ContactAttempt.objects.create(
         case=locked,

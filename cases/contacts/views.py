@@ -9,12 +9,11 @@ from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_htmx.http import HttpResponseClientRedirect
 
 from cases import selectors as case_selectors
 from cases.claims import session_draft_tokens
@@ -23,7 +22,7 @@ from cases.contacts.forms import ContactForm
 from cases.models import Case, ContactAttempt
 from cases.reminders.schedule import zone
 from cases.transitions import CaseChanged, TransitionNotAllowed
-from config.http import HtmxHttpRequest, private_page
+from config.http import HtmxHttpRequest, go, private_page
 
 
 def _case(request: HtmxHttpRequest, ref: str) -> Case:
@@ -94,8 +93,7 @@ def contact_page(
                 except TransitionNotAllowed as refused:
                     context["not_allowed"] = str(refused)
                 else:
-                    url = back_url + "#contacts"
-                    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+                    return go(request, back_url + "#contacts")
                 case = reload()
         context.update(case=case, form=form)
         template = "contacts/contact_form.html"

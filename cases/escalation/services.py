@@ -49,15 +49,11 @@ def escalate(*, case: Case, by: User, version: int, route_id: int | None, note: 
         summary=note or _("Complaint taken to %(route)s.") % {"route": localized(route, "name")},
         created_by=by,
     )
-    locked.escalated_at = now
+    locked.escalated_at = now  # the slower rhythm below follows from these
     locked.escalated_to = route
     if locked.is_waiting:
         outbox.slow_down(case=locked, now=now)
-        locking.bump(
-            locked, "escalated_at", "escalated_to", "expected_by", "stall_at", "is_stalled"
-        )
-    else:
-        locking.bump(locked, "escalated_at", "escalated_to")
+    locking.update(locked)
     record_event(
         case=locked,
         kind=CaseEvent.Kind.ESCALATED,

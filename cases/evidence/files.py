@@ -21,6 +21,7 @@ from pathlib import PurePath
 
 import pillow_heif
 import puremagic
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
@@ -200,6 +201,24 @@ def check_uploaded(upload) -> CheckedFile:
 def check_pasted(text: str) -> CheckedFile:
     """The pasted text of a message, kept as a plain text file."""
     return check_upload(text.strip().encode() + b"\n", name="pasted-message.txt")
+
+
+def evidence_from_field(
+    form: forms.Form, name: str, *, kind: str, note: str = ""
+) -> NewEvidence | None:
+    """The upload or pasted message in `form`'s cleaned field `name`, checked, as evidence to
+    keep; None when the field is empty or refused (the refusal is put beside the field)."""
+    value = form.cleaned_data.get(name)
+    if isinstance(value, str):
+        value = value.strip()
+    if not value:
+        return None
+    try:
+        checked = check_pasted(value) if isinstance(value, str) else check_uploaded(value)
+    except RefusedFile as refused:
+        form.add_error(name, refused)
+        return None
+    return NewEvidence(checked=checked, kind=kind, note=note)
 
 
 @dataclass(frozen=True)

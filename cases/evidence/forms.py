@@ -84,30 +84,22 @@ class EvidenceForm(VersionedForm):
             self.add_error(field, self.upload_refusal)
             return data
         for row in self.rows:
-            upload = data.get(f"file_{row}")
-            if not upload:
-                continue
-            try:
-                checked = files.check_uploaded(upload)
-            except files.RefusedFile as refused:
-                self.add_error(f"file_{row}", refused)
-                self.refused_names.append(files.clean_name(upload.name or ""))
-                continue
-            kind = data.get(f"kind_{row}") or Evidence.Kind.OTHER
-            self.new_evidence.append(
-                files.NewEvidence(
-                    checked=checked, kind=kind, note=data.get(f"note_{row}", "").strip()
-                )
+            name = f"file_{row}"
+            item = files.evidence_from_field(
+                self,
+                name,
+                kind=data.get(f"kind_{row}") or Evidence.Kind.OTHER,
+                note=data.get(f"note_{row}", "").strip(),
             )
-        pasted = data.get("pasted_text", "").strip()
-        if pasted:
-            try:
-                checked = files.check_pasted(pasted)
-            except files.RefusedFile as refused:
-                self.add_error("pasted_text", refused)
-            else:
-                kind = data.get("pasted_kind") or Evidence.Kind.CONFIRMATION
-                self.new_evidence.append(files.NewEvidence(checked=checked, kind=kind))
+            if item is not None:
+                self.new_evidence.append(item)
+            elif name in self.errors and data.get(name):
+                self.refused_names.append(files.clean_name(data[name].name or ""))
+        pasted = files.evidence_from_field(
+            self, "pasted_text", kind=data.get("pasted_kind") or Evidence.Kind.CONFIRMATION
+        )
+        if pasted is not None:
+            self.new_evidence.append(pasted)
         if not self.errors and not self.new_evidence:
             self.add_error("file_1", _("Choose a file to add, or paste the message."))
         elif self.errors and self.new_evidence and not self.keeps_accepted_files():

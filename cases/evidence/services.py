@@ -49,18 +49,6 @@ class QuotaExceeded(transitions.TransitionNotAllowed):
     """The case or the customer has no room for these files."""
 
 
-def _locked(case: Case, version: int | None, *, by: User | None) -> Case:
-    """The case row locked, `by` checked against the access rule (None: the system, a
-    retention task); `version` None skips the version check."""
-    return locking.lock(case, version, by=by)
-
-
-def _bump(case: Case, *fields: str) -> None:
-    case.version += 1
-    case.last_activity_at = timezone.now()
-    case.save(update_fields=[*fields, "version", "last_activity_at"])
-
-
 def can_add(*, case: Case, by: User) -> bool:
     """The owner and agents add proof while the case is not deleted."""
     return case.purged_at is None and access.can_act_on_case(by, case)
@@ -132,7 +120,7 @@ def _add_evidence(
     files: list[NewEvidence],
     step: CaseStep | None,
 ) -> tuple[Case, list[Evidence]]:
-    locked = _locked(case, version, by=by)
+    locked = locking.lock(case, version, by=by)
     allowed = locked.purged_at is None if by is None else can_add(case=locked, by=by)
     if not allowed:
         raise transitions.TransitionNotAllowed(_("Files cannot be added to this case."))
@@ -166,7 +154,7 @@ def _add_evidence(
         by=by,
         message=names,
     )
-    _bump(locked)
+    locking.update(locked)
     return locked, added
 
 
@@ -253,9 +241,10 @@ def confirm_with_evidence(
 
 
 @transaction.atomic
-def delete_evidence(*, evidence: Evidence, by: User, version: int) -> Case:
-    """Remove a file; the timeline keeps its name and SHA-256 (a tombstone)."""
-    locked = _locked(evidence.case, version, by=by)
+def delete_evidence(*, evidence: Evidence, by: User, version: int | None) -> Case:
+    """Remove a file; the timeline keeps its name and SHA-256 (a tombstone). `version` is None
+    only for the admin's action, which acts on the file, not on a page of the case."""
+    locked = locking.lock(evidence.case, version, by=by)
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk, case=locked)
     evidence.case = locked
     if not can_delete(evidence=evidence, by=by):
@@ -272,7 +261,7 @@ def delete_evidence(*, evidence: Evidence, by: User, version: int) -> Case:
     _delete_files_on_commit(evidence)
     evidence.delete()
     _discard_builds(locked)  # a kept pack holds the file too
-    _bump(locked)
+    locking.update(locked)
     return locked
 
 
@@ -298,7 +287,7 @@ def record_identity_view(*, evidence: Evidence, by: User) -> None:
 @transaction.atomic
 def record_proof_pack(*, case: Case, by: User | None, pack: ProofPack) -> CaseEvent:
     """The pack's time and its manifest's SHA-256 on the case, so a copy can be checked later."""
-    return _record_proof_pack(_locked(case, None, by=by), by=by, pack=pack)
+    return _record_proof_pack(locking.lock(case, None, by=by), by=by, pack=pack)
 
 
 def _record_proof_pack(locked: Case, *, by: User | None, pack: ProofPack) -> CaseEvent:
@@ -310,7 +299,7 @@ def _record_proof_pack(locked: Case, *, by: User | None, pack: ProofPack) -> Cas
         text=gettext_noop("Fingerprint (SHA-256 of manifest.sha256): %(sha256)s"),
         params={"sha256": pack.manifest_sha256, "files": str(len(pack.files))},
     )
-    _bump(locked)
+    locking.update(locked)
     return event
 
 
@@ -341,7 +330,7 @@ def is_stuck(build: ProofPackBuild, *, now: dt.datetime) -> bool:
 @transaction.atomic
 def request_proof_pack(*, case: Case, by: User) -> ProofPackBuild:
     """Queue a pack too large to stream for a worker, or hand back the one on its way."""
-    locked = _locked(case, None, by=by)  # two clicks at once make one build
+    locked = locking.lock(case, None, by=by)  # two clicks at once make one build
     now = timezone.now()
     pending = (
         ProofPackBuild.objects.filter(case=locked, state__in=ProofPackBuild.PENDING)
@@ -409,7 +398,7 @@ def _finish_build(build_id: int, *, spool, size: int, pack: ProofPack) -> str:
     if case_id is None:
         return "skipped"  # the case was deleted or purged meanwhile: keep nothing
     # The case first, then the build: the order deleting a case takes them in.
-    locked = _locked(Case(pk=case_id), None, by=None)
+    locked = locking.lock(Case(pk=case_id), None, by=None)
     build = (
         ProofPackBuild.objects.select_for_update(of=("self",))
         .filter(pk=build_id, state=BUILD.BUILDING)
@@ -494,20 +483,24 @@ def _purge(case: Case, *, kind: str, text: str) -> list[Evidence]:
 
 
 def can_delete_case(*, case: Case, by: User) -> bool:
-    """Only the owner deletes a case, once it is finished."""
-    return access.is_owner(by, case) and not case.is_open and case.purged_at is None
+    """A finished case, by its owner or, at the customer's request, an admin allowed to."""
+    if case.is_open or case.purged_at is not None:
+        return False
+    return access.is_owner(by, case) or (by.is_staff and by.has_perm("cases.delete_case"))
 
 
 @transaction.atomic
-def delete_case(*, case: Case, by: User, version: int) -> Case:
+def delete_case(*, case: Case, by: User, version: int | None) -> Case:
     """The customer deletes a finished case: files, identifiers, notes and the timeline go.
 
     What stays is an anonymised row for statistics (provider, kind, dates, outcome) and one
-    tombstone event with the files' hashes.
+    tombstone event with the files' hashes. `version` is None only for the admin's action,
+    which acts on the case as it is, not on a page someone saw.
     """
-    locked = _locked(case, version, by=by)
+    locked = locking.lock(case, version, by=by)
     if not can_delete_case(case=locked, by=by):
         raise transitions.TransitionNotAllowed(_("Only a finished case of yours can be deleted."))
+    by_owner = locked.owner_id == by.pk
     outbox.cancel_all(case=locked)
     CaseEvent.objects.filter(case=locked).delete()
     ContactAttempt.objects.filter(case=locked).delete()
@@ -516,22 +509,14 @@ def delete_case(*, case: Case, by: User, version: int) -> Case:
     _purge(
         locked,
         kind=CaseEvent.Kind.CASE_DELETED,
-        text=gettext_noop(
-            "Deleted by the customer with %(count)s files. Their SHA-256: %(hashes)s"
+        text=gettext_noop("Deleted by the customer with %(count)s files. Their SHA-256: %(hashes)s")
+        if by_owner
+        else gettext_noop(
+            "Deleted in the admin at the customer's request with %(count)s files. "
+            "Their SHA-256: %(hashes)s"
         ),
     )
-    locked.owner = None
-    locked.draft_token = ""
-    locked.assigned_agent = None
-    _bump(
-        locked,
-        *IDENTIFIER_FIELDS,
-        "phone_last4",
-        "purged_at",
-        "owner",
-        "draft_token",
-        "assigned_agent",
-    )
+    locking.update(locked, owner=None, draft_token="", assigned_agent=None)
     return locked
 
 
@@ -566,7 +551,7 @@ def mark_retention_warned(*, case: Case, now: dt.datetime) -> bool:
 @transaction.atomic
 def purge_case_evidence(*, case: Case, now: dt.datetime) -> int:
     """Retention: delete one finished case's evidence and line identifiers. Returns files."""
-    locked = _locked(case, None, by=None)
+    locked = locking.lock(case, None, by=None)
     if locked.purged_at is not None or locked.is_open:
         return 0
     # Warned customers get their full 14 days, even if the warning went out late.
@@ -584,7 +569,7 @@ def purge_case_evidence(*, case: Case, now: dt.datetime) -> int:
             "Their SHA-256: %(hashes)s"
         ),
     )
-    _bump(locked, *IDENTIFIER_FIELDS, "phone_last4", "purged_at")
+    locking.update(locked)  # with what _purge cleared
     return len(purged)
 
 
@@ -596,7 +581,7 @@ def purge_identity_document(*, evidence: Evidence, now: dt.datetime) -> bool:
     if found is None:
         return False
     evidence = found
-    locked = _locked(evidence.case, None, by=None)
+    locked = locking.lock(evidence.case, None, by=None)
     record_event(
         case=locked,
         kind=CaseEvent.Kind.RETENTION,
@@ -613,7 +598,7 @@ def purge_identity_document(*, evidence: Evidence, now: dt.datetime) -> bool:
     _delete_files_on_commit(evidence)
     evidence.delete()
     _discard_builds(locked)
-    _bump(locked)
+    locking.update(locked)
     return True
 
 

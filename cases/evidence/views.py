@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,17 +31,13 @@ from cases.evidence.forms import DeleteForm, EvidenceForm, added_message
 from cases.evidence.uploads import caps_upload_size, size_capped_upload
 from cases.models import Case, CaseStep, Evidence
 from cases.transitions import CaseChanged, TransitionNotAllowed
-from config.http import HtmxHttpRequest, signed_in_user
+from config.http import HtmxHttpRequest, go, signed_in_user
 from providers.models import StepKind
 
 
 def private_page(view: Callable) -> Callable:
     """Never cached; a fragment never stands in for the page (Vary: HX-Request)."""
     return wraps(view)(never_cache(vary_on_headers("HX-Request")(view)))
-
-
-def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _case_url(case: Case, user) -> str:
@@ -56,7 +52,7 @@ def _after_upload(request: HtmxHttpRequest, url: str) -> HttpResponse:
     so the page it then loads still shows the upload's messages."""
     if request.headers.get("X-Requested-With") == "XMLHttpRequest":
         return HttpResponseClientRedirect(url)
-    return _go(request, url)
+    return go(request, url)
 
 
 def _add_url(case: Case, number: int, request: HtmxHttpRequest) -> str:
@@ -247,7 +243,7 @@ def delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         except TransitionNotAllowed as refused:
             context["not_allowed"] = str(refused)
         else:
-            return _go(request, _case_url(case, user))
+            return go(request, _case_url(case, user))
     return render(request, "evidence/delete.html", context)
 
 
@@ -282,7 +278,7 @@ def pack(request: HtmxHttpRequest, ref: str) -> HttpResponseBase:
     if request.method == "POST":
         if selectors.stored_bytes(case) > settings.PROOF_PACK_SYNC_MAX_BYTES:
             services.request_proof_pack(case=case, by=user)
-            return _go(request, reverse("evidence:pack", kwargs={"ref": case.reference}))
+            return go(request, reverse("evidence:pack", kwargs={"ref": case.reference}))
         return _stream_pack(request, case, user)
     template = "evidence/pack.html#pack-build" if request.htmx else "evidence/pack.html"
     return render(request, template, _pack_context(case, user))
@@ -356,5 +352,5 @@ def delete_case(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         except TransitionNotAllowed as refused:
             context["not_allowed"] = str(refused)
         else:
-            return _go(request, reverse("cases:my_cases") + "?deleted=1")
+            return go(request, reverse("cases:my_cases") + "?deleted=1")
     return render(request, "evidence/delete_case.html", context)

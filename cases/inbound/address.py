@@ -52,7 +52,7 @@ def ensure_address(case: Case) -> InboundAddress:
 @transaction.atomic
 def reset_address(*, case: Case, by: User) -> InboundAddress:
     """A new address for the case; mail to the old one goes to Unmatched from now on."""
-    locked = locking.lock(case, by=by)
+    locked = locking.lock(case, None, by=by)
     address = InboundAddress.objects.select_for_update().filter(case=locked).first()
     if address is None:
         address = InboundAddress.objects.create(case=locked)
@@ -68,7 +68,7 @@ def reset_address(*, case: Case, by: User) -> InboundAddress:
             "The case has a new email address; mail to the old one no longer lands here."
         ),
     )
-    locking.bump(locked)
+    locking.update(locked)
     return address
 
 

@@ -258,7 +258,7 @@ def _keep_files(message: InboundMessage, case: Case, files: list[NewEvidence]) -
 
 
 def _deliver(message: InboundMessage, delivery: _Delivery) -> None:
-    case = locking.lock(delivery.case, by=None)
+    case = locking.lock(delivery.case, None, by=None)
     message.case = case
     message.sender = delivery.sender[:320]
     message.scam_verdict = delivery.verdict
@@ -297,8 +297,7 @@ def _deliver(message: InboundMessage, delivery: _Delivery) -> None:
             visibility=CaseEvent.Visibility.INTERNAL,
         )
     _touch(case)
-    fields = ["suggestion_waiting_since"] if message.has_pending_suggestion else []
-    locking.bump(case, *fields)
+    locking.update(case)
     _finish(message, M.State.PROCESSED)
 
 
@@ -348,7 +347,7 @@ def _settle_waiting(case: Case) -> None:
     """Reminders resume once no suggestion of the case waits any more."""
     if not M.objects.filter(case=case, decision=M.Decision.PENDING).exists():
         case.suggestion_waiting_since = None
-    locking.bump(case, "suggestion_waiting_since")
+    locking.update(case)
 
 
 @transaction.atomic
@@ -415,7 +414,7 @@ def attach_unmatched(*, pk: int, case: Case, by: User) -> InboundMessage:
     had been sent to the case's address (evidence, contact log, suggestion)."""
     if not access.is_cleared_agent(by):
         raise access.AccessDenied("Only an agent may attach or discard unmatched mail.")
-    locked = locking.lock(case, by=by)
+    locked = locking.lock(case, None, by=by)
     message = _unmatched(pk)
     message.case = locked
     message.state = M.State.RECEIVED
@@ -431,7 +430,7 @@ def attach_unmatched(*, pk: int, case: Case, by: User) -> InboundMessage:
         params={"recipient": message.recipient, "subject": message.subject[:120]},
         visibility=CaseEvent.Visibility.INTERNAL,
     )
-    locking.bump(locked)
+    locking.update(locked)
     receive.queue_processing(message.pk)
     return message
 

@@ -1,13 +1,12 @@
 """The cancellation notice's forms: who signs it, and how it was sent."""
 
 import datetime as dt
-from typing import cast
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.contacts.forms import OTHER, channel_label
+from cases.contacts.forms import ChannelChoiceForm
 from cases.forms import VersionedForm
 from providers.models import ContactChannel
 
@@ -45,7 +44,9 @@ class NoticeDetailsForm(VersionedForm):
         return day
 
 
-class NoticeSentForm(VersionedForm):
+class NoticeSentForm(ChannelChoiceForm):
+    needs_text = _("Say how you sent it: the address or web form.")
+
     channel = forms.ChoiceField(
         label=_("How did you send it?"),
         widget=forms.RadioSelect,
@@ -65,11 +66,7 @@ class NoticeSentForm(VersionedForm):
 
     def __init__(self, *args, channels: list[ContactChannel], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.channels = {str(channel.pk): channel for channel in channels}
-        cast(forms.ChoiceField, self.fields["channel"]).choices = [
-            *((pk, channel_label(channel)) for pk, channel in self.channels.items()),
-            (OTHER, _("Another way")),
-        ]
+        self.set_channels(channels)
         self.fields["sent_on"].initial = timezone.localdate()
 
     def clean_sent_on(self) -> dt.date:
@@ -77,12 +74,3 @@ class NoticeSentForm(VersionedForm):
         if day > timezone.localdate():
             raise forms.ValidationError(_("The day you sent it cannot be in the future."))
         return day
-
-    def clean(self) -> dict:
-        cleaned = super().clean() or {}
-        if cleaned.get("channel") == OTHER and not cleaned.get("channel_text", "").strip():
-            self.add_error("channel_text", _("Say how you sent it: the address or web form."))
-        return cleaned
-
-    def chosen_channel(self) -> ContactChannel | None:
-        return self.channels.get(self.cleaned_data["channel"])

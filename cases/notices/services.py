@@ -51,10 +51,12 @@ def save_details(
     """Keep who signs the notice, where they live, and when it is to take effect."""
     locked = locking.lock(case, version, by=by)
     _check(locked)
-    locked.notice_name = name.strip()
-    locked.notice_address = address.strip()
-    locked.notice_effective_on = effective_on
-    locking.bump(locked, "notice_name", "notice_address", "notice_effective_on")
+    locking.update(
+        locked,
+        notice_name=name.strip(),
+        notice_address=address.strip(),
+        notice_effective_on=effective_on,
+    )
     record_event(
         case=locked,
         kind=CaseEvent.Kind.NOTICE,
@@ -118,9 +120,7 @@ def record_sent(*, case: Case, by: User, version: int, sending: Sending) -> Case
         created_by=by,
     )
     outbox.schedule_follow_up(case=locked, contact=contact)
-    locked.notice_sent_at = now
-    locked.notice_answer_due_on = due_on
-    locking.bump(locked, "notice_sent_at", "notice_answer_due_on")
+    locking.update(locked, notice_sent_at=now, notice_answer_due_on=due_on)
     record_event(
         case=locked,
         kind=CaseEvent.Kind.NOTICE,

@@ -2,12 +2,11 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from cases import selectors as case_selectors
 from cases.escalation import selectors as escalation_selectors
@@ -17,7 +16,7 @@ from cases.notices import letter, services
 from cases.notices.forms import NoticeDetailsForm, NoticeSentForm
 from cases.reminders.schedule import zone
 from cases.transitions import CaseChanged, TransitionNotAllowed
-from config.http import AuthenticatedHttpRequest, private_page
+from config.http import AuthenticatedHttpRequest, go, private_page
 
 
 def _case(request: AuthenticatedHttpRequest, ref: str) -> Case:
@@ -87,8 +86,7 @@ def _page(request: AuthenticatedHttpRequest, case: Case, **extra) -> HttpRespons
 
 
 def _back(request: AuthenticatedHttpRequest, case: Case, anchor: str) -> HttpResponse:
-    url = reverse("notices:notice", kwargs={"ref": case.reference}) + anchor
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return go(request, reverse("notices:notice", kwargs={"ref": case.reference}) + anchor)
 
 
 @require_http_methods(["GET", "POST"])
@@ -197,7 +195,6 @@ def sent(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
         except TransitionNotAllowed as refused:
             extra["not_allowed"] = str(refused)
         else:
-            url = reverse("cases:detail", kwargs={"ref": case.reference})
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            return go(request, reverse("cases:detail", kwargs={"ref": case.reference}))
         case = _case(request, ref)
     return _page(request, case, **extra)

@@ -145,7 +145,7 @@ def hold_until(*, case: Case, due_at: dt.datetime) -> int:
     )
 
 
-# --- Follow-ups from the contact log (issue 13) -----------------------------------------------
+# --- Follow-ups from the contact log ----------------------------------------------------------
 #
 # A contact's follow-up rows share its period (the contact's created_at); each reschedule
 # cancels the pending row and adds the next sequence, so the sent history stays intact.

@@ -6,6 +6,7 @@ import enum
 import zoneinfo
 
 from django.conf import settings
+from django.utils import timezone
 
 from cases.models import Case, Reminder
 
@@ -54,6 +55,16 @@ def within_customer_hours(moment: dt.datetime, *, time_zone: str) -> dt.datetime
         if is_mail_hour(opening.astimezone(dt.UTC).astimezone(local.tzinfo).hour):
             return opening.astimezone(dt.UTC)
         day += dt.timedelta(days=1)
+
+
+def snooze_window(case: Case, *, now: dt.datetime | None = None) -> tuple[dt.date, dt.date]:
+    """The first and last day a snooze of `case` may run until, counted in the case's time
+    zone (the customer's days, whoever snoozes): tomorrow to REMINDER_SNOOZE_MAX_DAYS ahead."""
+    today = (now or timezone.now()).astimezone(zone(case.time_zone)).date()
+    return (
+        today + dt.timedelta(days=1),
+        today + dt.timedelta(days=settings.REMINDER_SNOOZE_MAX_DAYS),
+    )
 
 
 def snooze_end(*, case: Case, day: dt.date) -> dt.datetime:

@@ -16,7 +16,7 @@ from django.db.models import F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from cases import events
+from cases import events, locking
 from cases.models import Case, CaseEvent, Reminder
 from cases.reminders.schedule import VERDICT_FIELDS, Verdict, verdict
 
@@ -130,11 +130,9 @@ def flag_stalled(*, now: dt.datetime) -> int:
     flagged = 0
     while True:
         with transaction.atomic():
-            cases = list(
-                Case.objects.due_to_stall(now)
-                .order_by("stall_at")
-                .select_for_update(skip_locked=True)[: settings.REMINDER_SWEEP_BATCH]
-                .values_list("pk", flat=True)
+            cases = locking.lock_ids(
+                Case.objects.due_to_stall(now).order_by("stall_at"),
+                limit=settings.REMINDER_SWEEP_BATCH,
             )
             Case.objects.filter(pk__in=cases).update(is_stalled=True)
             events.record_system_events(

@@ -1,11 +1,13 @@
 """Stopping and snoozing reminder emails: the one-click link in each email, and the case page's
 "stop reminders" / "snooze until…" actions."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -14,11 +16,12 @@ from django.views.decorators.vary import vary_on_headers
 from cases import access, selectors
 from cases.models import Case
 from cases.reminders import controls, emails
-from cases.reminders.forms import SnoozeForm
+from cases.reminders.forms import ReminderControlForm, SnoozeForm
 from cases.reminders.schedule import snooze_end
+from cases.transitions import CaseChanged
 from config.http import AuthenticatedHttpRequest
 
-ACTIONS_TEMPLATE = "reminders/case_actions.html"
+ACTIONS_TEMPLATE = "reminders/components/case_actions.html"
 
 
 # CSRF-exempt on purpose, the one exception in Closeout: RFC 8058 one-click unsubscribe has the
@@ -39,7 +42,7 @@ def stop(request: HttpRequest, token: str) -> HttpResponse:
     if case is None:
         return render(request, "reminders/invalid_link.html", {"expired": False}, status=404)
     if request.method == "POST":
-        controls.stop_reminders(case=case, by=None)
+        controls.stop_reminders(case=case, by=None, version=None)
         return redirect("reminders:stop", token=token)
     template = "reminders/stopped.html" if case.reminders_stopped_at else "reminders/stop.html"
     return render(request, template, {"case": case, "token": token})
@@ -50,15 +53,16 @@ def _owned_case(request: AuthenticatedHttpRequest, ref: str) -> Case:
     return access.case_for_owner(Case.objects.all(), ref=ref, user=request.user)
 
 
-def _done(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
+def _done(request: AuthenticatedHttpRequest, case: Case, *, changed: bool = False) -> HttpResponse:
     """After a change: the refreshed panel for htmx, else back to the case page (PRG).
 
     The htmx answer also swaps the case page's timeline (out of band), so the change shows
-    there at once rather than after a reload.
+    there at once rather than after a reload. `changed`: the person's page was stale, nothing
+    was saved, and the panel says so.
     """
     if request.htmx:
         case.refresh_from_db()
-        context = {"case": case, "snooze_form": SnoozeForm(case=case)}
+        context = {"case": case, "snooze_form": SnoozeForm(case=case), "changed": changed}
         panel = render_to_string(f"{ACTIONS_TEMPLATE}#reminder-actions", context, request)
         page = selectors.case_page(ref=case.reference, user=request.user)
         timeline, has_more = selectors.timeline_preview(page)
@@ -70,7 +74,21 @@ def _done(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:
         }
         refreshed = render_to_string("cases/detail.html#case-timeline", timeline_context, request)
         return HttpResponse(panel + refreshed)
+    if changed:
+        messages.warning(request, _("This case was changed meanwhile. Check it and try again."))
     return redirect(emails.case_path(case))
+
+
+def _control(request: AuthenticatedHttpRequest, case: Case, control) -> HttpResponse:
+    """Stop or resume with the version the person saw; a stale page changes nothing."""
+    form = ReminderControlForm(request.POST)
+    if not form.is_valid():
+        return _done(request, case, changed=True)
+    try:
+        control(case=case, by=request.user, version=form.cleaned_data["version"])
+    except CaseChanged:
+        return _done(request, case, changed=True)
+    return _done(request, case)
 
 
 @login_required
@@ -80,8 +98,7 @@ def case_stop(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     case = _owned_case(request, ref)
     if request.method != "POST":
         return redirect(emails.case_path(case))  # a reload or a sign-in's `next`
-    controls.stop_reminders(case=case, by=request.user)
-    return _done(request, case)
+    return _control(request, case, controls.stop_reminders)
 
 
 @login_required
@@ -91,8 +108,7 @@ def case_resume(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     case = _owned_case(request, ref)
     if request.method != "POST":
         return redirect(emails.case_path(case))  # a reload or a sign-in's `next`
-    controls.resume_reminders(case=case, by=request.user)
-    return _done(request, case)
+    return _control(request, case, controls.resume_reminders)
 
 
 @login_required
@@ -105,7 +121,12 @@ def case_snooze(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     form = SnoozeForm(data, case=case)
     if form.is_valid():
         until = snooze_end(case=case, day=form.cleaned_data["until"])
-        controls.snooze_reminders(case=case, until=until, by=request.user)
+        try:
+            controls.snooze_reminders(
+                case=case, until=until, by=request.user, version=form.cleaned_data["version"]
+            )
+        except CaseChanged:
+            return _done(request, case, changed=True)
         return _done(request, case)
     context = {"case": case, "snooze_form": form, "case_url": emails.case_path(case)}
     if request.htmx:

@@ -1,4 +1,4 @@
-"""The agents' dashboard (issue 11): queues, search, the whole case on one screen.
+"""The agents' dashboard: queues, search, the whole case on one screen.
 
 Owns no models; reads through selectors.py, writes only through cases' services.
 """

@@ -1,4 +1,4 @@
-"""The reads of the agents' provider directory and stats page (issue 15), fixed query counts.
+"""The reads of the agents' provider directory and stats page, fixed query counts.
 
 The numbers come from the stats table the periodic task fills (cases/stats.py), never from the
 cases table at request time.

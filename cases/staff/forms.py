@@ -1,16 +1,16 @@
 """The agents' forms. Each state-changing one carries the case version the agent saw."""
 
-import datetime as dt
 from typing import Any, cast
 
 from django import forms
-from django.conf import settings
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from cases.forms import JourneyForm, VersionedForm
 from cases.models import Case
+from cases.reminders.forms import check_snooze_day
+from cases.reminders.schedule import snooze_window
+from cases.staff import selectors
 from providers import countries
 from providers.models import ContactChannel, Provider
 
@@ -18,22 +18,22 @@ NOTE_MAX = 4000
 
 
 class StaffForm(VersionedForm):
-    """Several of these share the case page: each form's ids start with its own prefix."""
+    """Several of these share the case page: each form's ids start with its own prefix.
+    `case` is the case the form acts on, for the checks whose rule depends on it."""
 
     id_prefix = "staff"
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, case: Case, **kwargs) -> None:
         kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
+        self.case = case
 
 
-class AssignForm(StaffForm):
-    id_prefix = "assign"
+class AssignsAgent(forms.Form):
+    """ "Assign" needs an agent: the one rule of the case page's and the list's assign. After
+    cleaning, `agent` is that agent (a User), or None for any other action."""
 
-    action = forms.ChoiceField(
-        choices=[("take", _("Take")), ("assign", _("Assign")), ("unassign", _("Unassign"))]
-    )
-    agent = forms.TypedChoiceField(label=_("Assign to"), coerce=int, required=False)
+    needs_agent = _("Choose the agent to assign the case to.")
 
     def __init__(self, *args, agents: list[tuple[int, str]] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -42,9 +42,22 @@ class AssignForm(StaffForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if data.get("action") == "assign" and not data.get("agent"):
-            self.add_error("agent", _("Choose the agent to assign the case to."))
+        chosen = data.get("agent")
+        # Still an agent now, not only when the list of names was drawn.
+        agent = selectors.agent_by_id(chosen) if chosen else None
+        if data.get("action") == "assign" and agent is None and "agent" not in self.errors:
+            self.add_error("agent", self.needs_agent)
+        data["agent"] = agent if data.get("action") == "assign" else None
         return data
+
+
+class AssignForm(AssignsAgent, StaffForm):
+    id_prefix = "assign"
+
+    action = forms.ChoiceField(
+        choices=[("take", _("Take")), ("assign", _("Assign")), ("unassign", _("Unassign"))]
+    )
+    agent = forms.TypedChoiceField(label=_("Assign to"), coerce=int, required=False)
 
 
 class NoteForm(StaffForm):
@@ -103,23 +116,32 @@ class RemindersForm(StaffForm):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        first_day, last_day = snooze_window(self.case)
+        self.fields["until"].widget.attrs.update(
+            min=first_day.isoformat(), max=last_day.isoformat()
+        )
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
         if data.get("action") != "snooze":
             return data
         until = data.get("until")
-        today = timezone.localdate()
         if until is None:
-            self.add_error("until", _("Choose the day the reminders start again."))
-        elif until <= today:
-            self.add_error("until", _("Choose a day after today."))
-        elif until > today + dt.timedelta(days=(days := settings.REMINDER_SNOOZE_MAX_DAYS)):
-            self.add_error("until", _("Choose a day within %(days)s days.") % {"days": days})
+            if "until" not in self.errors:
+                self.add_error("until", _("Choose the day the reminders start again."))
+            return data
+        try:
+            check_snooze_day(case=self.case, day=until)
+        except forms.ValidationError as refused:
+            self.add_error("until", refused)
         return data
 
 
-class BulkForm(JourneyForm):
+class BulkForm(AssignsAgent, JourneyForm):
+    needs_agent = _("Choose the agent to assign the cases to.")
     ACTIONS = [
         ("take", _("Assign to me")),
         ("assign", _("Assign to an agent")),
@@ -141,9 +163,8 @@ class BulkForm(JourneyForm):
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, agents: list[tuple[int, str]] | None = None, **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["agent"]).choices = [("", "—"), *(agents or [])]
         # Whatever was ticked: each token is checked against the case it names.
         tokens = self.data.getlist("cases") if hasattr(self.data, "getlist") else []
         cast(forms.ChoiceField, self.fields["cases"]).choices = [(token, token) for token in tokens]
@@ -151,8 +172,6 @@ class BulkForm(JourneyForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if data.get("action") == "assign" and not data.get("agent"):
-            self.add_error("agent", _("Choose the agent to assign the cases to."))
         if data.get("action") == "note" and not (data.get("note") or "").strip():
             self.add_error("note", _("Write the note first."))
         return data

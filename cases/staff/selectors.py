@@ -304,14 +304,14 @@ class Row:
 
 
 @dataclass
-class CasePage:
+class CaseListPage:
     rows: list[Row]
     next_cursor: str
     sort: str
     since: dt.datetime
 
 
-def case_page(
+def case_list_page(
     cases: QuerySet | list[QuerySet],
     *,
     sort: str,
@@ -319,7 +319,7 @@ def case_page(
     size: int,
     agent: User,
     now: dt.datetime,
-) -> CasePage:
+) -> CaseListPage:
     """One keyset page of `cases` (or of the union of its parts) with each row's provider
     clock and who else has it open: one query for the rows (one a part), one for their
     status changes, one cache read for presence."""
@@ -347,7 +347,7 @@ def case_page(
         )
         for case in found
     ]
-    return CasePage(rows=rows, next_cursor=next_cursor, sort=sort, since=now)
+    return CaseListPage(rows=rows, next_cursor=next_cursor, sort=sort, since=now)
 
 
 def changed_since(cases: QuerySet, *, since: dt.datetime) -> int:

@@ -16,16 +16,15 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
-from accounts.models import User
-from cases import services, staff_services
+from cases import services
 from cases.contacts import selectors as contact_selectors
 from cases.contacts.views import contact_page
 from cases.inbound import selectors as inbound_selectors
 from cases.models import Case
 from cases.reminders import controls, heartbeat, schedule
 from cases.staff import directory, presence, search, selectors
+from cases.staff import services as staff_services
 from cases.staff.access import agent_page
 from cases.staff.filters import CaseFilter
 from cases.staff.forms import (
@@ -38,7 +37,7 @@ from cases.staff.forms import (
     RemindersForm,
 )
 from cases.transitions import CaseChanged, TransitionNotAllowed
-from config.http import AuthenticatedHttpRequest
+from config.http import AuthenticatedHttpRequest, go
 from config.spreadsheet import csv_writer
 from providers import services as provider_services
 
@@ -117,7 +116,7 @@ def _query(request: AuthenticatedHttpRequest, **changes) -> str:
 def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     state = _list_state(request)
     filterset = state["filterset"]
-    page = selectors.case_page(
+    page = selectors.case_list_page(
         state["parts"],
         sort=state["sort"],
         cursor=request.GET.get("after", ""),
@@ -179,11 +178,6 @@ def list_changes(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, f"{LIST_TEMPLATE}#changes", context)
 
 
-def _go(request: AuthenticatedHttpRequest, url: str) -> HttpResponse:
-    """Post/redirect/get; an HTMX request gets a full-page redirect too."""
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
 def _safe_next(request: AuthenticatedHttpRequest, url: str) -> str:
     if url and url_has_allowed_host_and_scheme(url, {request.get_host()}):
         return url
@@ -202,19 +196,17 @@ def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
         for _field, errors in form.errors.items():
             for error in errors:
                 messages.error(request, str(error))
-        return _go(request, next_url)
+        return go(request, next_url)
     data = form.cleaned_data
     selected = form.selected()
     found = selectors.cases_by_reference([ref for ref, _version in selected])
-    offered = {pk for pk, _name in agents}
-    agent = selectors.agent_by_id(data["agent"]) if data.get("agent") in offered else None
     done, changed, refused = [], [], []
     for ref, version in selected:
         case = found.get(ref)
         if case is None:
             continue
         try:
-            _bulk_one(request, case, version, data, agent)
+            _bulk_one(request, case, version, data)
         except CaseChanged:
             changed.append(ref)
         except TransitionNotAllowed as problem:
@@ -238,20 +230,16 @@ def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     for line in refused:
         messages.error(request, line)
-    return _go(request, next_url)
+    return go(request, next_url)
 
 
-def _bulk_one(
-    request: AuthenticatedHttpRequest, case: Case, version: int, data: dict, agent
-) -> None:
+def _bulk_one(request: AuthenticatedHttpRequest, case: Case, version: int, data: dict) -> None:
     by = request.user
     match data["action"]:
         case "take":
             staff_services.assign(case=case, agent=by, by=by, version=version)
         case "assign":
-            if agent is None:
-                raise TransitionNotAllowed(_("Choose the agent to assign the cases to."))
-            staff_services.assign(case=case, agent=agent, by=by, version=version)
+            staff_services.assign(case=case, agent=data["agent"], by=by, version=version)
         case "unassign":
             staff_services.assign(case=case, agent=None, by=by, version=version)
         case "remind":
@@ -285,11 +273,11 @@ def _case_context(request: AuthenticatedHttpRequest, case: Case, *, others=None,
         "outbox": selectors.outbox(case),
         "others": others if others is not None else [],
         "agents": agents,
-        "assign_form": AssignForm(initial=version, agents=agents),
-        "note_form": NoteForm(initial=version),
-        "message_form": MessageForm(initial=version),
-        "move_form": MoveForm(initial=version),
-        "reminders_form": RemindersForm(initial=version),
+        "assign_form": AssignForm(initial=version, case=case, agents=agents),
+        "note_form": NoteForm(initial=version, case=case),
+        "message_form": MessageForm(initial=version, case=case),
+        "move_form": MoveForm(initial=version, case=case),
+        "reminders_form": RemindersForm(initial=version, case=case),
         "typical_days": case.typical_wait_days,
         "ping_seconds": presence.PING_SECONDS,
         "now": now,
@@ -347,7 +335,7 @@ def _act(
     case page (PRG; htmx gets the fresh page in place). A stale version shows who changed
     the case and when, with the fresh case and what the agent typed kept in the form."""
     case = selectors.case_reference_exists(ref=ref, user=request.user)
-    form = form_class(request.POST, **form_kwargs)
+    form = form_class(request.POST, case=case, **form_kwargs)
     extra: dict = {}
     if form.is_valid():
         try:
@@ -357,7 +345,7 @@ def _act(
             # What they typed stays; the version becomes the one now on screen.
             data = request.POST.copy()
             data["version"] = str(stale.case.version)
-            extra[form_name] = form_class(data, **form_kwargs)
+            extra[form_name] = form_class(data, case=stale.case, **form_kwargs)
         except TransitionNotAllowed as refused:
             extra["not_allowed"] = str(refused)
             extra[form_name] = form
@@ -382,15 +370,7 @@ def case_assign(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
 
     def apply(case: Case, data: dict) -> None:
         by = request.user
-        agent: User | None
-        if data["action"] == "take":
-            agent = by
-        elif data["action"] == "assign":
-            agent = selectors.agent_by_id(data["agent"])
-            if agent is None:
-                raise TransitionNotAllowed(_("Choose the agent to assign the case to."))
-        else:
-            agent = None
+        agent = by if data["action"] == "take" else data["agent"]
         staff_services.assign(case=case, agent=agent, by=by, version=data["version"])
 
     return _act(request, ref, AssignForm, "assign_form", apply, agents=agents)
@@ -445,24 +425,14 @@ def case_reminders(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
             case "send_now":
                 staff_services.send_reminder_now(case=case, by=by, version=data["version"])
             case "stop":
-                _check_version(case, data["version"], by)
-                controls.stop_reminders(case=case, by=by)
+                controls.stop_reminders(case=case, by=by, version=data["version"])
             case "resume":
-                _check_version(case, data["version"], by)
-                controls.resume_reminders(case=case, by=by)
+                controls.resume_reminders(case=case, by=by, version=data["version"])
             case "snooze":
-                _check_version(case, data["version"], by)
                 until = schedule.snooze_end(case=case, day=data["until"])
-                controls.snooze_reminders(case=case, until=until, by=by)
+                controls.snooze_reminders(case=case, until=until, by=by, version=data["version"])
 
     return _act(request, ref, RemindersForm, "reminders_form", apply)
-
-
-def _check_version(case: Case, version: int, by) -> None:
-    # The reminder controls do not take a version; an agent's stale page is still refused.
-    fresh = selectors.case_reference_exists(ref=case.reference, user=by)
-    if fresh.version != version:
-        raise CaseChanged(fresh)
 
 
 # --- The contact log ---------------------------------------------------------------------------
@@ -499,7 +469,7 @@ def contact_edit(request: AuthenticatedHttpRequest, ref: str, pk: int) -> HttpRe
     return _contact(request, ref, pk)
 
 
-# --- The provider directory (issue 15) ---------------------------------------------------------
+# --- The provider directory --------------------------------------------------------------------
 
 
 @require_GET
@@ -555,7 +525,7 @@ def channel_edit(request: AuthenticatedHttpRequest, slug: str, channel_id: int) 
                 form.add_error(None, invalid)
             else:
                 messages.success(request, _("Channel saved. Open cases show it now."))
-                return _go(request, provider_url)
+                return go(request, provider_url)
     else:
         form = ChannelForm(
             instance=channel, initial={"seen": provider_services.fingerprint(channel)}
@@ -571,7 +541,7 @@ def channel_edit(request: AuthenticatedHttpRequest, slug: str, channel_id: int) 
     return render(request, template, context)
 
 
-# --- The numbers (issue 15) --------------------------------------------------------------------
+# --- The numbers -------------------------------------------------------------------------------
 
 
 @require_GET

@@ -45,7 +45,7 @@ def link_to_provider(*, suggestion: ProviderSuggestion, provider: Provider, by: 
     now = timezone.now()
     linked = []
     for case_id in case_ids:
-        case = locking.lock(Case(pk=case_id), by=by)  # whatever the customer saw
+        case = locking.lock(Case(pk=case_id), None, by=by)  # whatever the customer saw
         item = _group(suggestion).select_for_update().filter(case_id=case_id).first()
         if item is None:  # the customer chose another provider meanwhile
             continue
@@ -55,7 +55,7 @@ def link_to_provider(*, suggestion: ProviderSuggestion, provider: Provider, by: 
             continue
         named = case.provider_name
         case.provider, case.provider_name = provider, ""
-        locking.bump(case, "provider", "provider_name")
+        locking.update(case)
         record_event(
             case=case,
             kind=CaseEvent.Kind.DETAILS,

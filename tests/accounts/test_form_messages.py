@@ -1,5 +1,5 @@
 """One error-summary heading everywhere, and a message that says what to do instead of
-"This field is required." on sign-in, the code and snooze (issue 10)."""
+"This field is required." on sign-in, the code and snooze."""
 
 import pytest
 

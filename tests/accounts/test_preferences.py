@@ -50,7 +50,7 @@ def test_a_zone_not_offered_is_refused_beside_the_field(client, customer):
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert 'id="id_time_zone_error"><li>Choose a time zone from the list.</li>' in page
+    assert 'id="id_time_zone_error">Choose a time zone from the list.</p>' in page
     assert 'value="Kept"' in page  # nothing typed is lost
     customer.refresh_from_db()
     assert customer.time_zone == "UTC"

@@ -146,7 +146,7 @@ def test_wrong_code_is_rejected_beside_the_field(client, customer, mailoutbox):
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert '<ul class="errorlist" id="id_code_error"><li>Incorrect code.</li></ul>' in page
+    assert '<p class="field-error" id="id_code_error">Incorrect code.</p>' in page
     assert 'aria-invalid="true"' in page
     assert 'href="#id_code"' in page  # the error summary links to the field
     assert signed_in_user_id(client) is None

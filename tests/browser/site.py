@@ -246,7 +246,7 @@ def customer_pages(site: Site) -> list[SitePage]:
             _ref("cases:provider", draft) + "?q=%E7%A7%BB%E5%8A%A8",
             _see_the_unchecked_operators,
         ),
-        SitePage("details", _ref("cases:details", draft)),
+        SitePage("details", _ref("cases:line_details", draft)),
         SitePage("save", _ref("cases:save", draft)),
         SitePage("my-cases", reverse("cases:my_cases")),
         SitePage("precautions", _ref("cases:precautions", site.preparing)),

@@ -282,7 +282,7 @@ def test_journey_a_in_chinese_with_a_scam_warning_and_a_follow_up(
     assert case.owner.preferred_language == "zh-hans"
 
 
-# --- Issue 10: what a new user tripped on --------------------------------------------------------
+# --- What a new user tripped on ------------------------------------------------------------------
 
 
 def test_a_double_click_on_continue_starts_one_draft(page: Page, live_server):

@@ -29,7 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 from django.utils import timezone
 
 from accounts.models import User
-from cases import access, services, staff_services
+from cases import access, services
 from cases.escalation import services as escalation_services
 from cases.evidence import services as evidence_services
 from cases.feeds import services as feed_services
@@ -45,6 +45,7 @@ from cases.models import (
 from cases.notices import letter
 from cases.notices import services as notice_services
 from cases.reminders import controls, emails
+from cases.staff import services as staff_services
 from cases.transitions import TransitionNotAllowed
 from tests import factories
 from tests.cases.evidence import samples
@@ -197,7 +198,7 @@ CASE_URLS: dict[str, tuple[str, Callable[[World], dict]]] = {
             "keep_number",
             "porting",
             "provider",
-            "details",
+            "line_details",
             "save",
             "discard",
             "detail",
@@ -639,7 +640,7 @@ def test_services_refuse_who_the_rule_refuses(world, who):
         "message_customer": lambda: staff_services.message_customer(
             case=case, by=by, version=case.version, message="Hello"
         ),
-        "stop_reminders": lambda: controls.stop_reminders(case=case, by=by),
+        "stop_reminders": lambda: controls.stop_reminders(case=case, by=by, version=case.version),
         "save_notice_details": lambda: notice_services.save_details(
             case=case, by=by, version=case.version, name="X", address="Y", effective_on=None
         ),
@@ -754,7 +755,7 @@ def test_a_cleared_agent_writes_through_the_services_with_the_factor_required(wo
 
 
 def test_the_owner_writes_through_the_services(world):
-    assert controls.stop_reminders(case=world.case, by=world.owner)
+    assert controls.stop_reminders(case=world.case, by=world.owner, version=world.case.version)
     build = evidence_services.request_proof_pack(case=world.case, by=world.owner)
 
     assert build.requested_by == world.owner

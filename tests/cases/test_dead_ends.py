@@ -1,4 +1,4 @@
-"""Where a new user lost what they had or hit a dead end (issue 10): duplicate drafts, a
+"""Where a new user lost what they had or hit a dead end: duplicate drafts, a
 signed-out owner, POST-only addresses and a way back through the start questions."""
 
 import re
@@ -237,13 +237,13 @@ def test_each_question_links_back_to_the_previous_one(client, provider):
     assert f'href="{reverse("cases:home")}"' in client.get(reverse("cases:start")).text
     assert f'href="{url("kind", case)}"' in client.get(url("keep_number", case)).text
     assert f'href="{url("keep_number", case)}"' in client.get(url("provider", case)).text
-    assert f'href="{url("provider", case)}"' in client.get(url("details", case)).text
+    assert f'href="{url("provider", case)}"' in client.get(url("line_details", case)).text
 
 
 def test_the_save_page_can_change_the_kind_and_the_provider(client, provider):
     case = started(client, provider)
     client.post(
-        url("details", case),
+        url("line_details", case),
         {"version": case.version, "phone_number": "07700 900123", "reason": "cost"},
     )
 
@@ -251,7 +251,7 @@ def test_the_save_page_can_change_the_kind_and_the_provider(client, provider):
 
     assert f'href="{url("kind", case)}"' in page
     assert f'href="{url("provider", case)}"' in page
-    assert f'href="{url("details", case)}"' in page
+    assert f'href="{url("line_details", case)}"' in page
 
 
 def test_changing_the_kind_of_a_draft_keeps_the_draft(client, provider):
@@ -309,7 +309,7 @@ def test_a_preparing_case_can_change_its_provider_and_gets_its_steps(
     case.refresh_from_db()
     assert case.status == S.PREPARING
     assert case.provider == two_playbooks
-    assert response.url == url("details", case)
+    assert response.url == url("line_details", case)
     titles = list(case.steps.order_by("position").values_list("title", "state"))
     # The precaution already done stays done; the steps are the new provider's.
     assert titles == [("Back up generic", "done"), ("Call Own Book", "todo")]
@@ -320,7 +320,7 @@ def test_details_of_a_preparing_case_go_back_to_the_case_page(client, customer, 
     client.force_login(customer)
 
     response = client.post(
-        url("details", case),
+        url("line_details", case),
         {"version": case.version, "phone_number": "07700 900999", "reason": "cost"},
     )
 

@@ -1,5 +1,5 @@
 """eSIM: deleting the profile is confirmed and can be undone; the operator's confirmation of
-the cancellation is the contract's end, recorded once (issue 10)."""
+the cancellation is the contract's end, recorded once."""
 
 import pytest
 from django.urls import reverse

@@ -1,5 +1,5 @@
 """Typed text is never cut without a word: each limit is shown, and a longer value is refused
-beside its field and kept there for editing (issue 10)."""
+beside its field and kept there for editing."""
 
 import pytest
 from django.urls import reverse
@@ -29,7 +29,7 @@ def draft(client, provider):
 def test_a_long_paste_into_anything_to_add_is_refused_and_kept(client, draft):
     pasted = "word " * 1000  # 5,000 characters
     response = client.post(
-        url("details", draft),
+        url("line_details", draft),
         {
             "version": draft.version,
             "phone_number": "07700 900123",
@@ -48,7 +48,7 @@ def test_a_long_paste_into_anything_to_add_is_refused_and_kept(client, draft):
 
 
 def test_the_limit_is_shown_and_the_browser_does_not_cut_a_paste(client, draft):
-    page = client.get(url("details", draft)).text
+    page = client.get(url("line_details", draft)).text
 
     assert "Up to 300 characters." in page
     assert ' maxlength="300"' not in page
@@ -86,7 +86,7 @@ def test_a_long_step_note_and_reference_are_refused_and_kept(client, customer):
 
 
 def test_a_counter_enhances_each_limited_field(client, draft):
-    page = client.get(url("details", draft)).text
+    page = client.get(url("line_details", draft)).text
 
     assert 'data-count-for="id_reason_detail"' in page
     assert "js/char-count.js" in page

@@ -109,7 +109,7 @@ def test_changing_the_reason_while_preparing_updates_the_precautions(client, cus
     client.force_login(customer)
 
     client.post(
-        url("details", case),
+        url("line_details", case),
         {
             "version": case.version,
             "phone_number": "+447700900123",

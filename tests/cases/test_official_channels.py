@@ -1,5 +1,5 @@
 """With no verified contacts, the pages and the email say how to find the provider's own
-channels, never "only use these official channels" above an empty list (issue 10)."""
+channels, never "only use these official channels" above an empty list."""
 
 import re
 

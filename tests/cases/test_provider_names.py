@@ -58,7 +58,7 @@ def test_chinese_case_and_step_pages_name_the_provider_in_chinese(client, custom
 def test_the_details_page_says_what_中国移动_will_ask_for(client, customer, china_mobile):
     case = build_case(owner=customer, provider=china_mobile)
     client.force_login(customer)
-    assert "中国移动 会要求提供这些信息" in page(client, "details", case, "zh-hans")
+    assert "中国移动 会要求提供这些信息" in page(client, "line_details", case, "zh-hans")
 
 
 def test_choosing_the_provider_reads_服务商_中国移动_on_a_chinese_timeline(

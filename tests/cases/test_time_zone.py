@@ -1,5 +1,5 @@
 """The time zone is proposed from the phone number (and the browser), confirmed on the save
-page and kept in Preferences, so reminder hours are the person's own (issue 10)."""
+page and kept in Preferences, so reminder hours are the person's own."""
 
 import pytest
 from django.urls import reverse

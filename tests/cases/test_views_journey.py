@@ -125,7 +125,7 @@ def test_unlisted_provider_needs_a_name(client):
     )
     case.refresh_from_db()
     assert case.provider_name == "Tiny Telecom"
-    assert response.url == url("details", case)
+    assert response.url == url("line_details", case)
 
 
 def test_bad_phone_number_keeps_what_was_typed(client, provider):
@@ -135,7 +135,7 @@ def test_bad_phone_number_keeps_what_was_typed(client, provider):
     case.refresh_from_db()
 
     response = client.post(
-        url("details", case),
+        url("line_details", case),
         {
             "version": case.version,
             "phone_number": "12",
@@ -161,7 +161,7 @@ def test_details_htmx_error_is_the_fragment_with_status_200(client, provider):
     case.refresh_from_db()
 
     response = client.post(
-        url("details", case),
+        url("line_details", case),
         {"version": case.version, "phone_number": "", "reason": ""},
         HTTP_HX_REQUEST="true",
     )
@@ -178,7 +178,7 @@ def test_details_store_the_number_in_e164(client, provider):
     case.refresh_from_db()
 
     response = client.post(
-        url("details", case),
+        url("line_details", case),
         {"version": case.version, "phone_number": "07700 900123", "reason": "cost"},
         HTTP_HX_REQUEST="true",
     )
@@ -403,7 +403,7 @@ def test_provider_search_matches_traditional_chinese_and_aliases(client):
     assert "csl / 1O1O" in client.get(url("provider", case), {"q": "1010"}).text
 
 
-# --- Providers whose service kinds we have not checked (issue 10) ------------------------------
+# --- Providers whose service kinds we have not checked -----------------------------------------
 
 ESIM_NOTE = "We have not checked its eSIM yet: choose it if your eSIM is with this network."
 
@@ -521,7 +521,7 @@ def test_esim_case_with_an_unchecked_uk_operator_reaches_the_operator_wait(clien
     client.post(url("provider", case), {"version": case.version, "provider": ee.pk})
     case.refresh_from_db()
     client.post(
-        url("details", case),
+        url("line_details", case),
         {
             "version": case.version,
             "phone_number": "07700 900123",

@@ -1,4 +1,4 @@
-"""The page head under a strict CSP (issue 10): htmx without its inline indicator styles (ours
+"""The page head under a strict CSP: htmx without its inline indicator styles (ours
 are in the stylesheet), django-htmx's script once, and a favicon."""
 
 from pathlib import Path

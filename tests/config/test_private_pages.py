@@ -1,5 +1,5 @@
 """Every page a signed-in person gets is private and never stored (Cache-Control: private,
-no-store), by one rule over the whole URLconf, so a new page cannot forget it (issue 10)."""
+no-store), by one rule over the whole URLconf, so a new page cannot forget it."""
 
 import re
 

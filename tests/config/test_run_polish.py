@@ -1,4 +1,4 @@
-"""bin/run's polish (issue 10): no kombu hostname warnings on the embedded broker, and a
+"""bin/run's polish: no kombu hostname warnings on the embedded broker, and a
 one-line summary of the shipped data instead of "created 64"."""
 
 import logging

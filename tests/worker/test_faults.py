@@ -1,5 +1,5 @@
 """Reminders under faults, with a real worker as bin/run runs it: Redis killed under load, and a
-backlog of sends that must not hold up the sweep (issue 14, "Done when")."""
+backlog of sends that must not hold up the sweep."""
 
 import datetime as dt
 import signal

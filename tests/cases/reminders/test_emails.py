@@ -160,7 +160,7 @@ def test_tampered_stop_link_is_refused(client):
 
 
 class TestEmailPolish:
-    """Issue 10: links that wrap at 360 px, directory contacts as links, the person's name."""
+    """Links that wrap at 360 px, directory contacts as links, the person's name."""
 
     def test_directory_phone_and_web_addresses_are_links(self, mailoutbox):
         provider = factories.ProviderFactory(name="Link Mobile")

@@ -14,6 +14,7 @@ from cases import services, tasks
 from cases.models import Case, CaseEvent, Reminder
 from cases.reminders import controls, schedule, send
 from cases.reminders import sweep as reminder_sweep
+from cases.transitions import CaseChanged
 from config.celery import app as celery_app
 from tests import factories
 from tests.cases.reminders.helpers import DAY, T0, ladder, waiting_case
@@ -402,10 +403,29 @@ class TestSend:
 
 
 class TestStopAndSnooze:
+    @pytest.mark.parametrize("control", ["stop", "resume", "snooze"])
+    def test_a_stale_version_is_refused_and_nothing_changes(self, customer, control):
+        case = waiting_case(owner=customer)
+        Case.objects.filter(pk=case.pk).update(version=case.version + 1)
+        calls = {
+            "stop": lambda: controls.stop_reminders(case=case, by=customer, version=case.version),
+            "resume": lambda: controls.resume_reminders(
+                case=case, by=customer, version=case.version
+            ),
+            "snooze": lambda: controls.snooze_reminders(
+                case=case, until=T0 + 3 * DAY, by=customer, version=case.version
+            ),
+        }
+        with pytest.raises(CaseChanged) as refused:
+            calls[control]()
+        assert refused.value.case.version == case.version + 1
+        assert not case.events.filter(kind=CaseEvent.Kind.REMINDER).exists()
+        assert [r.state for r in ladder(case)] == [Reminder.State.SCHEDULED]
+
     def test_stop_cancels_this_case_only_and_records_it(self, customer):
         case, other = waiting_case(owner=customer), waiting_case(owner=customer)
-        assert controls.stop_reminders(case=case, by=customer)
-        assert not controls.stop_reminders(case=case, by=customer)
+        assert controls.stop_reminders(case=case, by=customer, version=case.version)
+        assert not controls.stop_reminders(case=case, by=customer, version=case.version + 1)
         case.refresh_from_db()
         assert case.reminders_stopped_at == T0
         assert [r.state for r in ladder(case)] == [Reminder.State.CANCELLED]
@@ -414,8 +434,8 @@ class TestStopAndSnooze:
 
     def test_resume_schedules_the_next_rung(self, customer):
         case = waiting_case(owner=customer)
-        controls.stop_reminders(case=case, by=customer)
-        assert controls.resume_reminders(case=case, by=customer)
+        controls.stop_reminders(case=case, by=customer, version=case.version)
+        assert controls.resume_reminders(case=case, by=customer, version=case.version + 1)
         case.refresh_from_db()
         assert case.reminders_stopped_at is None
         assert [r.state for r in ladder(case)] == [
@@ -426,7 +446,10 @@ class TestStopAndSnooze:
     def test_snooze_moves_pending_rows_after_it(self, customer):
         case = waiting_case(owner=customer)
         until = schedule.snooze_end(case=case, day=dt.date(2031, 3, 20))
-        assert controls.snooze_reminders(case=case, until=until, by=customer) == 1
+        assert (
+            controls.snooze_reminders(case=case, until=until, by=customer, version=case.version)
+            == 1
+        )
         [first] = ladder(case)
         assert until == dt.datetime(2031, 3, 20, 8, 0, tzinfo=dt.UTC)
         assert (first.state, first.due_at) == (Reminder.State.SCHEDULED, until)

@@ -74,7 +74,7 @@ class TestCaseActions:
     def test_owner_stops_reminders_and_returns_to_the_case(self, client, customer):
         case = waiting_case(owner=customer)
         client.force_login(customer)
-        response = client.post(f"/reminders/case/{case.reference}/stop/")
+        response = client.post(f"/reminders/case/{case.reference}/stop/", {"version": case.version})
         assert response.status_code == 302
         assert response["Location"] == f"/cases/{case.reference}/"
         case.refresh_from_db()
@@ -83,9 +83,11 @@ class TestCaseActions:
     def test_owner_resumes_with_htmx_and_gets_the_panel(self, client, customer):
         case = waiting_case(owner=customer)
         client.force_login(customer)
-        client.post(f"/reminders/case/{case.reference}/stop/")
+        client.post(f"/reminders/case/{case.reference}/stop/", {"version": case.version})
         response = client.post(
-            f"/reminders/case/{case.reference}/resume/", headers={"HX-Request": "true"}
+            f"/reminders/case/{case.reference}/resume/",
+            {"version": case.version + 1},
+            headers={"HX-Request": "true"},
         )
         assert response.status_code == 200
         assert response.content.lstrip().startswith(b'<section id="reminder-actions"')
@@ -96,7 +98,10 @@ class TestCaseActions:
     def test_owner_snoozes_until_a_date(self, client, customer):
         case = waiting_case(owner=customer)
         client.force_login(customer)
-        response = client.post(f"/reminders/case/{case.reference}/snooze/", {"until": "2031-03-20"})
+        response = client.post(
+            f"/reminders/case/{case.reference}/snooze/",
+            {"until": "2031-03-20", "version": case.version},
+        )
         assert response.status_code == 302
         case.refresh_from_db()
         [first] = ladder(case)
@@ -108,7 +113,9 @@ class TestCaseActions:
     def test_bad_snooze_date_keeps_the_input_and_says_why(self, client, customer, until):
         case = waiting_case(owner=customer)
         client.force_login(customer)
-        response = client.post(f"/reminders/case/{case.reference}/snooze/", {"until": until})
+        response = client.post(
+            f"/reminders/case/{case.reference}/snooze/", {"until": until, "version": case.version}
+        )
         assert response.status_code == 200
         assert b'class="error-summary"' in response.content
         assert f'value="{until}"'.encode() in response.content
@@ -120,7 +127,7 @@ class TestCaseActions:
         client.force_login(customer)
         response = client.post(
             f"/reminders/case/{case.reference}/snooze/",
-            {"until": "2031-03-01"},
+            {"until": "2031-03-01", "version": case.version},
             headers={"HX-Request": "true"},
         )
         assert response.status_code == 200
@@ -155,11 +162,52 @@ class TestCaseActions:
         assert browser.post(f"/reminders/case/{case.reference}/stop/").status_code == 403
 
 
+class TestStalePage:
+    """A control posted from a page older than the case changes nothing and says so."""
+
+    @pytest.mark.parametrize("action", ["stop", "snooze"])
+    def test_stale_control_is_refused_and_says_changed_meanwhile(self, client, customer, action):
+        case = waiting_case(owner=customer)
+        seen = case.version
+        client.force_login(customer)
+        client.post(
+            f"/reminders/case/{case.reference}/snooze/", {"until": "2031-04-01", "version": seen}
+        )
+
+        response = client.post(
+            f"/reminders/case/{case.reference}/{action}/",
+            {"until": "2031-03-20", "version": seen},
+            headers={"HX-Request": "true"},
+        )
+
+        assert "This case was changed meanwhile." in response.text
+        case.refresh_from_db()
+        assert case.reminders_stopped_at is None
+        assert case.snoozed_until == dt.datetime(2031, 4, 1, 7, 0, tzinfo=dt.UTC)  # 08:00 BST
+        assert case.events.filter(text__icontains="snoozed").count() == 1
+
+    def test_stale_resume_without_javascript_goes_back_with_a_warning(self, client, customer):
+        case = waiting_case(owner=customer)
+        client.force_login(customer)
+        client.post(f"/reminders/case/{case.reference}/stop/", {"version": case.version})
+
+        response = client.post(
+            f"/reminders/case/{case.reference}/resume/", {"version": case.version}, follow=True
+        )
+
+        assert "This case was changed meanwhile." in response.text
+        case.refresh_from_db()
+        assert case.reminders_stopped_at is not None
+
+
 class TestSnoozeOnTheTimeline:
     def test_the_timeline_shows_the_snooze_date_in_the_viewers_format(self, client, customer):
         case = waiting_case(owner=customer)
         client.force_login(customer)
-        client.post(f"/reminders/case/{case.reference}/snooze/", {"until": "2031-03-20"})
+        client.post(
+            f"/reminders/case/{case.reference}/snooze/",
+            {"until": "2031-03-20", "version": case.version},
+        )
 
         english = client.get(f"/cases/{case.reference}/").text
         client.cookies["django_language"] = "zh-hans"
@@ -175,7 +223,7 @@ class TestSnoozeOnTheTimeline:
 
         response = client.post(
             f"/reminders/case/{case.reference}/snooze/",
-            {"until": "2031-03-20"},
+            {"until": "2031-03-20", "version": case.version},
             HTTP_HX_REQUEST="true",
         )
 

@@ -1,4 +1,4 @@
-"""The agents' writes (issue 11): assign, internal notes, messages to the customer, a reminder
+"""The agents' writes: assign, internal notes, messages to the customer, a reminder
 now. Called by the staff dashboard (cases/staff/), which only reads through its selectors.
 
 Each one, like every write to a case: one transaction, the row locked, the version the agent
@@ -43,8 +43,7 @@ def assign(*, case: Case, agent: User | None, by: User, version: int) -> Case:
     case = locking.lock(case, version, by=by)
     if case.assigned_agent_id == (agent.pk if agent else None):
         return case
-    case.assigned_agent = agent
-    locking.bump(case, "assigned_agent")
+    locking.update(case, assigned_agent=agent)
     if agent is None:
         text, params = gettext_noop("Unassigned."), {}
     elif agent.pk == by.pk:
@@ -70,7 +69,7 @@ def add_internal_note(*, case: Case, by: User, version: int, note: str) -> Case:
     if not note:
         raise transitions.TransitionNotAllowed(_("Write the note first."))
     case = locking.lock(case, version, by=by)
-    locking.bump(case)
+    locking.update(case)
     record_event(
         case=case,
         kind=CaseEvent.Kind.NOTE,
@@ -103,7 +102,7 @@ def message_customer(*, case: Case, by: User, version: int, message: str) -> Rem
         due_at=within_customer_hours(now, time_zone=case.time_zone),
         body=message,
     )
-    locking.bump(case)
+    locking.update(case)
     record_event(
         case=case,
         kind=CaseEvent.Kind.NOTE,
@@ -148,7 +147,7 @@ def send_reminder_now(*, case: Case, by: User, version: int) -> Reminder:
         reminder.state, reminder.sending_since = Reminder.State.SCHEDULED, None
         reminder.due_at = within_customer_hours(now, time_zone=case.time_zone)
         reminder.save(update_fields=["state", "sending_since", "due_at"])
-    locking.bump(case)
+    locking.update(case)
     record_event(
         case=case,
         kind=CaseEvent.Kind.REMINDER,
