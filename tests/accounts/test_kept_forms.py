@@ -18,7 +18,7 @@ def case(client):
 
 
 def details_url(case) -> str:
-    return reverse("cases:details", kwargs={"ref": case.reference})
+    return reverse("cases:line_details", kwargs={"ref": case.reference})
 
 
 def switch(client, case, language: str, **typed):

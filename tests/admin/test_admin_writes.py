@@ -5,13 +5,38 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib import admin
+from django.core.files.base import ContentFile
 from django.db.models import Model
 from django.test import RequestFactory
 from django.urls import reverse
 
-from cases.models import Case, CaseEvent, Evidence, Reminder
+from cases.models import Case, CaseEvent, Evidence, InboundMessage, ProviderSuggestion, Reminder
 from tests import factories
-from tests.admin.test_admin import ROW_MAKERS
+from tests.admin.test_admin import ROW_MAKERS as MAKERS
+
+
+def _inbound_message() -> InboundMessage:
+    return InboundMessage.objects.create(
+        case=factories.CaseFactory(),
+        via=InboundMessage.Via.PIPE,
+        recipient="case-x@inbound.closeout.local",
+        raw=ContentFile(b"Subject: hi\r\n\r\nhello\r\n", name="m.eml"),
+        size=24,
+        sha256="0" * 64,
+        dedupe_key="admin-test",
+    )
+
+
+def _suggestion() -> ProviderSuggestion:
+    return ProviderSuggestion.objects.create(
+        case=factories.CaseFactory(provider=None, provider_name="Tiny Telecom"),
+        name="Tiny Telecom",
+        country="GB",
+        service_kind="esim",
+    )
+
+
+ROW_MAKERS = {**MAKERS, InboundMessage: _inbound_message, ProviderSuggestion: _suggestion}
 
 pytestmark = pytest.mark.django_db
 

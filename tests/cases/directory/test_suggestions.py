@@ -68,7 +68,7 @@ def test_the_customer_names_a_missing_provider_with_country_and_website(client):
     )  # fmt: skip
 
     case.refresh_from_db()
-    assert response.url == reverse("cases:details", kwargs={"ref": case.reference})
+    assert response.url == reverse("cases:line_details", kwargs={"ref": case.reference})
     assert case.provider is None
     assert case.provider_name == "Tiny Telecom"
     suggestion = case.provider_suggestion

@@ -86,9 +86,11 @@ def test_the_zone_is_left_out_when_it_is_the_agents_own(agent_client, agent):
 def test_after_stop_and_resume_a_snoozed_case_shows_its_true_next_send(agent_client, agent):
     case = waiting_case()
     snooze_end = dt.datetime(2026, 12, 20, 8, 0, tzinfo=dt.UTC)  # 08:00 in London
-    controls.snooze_reminders(case=case, until=snooze_end, by=agent)
-    controls.stop_reminders(case=Case.objects.get(pk=case.pk), by=agent)
-    controls.resume_reminders(case=Case.objects.get(pk=case.pk), by=agent)
+    controls.snooze_reminders(case=case, until=snooze_end, by=agent, version=case.version)
+    case = Case.objects.get(pk=case.pk)
+    controls.stop_reminders(case=case, by=agent, version=case.version)
+    case = Case.objects.get(pk=case.pk)
+    controls.resume_reminders(case=case, by=agent, version=case.version)
     pending = Reminder.objects.get(case=case, state=Reminder.State.SCHEDULED)
     assert pending.due_at < snooze_end  # the row still says the usual interval
 
