@@ -353,7 +353,7 @@ def test_switching_language_mid_form_keeps_what_was_typed(
         ]
     )
     page = context.new_page()
-    page.goto(f"{live_server.url}/cases/{case.reference}/details/")
+    page.goto(f"{live_server.url}/cases/{case.reference}/line-details/")
     expect(page.locator("html")).to_have_attribute("lang", first)
     page.locator("#id_phone_number").fill("07700 900123")
     page.locator("#id_reason_detail").fill("Moving abroad next month")
