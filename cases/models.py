@@ -347,6 +347,15 @@ class Case(models.Model):
         return self.status == self.Status.NEEDS_ACTION
 
     @property
+    def is_refused(self) -> bool:
+        """Back with the customer because the provider refused, not because it asked for more."""
+        return (
+            self.needs_action
+            and self.refused_at is not None
+            and self.refused_at == self.status_changed_at
+        )
+
+    @property
     def is_completed(self) -> bool:
         return self.status == self.Status.COMPLETED
 

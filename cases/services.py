@@ -600,7 +600,7 @@ def record_outcome(
         # A refusal opens escalation (cases/escalation/), however long the case has waited.
         locked.refused_at = locked.refused_at or timezone.now()
         locking.bump(locked, "refused_at")
-        return move_case(
+        locked = move_case(
             case=locked,
             to=S.NEEDS_ACTION,
             by=by,
@@ -608,6 +608,12 @@ def record_outcome(
             note=note,
             text=gettext_noop("The provider refused the request."),
         )
+        # Stamped with the move itself: Case.is_refused tells this needs-action from "they
+        # need more", and the detail is what the customer said of the refusal.
+        locked.refused_at = locked.status_changed_at
+        locked.needs_action_detail = note
+        locked.save(update_fields=["refused_at", "needs_action_detail"])
+        return locked
     if outcome == Outcome.SENT_MORE:
         to = transitions.waiting_status_for(locked)
         return move_case(case=locked, to=to, by=by, version=version, note=note)
