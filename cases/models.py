@@ -181,6 +181,8 @@ class Case(models.Model):
     retention_warned_at = models.DateTimeField(_("retention warning sent"), null=True, blank=True)
     # Evidence and line identifiers were purged (retention) or the customer deleted the case.
     purged_at = models.DateTimeField(_("evidence purged"), null=True, blank=True)
+    # The customer deleted the case: only an anonymous, read-only row stays (for the numbers).
+    deleted_at = models.DateTimeField(_("deleted by the customer"), null=True, blank=True)
     # The cancellation notice (cases/notices/): who signs it and where they live, asked when the
     # notice is made and purged with the line identifiers.
     notice_name = models.CharField(_("your full name"), max_length=200, blank=True)
@@ -345,6 +347,10 @@ class Case(models.Model):
     @property
     def needs_action(self) -> bool:
         return self.status == self.Status.NEEDS_ACTION
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
 
     @property
     def is_refused(self) -> bool:

@@ -179,6 +179,7 @@ def move_case(
     `text`, a gettext_noop msgid, is the system's own reason, translated when shown.
     """
     case = Case.objects.select_for_update(of=("self",)).select_related("provider").get(pk=case.pk)
+    locking.refuse_if_deleted(case)
     # Who first: CaseChanged hands over the fresh case, which only its owner or an agent may see.
     role = transitions.role_of(by, case)
     if case.version != version:

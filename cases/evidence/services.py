@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from accounts.models import User
-from cases import services, transitions
+from cases import locking, services, transitions
 from cases.events import record_event
 from cases.evidence import proof_pack
 from cases.evidence.files import CheckedFile, NewEvidence, megabytes
@@ -52,6 +52,7 @@ class QuotaExceeded(transitions.TransitionNotAllowed):
 def _locked(case: Case, version: int | None) -> Case:
     """The case row locked; `version` None skips the check (the system, a retention task)."""
     locked = Case.objects.select_for_update(of=("self",)).select_related("provider").get(pk=case.pk)
+    locking.refuse_if_deleted(locked)
     if version is not None and locked.version != version:
         raise transitions.CaseChanged(locked)
     return locked
@@ -497,10 +498,11 @@ def delete_case(*, case: Case, by: User, version: int) -> Case:
     _purge(
         locked,
         kind=CaseEvent.Kind.CASE_DELETED,
-        text=gettext_noop(
-            "Deleted by the customer with %(count)s files. Their SHA-256: %(hashes)s"
-        ),
+        text=gettext_noop("Deleted by the customer, with its files. Their SHA-256: %(hashes)s")
+        if Evidence.objects.filter(case=locked).exists()
+        else gettext_noop("Deleted by the customer. It had no files."),
     )
+    locked.deleted_at = locked.purged_at
     locked.owner = None
     locked.draft_token = ""
     locked.assigned_agent = None
@@ -509,6 +511,7 @@ def delete_case(*, case: Case, by: User, version: int) -> Case:
         *IDENTIFIER_FIELDS,
         "phone_last4",
         "purged_at",
+        "deleted_at",
         "owner",
         "draft_token",
         "assigned_agent",

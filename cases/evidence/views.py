@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from allauth.core import ratelimit
 from django.conf import settings
+from django.contrib import messages
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -329,5 +330,13 @@ def delete_case(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         except TransitionNotAllowed as refused:
             context["not_allowed"] = str(refused)
         else:
-            return _go(request, reverse("cases:my_cases") + "?deleted=1")
+            messages.success(
+                request,
+                _(
+                    "Case %(ref)s is deleted, with its files and the line's details. Only an "
+                    "anonymous record is kept for statistics."
+                )
+                % {"ref": case.reference},
+            )
+            return _go(request, reverse("cases:my_cases"))
     return render(request, "evidence/delete_case.html", context)

@@ -93,7 +93,9 @@ def test_they_refused_shows_a_refusal_with_its_next_steps_at_360px(
     with translation.override(language):
         refused = translation.gettext("The provider refused to cancel the line.")
         needs = translation.gettext("They need something from you.")
-        send_asked = translation.gettext("Send what they asked for through an official channel")
+        send_asked = translation.gettext(
+            "Send what they asked for through an official channel, then record it below."
+        )
         escalate = translation.gettext("Take it further")
         notice = translation.gettext("Send a cancellation notice")
         again = translation.gettext("I asked them again")
