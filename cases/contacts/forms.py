@@ -11,6 +11,7 @@ from cases.contacts import scam_guard, selectors
 from cases.contacts.services import ContactEntry
 from cases.forms import VersionedForm
 from cases.models import Case, ContactAttempt
+from cases.once import OnceFormMixin
 from providers.models import ContactChannel, localized
 
 OTHER = "other"
@@ -24,7 +25,7 @@ def channel_label(channel: ContactChannel) -> str:
     return f"{label or kind}: {channel.value}"
 
 
-class ContactForm(VersionedForm):
+class ContactForm(OnceFormMixin, VersionedForm):
     """One call, chat, email, visit or letter; `verdict` holds the scam guard's findings."""
 
     channel = forms.ChoiceField(label=_("How did you contact them?"), widget=forms.RadioSelect)

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from accounts.models import User
-from cases import locking, services, transitions
+from cases import locking, once, services, transitions
 from cases.events import record_event
 from cases.evidence import proof_pack
 from cases.evidence.files import CheckedFile, NewEvidence, megabytes
@@ -116,10 +116,15 @@ def add_evidence(
     version: int,
     files: list[NewEvidence],
     step: CaseStep | None = None,
+    form_token: str = "",
 ) -> tuple[Case, list[Evidence]]:
     """Keep checked files on the case: one event listing them, quotas checked under the lock."""
     with _files_kept_on_commit():
-        return _add_evidence(case=case, by=by, version=version, files=files, step=step)
+        submission = once.claim(token=form_token, case=case, kind=once.Kind.EVIDENCE)
+        locked, added = _add_evidence(case=case, by=by, version=version, files=files, step=step)
+        if added:
+            once.made(submission, added[0].pk)
+        return locked, added
 
 
 def _add_evidence(

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from cases import once
 from cases.evidence import files, proof_pack, selectors, services
 from cases.evidence.forms import DeleteForm, EvidenceForm
 from cases.evidence.uploads import caps_upload_size, size_capped_upload
@@ -78,6 +79,9 @@ def add(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     number = _step_number(request)
     step = _step(case, number)
     context: dict = {"case": case, "step": step, "step_number": number if step else 0}
+    token = once.page_token(request)
+    if request.method == "GET" and token is None:
+        return once.with_new_token(request)
     if request.method == "POST":
         form = EvidenceForm(request.POST, request.FILES, initial_kind=request.GET.get("kind", ""))
         handler = size_capped_upload(request)
@@ -98,7 +102,11 @@ def add(request: HtmxHttpRequest, ref: str) -> HttpResponse:
                     version=form.cleaned_data["version"],
                     files=form.new_evidence,
                     step=step,
+                    form_token=form.cleaned_data["form_token"],
                 )
+            except once.AlreadySubmitted:
+                messages.info(request, _("These files were already added: here they are."))
+                return _go(request, _back_url(case, step, number, user))
             except CaseChanged:
                 context["changed"] = True
                 case = selectors.case_for_owner_or_agent(ref=ref, user=request.user)
@@ -108,6 +116,7 @@ def add(request: HtmxHttpRequest, ref: str) -> HttpResponse:
                 return _go(request, _back_url(case, step, number, user))
     else:
         form = EvidenceForm(initial_kind=request.GET.get("kind", ""))
+        form.fields["form_token"].initial = token
     context.update(
         case=case,
         form=form,

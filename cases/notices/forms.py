@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.contacts.forms import OTHER, channel_label
 from cases.forms import VersionedForm
+from cases.once import OnceFormMixin
 from providers.models import ContactChannel
 
 
@@ -45,7 +46,7 @@ class NoticeDetailsForm(VersionedForm):
         return day
 
 
-class NoticeSentForm(VersionedForm):
+class NoticeSentForm(OnceFormMixin, VersionedForm):
     channel = forms.ChoiceField(
         label=_("How did you send it?"),
         widget=forms.RadioSelect,

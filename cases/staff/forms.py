@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.forms import JourneyForm, VersionedForm
 from cases.models import Case
+from cases.once import OnceFormMixin
 from providers.models import ContactChannel
 
 NOTE_MAX = 4000
@@ -45,7 +46,7 @@ class AssignForm(StaffForm):
         return data
 
 
-class NoteForm(StaffForm):
+class NoteForm(OnceFormMixin, StaffForm):
     id_prefix = "note"
 
     note = forms.CharField(
@@ -57,7 +58,7 @@ class NoteForm(StaffForm):
     )
 
 
-class MessageForm(StaffForm):
+class MessageForm(OnceFormMixin, StaffForm):
     id_prefix = "message"
 
     message = forms.CharField(

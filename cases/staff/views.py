@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import User
-from cases import services, staff_services
+from cases import once, services, staff_services
 from cases.contacts import selectors as contact_selectors
 from cases.contacts.views import contact_page
 from cases.models import Case
@@ -350,6 +350,12 @@ def _act(
     if form.is_valid():
         try:
             apply(case, form.cleaned_data)
+        except once.AlreadySubmitted:
+            # Back, then submit again: it was done the first time; show the case as it is.
+            messages.info(request, _("That was already saved: it is on the case below."))
+            if not request.htmx:
+                return redirect(_case_url(case.reference))
+            extra["done"] = True
         except CaseChanged as stale:
             extra["changed"] = selectors.last_change(stale.case)
             # What they typed stays; the version becomes the one now on screen.
@@ -399,7 +405,11 @@ def case_assign(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
 def case_note(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     def apply(case: Case, data: dict) -> None:
         staff_services.add_internal_note(
-            case=case, by=request.user, version=data["version"], note=data["note"]
+            case=case,
+            by=request.user,
+            version=data["version"],
+            note=data["note"],
+            form_token=data["form_token"],
         )
 
     return _act(request, ref, NoteForm, "note_form", apply)
@@ -410,7 +420,11 @@ def case_note(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
 def case_message(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     def apply(case: Case, data: dict) -> None:
         staff_services.message_customer(
-            case=case, by=request.user, version=data["version"], message=data["message"]
+            case=case,
+            by=request.user,
+            version=data["version"],
+            message=data["message"],
+            form_token=data["form_token"],
         )
 
     return _act(request, ref, MessageForm, "message_form", apply)

@@ -121,7 +121,7 @@ def test_oversized_upload_is_refused_with_the_cap(client, customer, case, settin
 
 def test_identity_upload_warns_first_and_is_kept_30_days(client, customer, case):
     client.force_login(customer)
-    form = client.get(reverse("evidence:add", args=[case.reference])).content.decode()
+    form = client.get(reverse("evidence:add", args=[case.reference]), follow=True).content.decode()
     assert "official channel" in form
     assert "30 days" in form
     upload(

@@ -52,7 +52,10 @@ def test_agent_sees_the_files_and_the_latest_proof_pack(agent_client):
 
 def test_agent_adds_proof_from_the_staff_page_and_comes_back_to_it(agent_client, agent):
     case = waiting_case()
-    assert agent_client.get(reverse("evidence:add", args=[case.reference])).status_code == 200
+    assert (
+        agent_client.get(reverse("evidence:add", args=[case.reference]), follow=True).status_code
+        == 200
+    )
 
     response = agent_client.post(
         reverse("evidence:add", args=[case.reference]),
