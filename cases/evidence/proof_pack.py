@@ -26,6 +26,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from cases import selectors
 from cases.evidence.files import clean_name
 from cases.models import Case, CaseEvent, ContactAttempt, Evidence
 from cases.pdf import LATIN_BOLD, LATIN_FONT, MONO_FONT, markup, zone
@@ -237,6 +238,9 @@ class _SummaryWriter:
             spaceAfter=4,
         )
 
+    def day(self, value: dt.date | None) -> str:
+        return formats.date_format(value, "DATE_FORMAT") if value is not None else ""
+
     def when(self, value: dt.datetime | None) -> str:
         if value is None:
             return ""
@@ -336,13 +340,24 @@ class _SummaryWriter:
                 (_("eSIM profile deleted"), self.when(case.esim_profile_deleted_at)),
                 (_("Contract ended"), self.when(case.contract_ended_at)),
                 (_("Billing verified stopped"), self.when(case.billing_verified_at)),
+                (_("Provider refused"), self.when(case.refused_at)),
+                (_("Cancellation notice sent"), self.when(case.notice_sent_at)),
+                (_("Answer to the notice due"), self.day(case.notice_answer_due_on)),
+                (_("Notice takes effect on"), self.day(case.notice_effective_on)),
+                (_("Escalated"), self.when(case.escalated_at)),
                 (_("Status last changed"), self.when(case.status_changed_at)),
             ],
         )
 
     def references_section(self) -> list:
         rows = [[self.p(_("Case reference")), self.p(self.case.reference)]]
-        if self.case.provider_reference:
+        # Every reference the case page lists (request, confirmation, others given on a step
+        # or with an outcome), then any the contact log holds.
+        shown = set()
+        for reference in selectors.references(self._with_steps()):
+            rows.append([self.p(reference.label), self.p(reference.value)])
+            shown.add(reference.value)
+        if self.case.provider_reference and self.case.provider_reference not in shown:
             rows.append([self.p(_("Provider's reference")), self.p(self.case.provider_reference)])
         contacts = (
             ContactAttempt.objects.filter(case=self.case)
@@ -355,6 +370,11 @@ class _SummaryWriter:
             label = ", ".join(part for part in (self.when(contact.occurred_at), channel) if part)
             rows.append([self.p(label), self.p(contact.provider_reference)])
         return [self.p(_("References"), self.heading), self.table(rows, [55 * mm, 119 * mm])]
+
+    def _with_steps(self) -> Case:
+        if not hasattr(self.case, "step_list"):
+            self.case.step_list = list(self.case.steps.order_by("position"))
+        return self.case
 
     def customer_events(self):
         return CaseEvent.objects.filter(
