@@ -29,7 +29,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from cases import selectors
 from cases.evidence.files import clean_name
 from cases.models import Case, CaseEvent, ContactAttempt, Evidence
-from cases.pdf import LATIN_BOLD, LATIN_FONT, MONO_FONT, markup, zone
+from cases.pdf import LATIN_BOLD, LATIN_FONT, MONO_FONT, REPLACEMENT, cannot_set, markup, zone
 
 MANIFEST_NAME = "manifest.sha256"
 SUMMARY_NAME = "summary.pdf"
@@ -222,6 +222,7 @@ class _SummaryWriter:
         self.files = files
         self.created_at = created_at
         self.zone = zone(case.time_zone)
+        self.has_replacements = False
         self.body = ParagraphStyle("body", fontName=LATIN_FONT, fontSize=9.5, leading=13)
         self.small = ParagraphStyle("small", parent=self.body, fontSize=8, leading=10.5)
         self.mono = ParagraphStyle("mono", parent=self.small, fontName=MONO_FONT, fontSize=7)
@@ -247,6 +248,7 @@ class _SummaryWriter:
         return formats.date_format(value.astimezone(self.zone), "DATETIME_FORMAT")
 
     def p(self, text: object, style: ParagraphStyle | None = None) -> Paragraph:
+        self.has_replacements = self.has_replacements or cannot_set(text)
         return Paragraph(markup(text), style or self.body)
 
     def pdf(self) -> bytes:
@@ -284,6 +286,18 @@ class _SummaryWriter:
             *self.timeline_section(),
             *self.files_section(),
         ]
+        if self.has_replacements:
+            story.append(Spacer(1, 4 * mm))
+            story.append(
+                self.p(
+                    _(
+                        "Some characters could not be set in this PDF's fonts and show as %(box)s; "
+                        "the case page shows them as they were typed."
+                    )
+                    % {"box": REPLACEMENT},
+                    self.small,
+                )
+            )
         document.build(story)
         return out.getvalue()
 
