@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import punctuation
 from cases.contacts import scam_guard, selectors
 from cases.contacts.services import ContactEntry
 from cases.forms import VersionedForm
@@ -22,7 +23,7 @@ CLOCK_SLACK = dt.timedelta(minutes=10)
 def channel_label(channel: ContactChannel) -> str:
     label = localized(channel, "label")
     kind = channel.get_kind_display()
-    return f"{label or kind}: {channel.value}"
+    return punctuation.labelled(label or kind, channel.value)
 
 
 class ContactForm(OnceFormMixin, VersionedForm):

@@ -26,7 +26,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from cases import selectors
+from cases import punctuation, selectors
 from cases.evidence.files import clean_name
 from cases.models import Case, CaseEvent, ContactAttempt, Evidence
 from cases.pdf import LATIN_BOLD, LATIN_FONT, MONO_FONT, REPLACEMENT, cannot_set, markup, zone
@@ -325,7 +325,7 @@ class _SummaryWriter:
         case = self.case
         provider = case.provider_label
         if case.provider is not None and case.provider.local_name:
-            provider = f"{provider} ({case.provider.local_name})"
+            provider = f"{provider} {punctuation.bracketed(case.provider.local_name)}"
         return self.pairs(
             _("The case"),
             [

@@ -17,6 +17,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
+from cases import punctuation
 from cases.models import Case
 from cases.pdf import LATIN_BOLD, LATIN_FONT, REPLACEMENT, cannot_set, markup
 from providers.models import ContactChannel, EscalationRegion, localized
@@ -90,7 +91,7 @@ def _compose(
 ) -> Letter:
     provider = case.provider_label
     if case.provider is not None and case.provider.local_name:
-        provider = f"{provider} ({case.provider.local_name})"
+        provider = f"{provider} {punctuation.bracketed(case.provider.local_name)}"
     recipient = [provider] + [
         f"{channel.get_kind_display()}: {channel.value}" for channel in official_addresses(channels)
     ]

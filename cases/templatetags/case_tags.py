@@ -4,6 +4,7 @@ import re
 
 from django import template
 
+from cases import punctuation
 from providers.models import localized
 
 register = template.Library()
@@ -21,3 +22,15 @@ def tel_href(value: str) -> str:
     value = value or ""
     digits = re.sub(r"\D", "", value)
     return f"+{digits}" if value.strip().startswith("+") else digits
+
+
+@register.simple_tag
+def colon() -> str:
+    """ ": " between a label and its text, "：" in Chinese."""
+    return punctuation.colon()
+
+
+@register.filter
+def bracketed(text) -> str:
+    """ "(text)", or "（text）" in Chinese and around Chinese text."""
+    return punctuation.bracketed(text)
