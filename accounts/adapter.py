@@ -46,14 +46,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        user = (
-            User.objects.filter(email__iexact=email).only("preferred_language", "is_staff").first()
-        )
-        if template_prefix == LOGIN_CODE_MAIL and (user is None or user.is_staff):
+        user = User.objects.filter(email__iexact=email).first()
+        staff = user is not None and roles.signs_in_with_password(user)
+        if template_prefix == LOGIN_CODE_MAIL and (user is None or staff):
             # The request form already withholds codes from staff; this holds even if some
             # other allauth path starts a code sign-in for them.
             return
-        if template_prefix == PASSWORD_RESET_MAIL and (user is None or not user.is_staff):
+        if template_prefix == PASSWORD_RESET_MAIL and not staff:
             # Customers have no password: a reset link would be a second way in beside the
             # emailed code. The page answers the same either way (no account enumeration).
             return
@@ -66,7 +65,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if roles.can_use_staff_dashboard(request.user):
             # Agents work from the staff dashboard; the admin is for admins.
             return reverse("staff:case_list")
-        if request.user.is_staff:
+        if roles.signs_in_with_password(request.user):
             return super().get_login_redirect_url(request)
         return reverse("cases:my_cases")
 

@@ -1,5 +1,6 @@
 """Who is who among staff: the support agents' group and who may use the staff dashboard."""
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 
 from accounts.models import User
@@ -23,6 +24,28 @@ def can_use_staff_dashboard(user) -> bool:
         cached = user.groups.filter(name=SUPPORT_AGENTS).exists()
         user._is_support_agent = cached
     return cached
+
+
+def signs_in_with_password(user) -> bool:
+    """Staff status is what lets a person into Django's admin, so whoever has it signs in with
+    a password and, when STAFF_MFA_REQUIRED, a TOTP code; never with an emailed code."""
+    return bool(user.is_authenticated and user.is_staff)
+
+
+# Put on the request's user by StaffSecondFactorMiddleware, read by `passed_second_factor`.
+SECOND_FACTOR_STAMP = "_passed_second_factor_this_session"
+
+
+def passed_second_factor(user) -> bool:
+    """Whether this request's session passed the staff second factor, or none is required.
+
+    Only StaffSecondFactorMiddleware stamps it, on the user of the request it runs for. A user
+    loaded anywhere else (a task, the shell, a related object) carries no stamp, so it never
+    counts as having passed a factor nobody checked.
+    """
+    if not settings.STAFF_MFA_REQUIRED:
+        return True
+    return getattr(user, SECOND_FACTOR_STAMP, False) is True
 
 
 def support_agents_group() -> Group:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
+from accounts import roles
 from accounts.models import User
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -17,7 +18,7 @@ def customer_for_code(*, email: str, user: User | None, language: str) -> User |
     stays shut; both get None, which allauth answers exactly like a sent code.
     """
     if user is not None:
-        return None if user.is_staff else user
+        return None if roles.signs_in_with_password(user) else user
     if User.objects.filter(email__iexact=email).exists():
         return None  # inactive: never revived by asking for a code
     try:
@@ -29,7 +30,7 @@ def customer_for_code(*, email: str, user: User | None, language: str) -> User |
     except IntegrityError:
         # Two first requests for one address at once: the other one made it.
         found = User.objects.filter(email__iexact=email, is_active=True).first()
-        return found if found is not None and not found.is_staff else None
+        return found if found is not None and not roles.signs_in_with_password(found) else None
 
 
 def remember_language(*, user: User, language: str) -> None:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from accounts import services
+from accounts import roles, services
 from accounts.cookies import set_language_cookie
 from accounts.forms import PreferencesForm
 from config.http import AuthenticatedHttpRequest
@@ -64,7 +64,7 @@ def staff_password_page(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
-        if request.user.is_authenticated and not request.user.is_staff:
+        if request.user.is_authenticated and not roles.signs_in_with_password(request.user):
             raise Http404
         return view(request, *args, **kwargs)
 

@@ -4,10 +4,12 @@ The scripts run as `python bench/<name>.py`, so this folder is on sys.path and t
 this module as `common`.
 """
 
+import contextlib
 import datetime as dt
 import os
 import platform
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 HEAVY_EMAIL = "bench-heavy@bench.example"
@@ -50,3 +52,45 @@ def machine() -> str:
         f"{when} · {cpu} · {os.cpu_count()} cores · load {load} · PostgreSQL {postgres}"
         f" · Python {platform.python_version()}"
     )
+
+
+@contextlib.contextmanager
+def model_defaults() -> Iterator[None]:
+    """Give every NOT NULL column with a constant model default (or a blank text) that default
+    in the database while the block runs.
+
+    The benchmarks' INSERT … SELECTs name only the columns they vary, so a field added later
+    (a flag, a blank text) does not break them; the defaults are dropped again afterwards, so
+    the schema stays as the migrations made it.
+    """
+    from django.apps import apps
+    from django.db import connection, models
+    from django.db.models import NOT_PROVIDED
+
+    added = []
+    with connection.cursor() as cursor:
+        try:
+            for model in apps.get_models():
+                table = model._meta.db_table
+                for field in model._meta.concrete_fields:
+                    if field.null or field.primary_key:
+                        continue
+                    if field.default is not NOT_PROVIDED:
+                        if callable(field.default):
+                            continue
+                        value = field.get_db_prep_save(field.default, connection)
+                    elif field.empty_strings_allowed and isinstance(
+                        field, models.CharField | models.TextField
+                    ):
+                        value = ""
+                    else:
+                        continue
+                    cursor.execute(
+                        f'ALTER TABLE "{table}" ALTER COLUMN "{field.column}" SET DEFAULT %s',
+                        [value],
+                    )
+                    added.append((table, field.column))
+            yield
+        finally:
+            for table, column in added:
+                cursor.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" DROP DEFAULT')

@@ -31,7 +31,7 @@ import re
 import sys
 import time
 
-from common import ADMIN_EMAIL, HEAVY_EMAIL, setup_django
+from common import ADMIN_EMAIL, HEAVY_EMAIL, model_defaults, setup_django
 
 setup_django()
 
@@ -66,46 +66,6 @@ def reference_sql(x: str) -> str:
         for k in range(7, -1, -1)
     ]
     return f"'CX-' || {' || '.join(chars[:4])} || '-' || {' || '.join(chars[4:])}"
-
-
-def column_defaults() -> list[tuple[str, str]]:
-    """Database defaults for every NOT NULL column that has a constant Python default, as
-    (table, column) pairs set by this call: the INSERT … SELECTs below name only the columns
-    they vary, so a field added later (a flag, a blank text) does not break the seed.
-    """
-    from django.apps import apps
-    from django.db import models
-    from django.db.models import NOT_PROVIDED
-
-    added = []
-    with connection.cursor() as cursor:
-        for model in apps.get_models():
-            table = model._meta.db_table
-            for field in model._meta.concrete_fields:
-                if field.null or field.primary_key:
-                    continue
-                if field.default is not NOT_PROVIDED:
-                    if callable(field.default):
-                        continue
-                    value = field.get_db_prep_save(field.default, connection)
-                elif field.empty_strings_allowed and isinstance(
-                    field, models.CharField | models.TextField
-                ):
-                    value = ""
-                else:
-                    continue
-                cursor.execute(
-                    f'ALTER TABLE "{table}" ALTER COLUMN "{field.column}" SET DEFAULT %s',
-                    [value],
-                )
-                added.append((table, field.column))
-    return added
-
-
-def drop_column_defaults(added: list[tuple[str, str]]) -> None:
-    with connection.cursor() as cursor:
-        for table, column in added:
-            cursor.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" DROP DEFAULT')
 
 
 def sql_array(values: list[str]) -> str:
@@ -582,22 +542,21 @@ def main() -> None:
         run("SET LOCAL work_mem = '64MB'")
         run("SET LOCAL jit = off")  # compiling these one-off statements costs seconds
         run("SELECT setseed(0.42)")
-        defaults = column_defaults()
-        first_customer, heavy, first_agent, _agents = seed_people(args.customers, now)
-        phases.done("users", args.customers + AGENTS + 2)
-        rows, heavy_case = seed_cases(
-            n=args.cases,
-            customers=args.customers,
-            first_customer=first_customer,
-            heavy=heavy,
-            first_agent=first_agent,
-            now=now,
-        )
-        phases.done("cases", rows)
-        phases.done("case steps", seed_steps(heavy=heavy, n=args.cases))
-        phases.done("case events", seed_events(heavy_case=heavy_case, now=now))
-        phases.done("reminders", seed_reminders(now=now))
-        drop_column_defaults(defaults)
+        with model_defaults():
+            first_customer, heavy, first_agent, _agents = seed_people(args.customers, now)
+            phases.done("users", args.customers + AGENTS + 2)
+            rows, heavy_case = seed_cases(
+                n=args.cases,
+                customers=args.customers,
+                first_customer=first_customer,
+                heavy=heavy,
+                first_agent=first_agent,
+                now=now,
+            )
+            phases.done("cases", rows)
+            phases.done("case steps", seed_steps(heavy=heavy, n=args.cases))
+            phases.done("case events", seed_events(heavy_case=heavy_case, now=now))
+            phases.done("reminders", seed_reminders(now=now))
     # A draft for the provider search, started the way a customer starts one.
     services.start_case(service_kind="esim", owner=User.objects.get(pk=heavy))
     with connection.cursor() as cursor:

@@ -28,7 +28,7 @@ import statistics
 import sys
 import time
 
-from common import setup_django
+from common import model_defaults, setup_django
 
 BROKER = (
     os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/7"
@@ -139,15 +139,17 @@ def set_due_fraction(now: dt.datetime, fraction: float) -> int:
         )
     elif len(due) < target:
         # Spread over the id range (and so over time zones and creation dates), not the first N.
-        execute(
-            "INSERT INTO cases_reminder (kind, period_started_at, sequence, due_at, state,"
-            " sending_since, attempts, sent_at, last_error, message_id, body, created_at, case_id)"
-            " SELECT 'billing_check', %s, 0, %s - (c.id %% 180) * interval '1 minute',"
-            " 'scheduled', NULL, 0, NULL, '', '', '', %s, c.id FROM cases_case c"
-            " WHERE c.status = 'completed' AND c.billing_verified_at IS NULL"
-            " ORDER BY (c.id * 2654435761) %% 1000003 LIMIT %s",
-            [ADDED_PERIOD, now, now, target - len(due)],
-        )
+        # Only the columns that matter here are named: the model's defaults fill the rest.
+        with model_defaults():
+            execute(
+                "INSERT INTO cases_reminder (kind, period_started_at, sequence, due_at, state,"
+                " created_at, case_id)"
+                " SELECT 'billing_check', %s, 0, %s - (c.id %% 180) * interval '1 minute',"
+                " 'scheduled', %s, c.id FROM cases_case c"
+                " WHERE c.status = 'completed' AND c.billing_verified_at IS NULL"
+                " ORDER BY (c.id * 2654435761) %% 1000003 LIMIT %s",
+                [ADDED_PERIOD, now, now, target - len(due)],
+            )
     execute("ANALYZE cases_reminder")
     return Reminder.objects.claimable(now).count()
 

@@ -2,15 +2,20 @@
 
 from collections.abc import Iterable
 
+from accounts import roles
 from accounts.models import User
 from cases.models import Case, CaseEvent
 
 
 def role_for(by: User | None) -> str:
-    """The role an actor acts in: the system when nobody, an agent when staff."""
+    """The role an actor acts in: the system when nobody, an agent when one of the agents.
+
+    Who they are, not what this session passed: the services checked that before writing,
+    and a worker records the agent who asked for its work with a user loaded afresh.
+    """
     if by is None:
         return CaseEvent.Actor.SYSTEM
-    return CaseEvent.Actor.AGENT if by.is_staff else CaseEvent.Actor.CUSTOMER
+    return CaseEvent.Actor.AGENT if roles.can_use_staff_dashboard(by) else CaseEvent.Actor.CUSTOMER
 
 
 def record_event(

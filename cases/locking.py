@@ -1,9 +1,11 @@
-"""The two halves of every write to a case: lock the row (checking the version the person saw),
-then save with the version bumped and the activity stamped (STYLE.md "A service")."""
+"""The two halves of every write to a case: lock the row (checking who writes and the version
+they saw), then save with the version bumped and the activity stamped (STYLE.md "A service")."""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from cases import access
 from cases.models import Case
 from cases.transitions import CaseChanged, TransitionNotAllowed
 
@@ -16,12 +18,15 @@ def refuse_if_deleted(case: Case) -> None:
         )
 
 
-def lock(case: Case, version: int | None = None) -> Case:
+def lock(case: Case, version: int | None = None, *, by: User | None) -> Case:
     """The case's row, locked until the transaction ends; CaseChanged if `version` is stale.
 
-    `version=None` is for writes that apply whatever the person saw (stop reminders, say).
+    `by` is who writes, checked against the access rule on the locked row (AccessDenied):
+    None for the system. `version=None` is for writes that apply whatever the person saw
+    (stop reminders, say).
     """
     locked = Case.objects.select_for_update(of=("self",)).select_related("provider").get(pk=case.pk)
+    access.check_can_act(by=by, case=locked)
     refuse_if_deleted(locked)
     if version is not None and locked.version != version:
         raise CaseChanged(locked)

@@ -59,9 +59,6 @@ STAFF_OPEN_STATUSES = (
 
 
 class CaseQuerySet(models.QuerySet):
-    def owned_by(self, user) -> "CaseQuerySet":
-        return self.filter(owner=user) if user.is_authenticated else self.none()
-
     def open(self) -> "CaseQuerySet":
         return self.exclude(status__in=Case.CLOSED_STATUSES)
 
@@ -294,7 +291,8 @@ class Case(models.Model):
 
     @property
     def provider_label(self) -> str:
-        return self.provider.name if self.provider is not None else self.provider_name
+        """The provider's name in the active language, or the name the customer typed."""
+        return self.provider.display_name if self.provider is not None else self.provider_name
 
     @property
     def is_open(self) -> bool:

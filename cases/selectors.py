@@ -5,12 +5,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from cases import access
 from cases.models import Case, CaseEvent, CaseStep, Reminder
 from config import keyset
 from providers.models import ContactChannel, Provider, ServiceKind, StepKind
@@ -23,16 +24,11 @@ TIMELINE_PAGE_SIZE = 50
 
 
 def _owned(queryset: QuerySet, *, ref: str, user, draft_tokens: Iterable[str]) -> Case:
-    """The case `ref` if `user` owns it, or it is an unclaimed draft whose token they hold."""
-    tokens = [token for token in draft_tokens if token]
-    mine = Q(owner__isnull=True, draft_token__in=tokens) if tokens else Q(pk__in=[])
-    if user.is_authenticated:
-        mine |= Q(owner=user)
-    case = queryset.filter(mine, reference=ref.upper()).first()
-    if case is None:
-        # The same answer whether the case does not exist or is someone else's.
-        raise Http404
-    return case
+    """The case `ref` if `user` owns it, or it is an unclaimed draft whose token they hold.
+
+    The same answer whether the case does not exist or is someone else's (cases/access.py).
+    """
+    return access.case_for_owner(queryset, ref=ref, user=user, draft_tokens=draft_tokens)
 
 
 def case_for_owner(*, ref: str, user, draft_tokens: Iterable[str] = ()) -> Case:
@@ -234,7 +230,7 @@ class CasePage:
 
 def my_cases(*, user, cursor: str = "", size: int = MY_CASES_PAGE_SIZE) -> CasePage:
     """One page of the user's cases, newest first, by keyset on (created_at, id): one query."""
-    cases = Case.objects.owned_by(user).select_related("provider")
+    cases = Case.objects.filter(access.owned(user)).select_related("provider")
     rows, next_cursor = keyset.page(cases, cursor=cursor, size=size)
     return CasePage(cases=rows, next_cursor=next_cursor)
 

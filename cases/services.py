@@ -106,7 +106,8 @@ def start_or_resume_draft(
 @transaction.atomic
 def discard_draft(*, case: Case, version: int) -> None:
     """Delete a draft its owner no longer wants; a case past the draft is withdrawn instead."""
-    locked = locking.lock(case, version)
+    # Only drafts go, and the view found this one through its owner or the session's token.
+    locked = locking.lock(case, version, by=None)
     if locked.status != S.DRAFT:
         raise transitions.TransitionNotAllowed(
             _("Only a draft can be discarded. To stop this case, withdraw it on its page.")
@@ -246,7 +247,7 @@ def edit_case(*, case: Case, by: User, version: int, changes: dict[str, object])
 
     Status and dates belong to the status machine and never pass through here.
     """
-    locked = locking.lock(case, version)
+    locked = locking.lock(case, version, by=by)
     if not changes:
         return locked
     for name, value in changes.items():
@@ -310,7 +311,7 @@ def _check_changeable(case: Case) -> None:
 @transaction.atomic
 def change_service_kind(*, case: Case, by: User | None, version: int, service_kind: str) -> Case:
     """Change what is being cancelled, until the steps start; the steps follow."""
-    case = locking.lock(case, version)
+    case = locking.lock(case, version, by=by)
     _check_changeable(case)
     if case.service_kind == service_kind:
         return case
@@ -341,7 +342,7 @@ def choose_provider(
     provider_name: str = "",
 ) -> Case:
     """Set the case's provider: one from the directory, or a free-text name, never both."""
-    case = locking.lock(case, version)
+    case = locking.lock(case, version, by=by)
     if case.status not in CHANGEABLE_STATUSES:
         raise transitions.TransitionNotAllowed(
             _("The provider can only be changed until you start the steps.")
@@ -354,7 +355,10 @@ def choose_provider(
         kind=CaseEvent.Kind.DETAILS,
         by=by,
         text=gettext_noop("Provider: %(name)s"),
-        params={"name": case.provider_label},
+        params={
+            "name": provider.name if provider else case.provider_name,
+            "name_zh_hans": provider.name_zh if provider else "",
+        },
     )
     if case.status == S.PREPARING:
         rebuild_steps(case=case)
@@ -376,7 +380,7 @@ def set_details(
     iccid: str = "",
 ) -> Case:
     """Store the line's identifiers (already validated and normalised) and the reason."""
-    case = locking.lock(case, version)
+    case = locking.lock(case, version, by=by)
     if not case.is_open:
         raise transitions.TransitionNotAllowed(_("A closed case's details cannot be changed."))
     answers_before = case_answers(case)
@@ -409,7 +413,7 @@ def set_details(
 @transaction.atomic
 def answer_keep_number(*, case: Case, by: User | None, version: int, keep: bool) -> Case:
     """ "Keep the number?" Yes points to porting; no lets the number go with the line."""
-    case = locking.lock(case, version)
+    case = locking.lock(case, version, by=by)
     _check_changeable(case)
     if case.number_can_go == (not keep):
         return case
@@ -433,7 +437,7 @@ def prepare_case(*, case: Case, by: User, version: int, time_zone: str = "") -> 
     `time_zone` is the one the person confirmed (reminder hours follow it); it is kept in
     their preferences too. Without one, the case takes the account's zone.
     """
-    locked = locking.lock(case, version)
+    locked = locking.lock(case, version, by=by)
     if locked.owner_id == by.pk:
         zone = time_zone or (by.time_zone if locked.time_zone == "UTC" else "")
         if zone and zone != locked.time_zone:
@@ -466,7 +470,7 @@ def complete_step(
     verification_done: bool = False,
 ) -> Case:
     """Mark a step (or a precaution) done; the submit step starts the wait on the provider."""
-    case = locking.lock(case, version)
+    case = locking.lock(case, version, by=by)
     step = CaseStep.objects.select_for_update().get(pk=step.pk, case=case)
     if step.kind != StepKind.CHECKLIST and case.status == S.PREPARING:
         raise transitions.TransitionNotAllowed(
@@ -501,7 +505,7 @@ def complete_step(
 @transaction.atomic
 def skip_step(*, case: Case, step: CaseStep, by: User, version: int) -> Case:
     """Skip a precaution knowingly: it stays on the case as a warning."""
-    case = locking.lock(case, version)
+    case = locking.lock(case, version, by=by)
     step = CaseStep.objects.select_for_update().get(pk=step.pk, case=case)
     step.state = CaseStep.State.SKIPPED
     step.skip_acknowledged = True
@@ -522,7 +526,7 @@ def skip_step(*, case: Case, step: CaseStep, by: User, version: int) -> Case:
 @transaction.atomic
 def undo_step(*, case: Case, step: CaseStep, by: User, version: int) -> Case:
     """Put a precaution marked done or skipped back to do (a mis-tap, or second thoughts)."""
-    case = locking.lock(case, version)
+    case = locking.lock(case, version, by=by)
     step = CaseStep.objects.select_for_update().get(pk=step.pk, case=case)
     if step.kind != StepKind.CHECKLIST or case.status in (S.DRAFT, *Case.CLOSED_STATUSES):
         raise transitions.TransitionNotAllowed(_("This precaution cannot be undone now."))
@@ -547,7 +551,7 @@ def undo_step(*, case: Case, step: CaseStep, by: User, version: int) -> Case:
 @transaction.atomic
 def start_steps(*, case: Case, by: User, version: int) -> Case:
     """Leave the precautions for the steps, once every precaution is ticked or skipped."""
-    locked = locking.lock(case, version)
+    locked = locking.lock(case, version, by=by)
     if locked.steps.filter(kind=StepKind.CHECKLIST, state=CaseStep.State.TODO).exists():
         raise transitions.TransitionNotAllowed(
             _("Mark each precaution done, or skip it and confirm that you understand the risk.")
@@ -573,7 +577,7 @@ def record_outcome(
     *, case: Case, by: User, version: int, outcome: str, reference: str = "", note: str = ""
 ) -> Case:
     """Apply what the customer heard from the provider (or decided) as a status move."""
-    locked = locking.lock(case, version)
+    locked = locking.lock(case, version, by=by)
     if outcome == Outcome.CONFIRMED:
         locked = move_case(
             case=locked,
@@ -630,7 +634,7 @@ def answer_billing_check(
     *, case: Case, by: User, version: int, still_charged: bool, note: str = ""
 ) -> Case:
     """ "Did the latest bill still charge this line?" No: verified closed. Yes: reopened."""
-    locked = locking.lock(case, version)
+    locked = locking.lock(case, version, by=by)
     if locked.status != S.COMPLETED or locked.billing_verified_at is not None:
         raise transitions.TransitionNotAllowed(_("This case has no billing check to answer."))
     if still_charged:
@@ -657,7 +661,7 @@ def answer_billing_check(
 @transaction.atomic
 def mark_profile_deleted(*, case: Case, by: User, version: int) -> Case:
     """Record that the eSIM profile was removed from the device (it does not end the contract)."""
-    locked = locking.lock(case, version)
+    locked = locking.lock(case, version, by=by)
     if locked.esim_profile_deleted_at is None:
         locked.esim_profile_deleted_at = timezone.now()
         locking.bump(locked, "esim_profile_deleted_at")
@@ -668,7 +672,7 @@ def mark_profile_deleted(*, case: Case, by: User, version: int) -> Case:
 @transaction.atomic
 def unmark_profile_deleted(*, case: Case, by: User, version: int) -> Case:
     """Undo "I deleted the eSIM profile": it was marked by mistake, the profile is still there."""
-    locked = locking.lock(case, version)
+    locked = locking.lock(case, version, by=by)
     if locked.esim_profile_deleted_at is not None:
         locked.esim_profile_deleted_at = None
         locking.bump(locked, "esim_profile_deleted_at")
@@ -684,7 +688,7 @@ def unmark_profile_deleted(*, case: Case, by: User, version: int) -> Case:
 @transaction.atomic
 def mark_contract_ended(*, case: Case, by: User, version: int) -> Case:
     """Record that the operator ended the contract: the fact that stops billing."""
-    locked = locking.lock(case, version)
+    locked = locking.lock(case, version, by=by)
     if locked.contract_ended_at is None:
         locked.contract_ended_at = timezone.now()
         locking.bump(locked, "contract_ended_at")

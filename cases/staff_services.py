@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts import roles
 from accounts.models import User
-from cases import locking, once, transitions
+from cases import access, locking, once, transitions
 from cases.events import record_event
 from cases.models import Case, CaseEvent, Reminder
 from cases.reminders import outbox
@@ -24,7 +25,7 @@ S = Case.Status
 
 
 def _agent_only(by: User) -> None:
-    if not (by and by.is_staff):
+    if not access.is_cleared_agent(by):
         raise transitions.TransitionNotAllowed(_("Only an agent can make this change."))
 
 
@@ -37,9 +38,9 @@ def _sweep_soon() -> None:
 def assign(*, case: Case, agent: User | None, by: User, version: int) -> Case:
     """Give the case to `agent` (`by` themselves to take it), or to nobody."""
     _agent_only(by)
-    if agent is not None and not agent.is_staff:
+    if agent is not None and not roles.can_use_staff_dashboard(agent):
         raise transitions.TransitionNotAllowed(_("Cases can only be assigned to agents."))
-    case = locking.lock(case, version)
+    case = locking.lock(case, version, by=by)
     if case.assigned_agent_id == (agent.pk if agent else None):
         return case
     case.assigned_agent = agent
@@ -71,7 +72,7 @@ def add_internal_note(
     if not note:
         raise transitions.TransitionNotAllowed(_("Write the note first."))
     submission = once.claim(token=form_token, case=case, kind=once.Kind.NOTE)
-    case = locking.lock(case, version)
+    case = locking.lock(case, version, by=by)
     locking.bump(case)
     event = record_event(
         case=case,
@@ -96,7 +97,7 @@ def message_customer(
     if not message:
         raise transitions.TransitionNotAllowed(_("Write the message first."))
     submission = once.claim(token=form_token, case=case, kind=once.Kind.MESSAGE)
-    case = locking.lock(case, version)
+    case = locking.lock(case, version, by=by)
     if case.owner_id is None:
         raise transitions.TransitionNotAllowed(
             _("This case has no account yet, so there is nobody to write to.")
@@ -127,7 +128,7 @@ def message_customer(
 def send_reminder_now(*, case: Case, by: User, version: int) -> Reminder:
     """Bring the waiting case's next reminder forward to now (the sweep sends it)."""
     _agent_only(by)
-    case = locking.lock(case, version)
+    case = locking.lock(case, version, by=by)
     if not (case.is_waiting and case.waiting_since):
         raise transitions.TransitionNotAllowed(
             _("Only a case waiting on the provider gets reminders.")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
+from cases import access
 from cases.models import Case, CaseEvent
 
 S = Case.Status
@@ -65,11 +66,12 @@ MOVES: dict[tuple[str, str], Move] = {
 
 
 def role_of(user, case: Case) -> str:
+    """The role `user` acts in on `case` (cases/access.py decides who may act at all)."""
     if user is None:
         return Role.SYSTEM
-    if user.is_staff:
+    if access.is_cleared_agent(user):
         return Role.AGENT
-    if case.owner_id is not None and case.owner_id == user.pk:
+    if access.is_owner(user, case):
         return Role.CUSTOMER
     raise TransitionNotAllowed(_("Only the case's owner or an agent can change it."))
 

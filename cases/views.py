@@ -2,7 +2,8 @@
 
 Thin views (STYLE.md): parse the request, call a selector or a service, render or redirect.
 Every page that takes a reference looks the case up through a selector that answers 404 to
-anyone but its owner (or, for an anonymous draft, the session holding its token).
+anyone but its owner (or, for an anonymous draft, the session holding its token), by the
+rule in cases/access.py.
 """
 
 from collections.abc import Callable

@@ -100,6 +100,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite creates the file but not its folder: any command on a fresh checkout (`check
+    # --deploy` included) would otherwise stop at "unable to open database file".
+    if (_sqlite_name := str(DATABASES["default"]["NAME"])) != ":memory:":
+        Path(_sqlite_name).parent.mkdir(parents=True, exist_ok=True)
     # Web, worker and beat share one file: WAL lets readers run beside the writer, IMMEDIATE
     # takes the write lock up front so transactions wait instead of failing mid-way.
     DATABASES["default"]["OPTIONS"] = {
@@ -279,6 +283,11 @@ EVIDENCE_MAX_UPLOAD_BYTES = env.int("EVIDENCE_MAX_UPLOAD_BYTES", default=10 * 10
 EVIDENCE_MAX_FILES_PER_UPLOAD = env.int("EVIDENCE_MAX_FILES_PER_UPLOAD", default=5)
 # Width × height an uploaded image may have; more is refused before it is decoded.
 EVIDENCE_MAX_IMAGE_PIXELS = env.int("EVIDENCE_MAX_IMAGE_PIXELS", default=50_000_000)
+# One decoded image's memory (width × height × bytes a pixel): larger ones are refused
+# before decoding, except JPEGs, which are decoded at 1/2, 1/4 or 1/8 of their size to fit.
+EVIDENCE_MAX_IMAGE_DECODED_BYTES = env.int(
+    "EVIDENCE_MAX_IMAGE_DECODED_BYTES", default=128 * 1024 * 1024
+)
 EVIDENCE_MAX_FILES_PER_CASE = env.int("EVIDENCE_MAX_FILES_PER_CASE", default=50)
 EVIDENCE_MAX_BYTES_PER_CASE = env.int("EVIDENCE_MAX_BYTES_PER_CASE", default=100 * 1024 * 1024)
 EVIDENCE_MAX_BYTES_PER_CUSTOMER = env.int(

@@ -59,6 +59,7 @@ class ProviderAdmin(AuditActorMixin):
     show_full_result_count = False
     list_display = (
         "name",
+        "name_zh",
         "local_name",
         "country",
         "service_kinds",
@@ -77,7 +78,7 @@ class ProviderAdmin(AuditActorMixin):
         "service_kinds_checked",
         "has_self_service",
     )
-    search_fields = ("name", "local_name", "slug", "aliases")
+    search_fields = ("name", "name_zh", "local_name", "slug", "aliases")
     prepopulated_fields = {"slug": ("name",)}
     fieldsets = (
         (
@@ -85,6 +86,7 @@ class ProviderAdmin(AuditActorMixin):
             {
                 "fields": (
                     "name",
+                    "name_zh",
                     "local_name",
                     "aliases",
                     "slug",

@@ -26,9 +26,11 @@ import yaml
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from providers import search
 from providers.models import (
     OFFER_FIELDS,
     ContactChannel,
@@ -47,6 +49,7 @@ FILE_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
 PROVIDER_FIELDS = [
     "slug",
     "name",
+    "name_zh",
     "local_name",
     "aliases",
     "country",
@@ -142,6 +145,7 @@ HOST_IN_TEXT = re.compile(r"(?:https?://|@)([a-z0-9.-]+\.[a-z]{2,})", re.IGNOREC
 # Ofcom's numbers for drama: London 020 7946 0xxx, mobile 07700 900xxx, 01632 960xxx.
 FICTIONAL_UK_NUMBER = re.compile(r"^44(?:2079460\d{3}|7700900\d{3}|1632960\d{3})$")
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
+CJK = re.compile(r"[\u3400-\u9fff\U00020000-\U0002ffff]")
 
 
 def is_reserved_host(host: str) -> bool:
@@ -256,6 +260,25 @@ class ProviderEntryForm(forms.ModelForm):
             raise forms.ValidationError(_("Use a two-letter upper-case ISO 3166 code, e.g. GB."))
         return country
 
+    def clean_last_verified_on(self) -> Any:
+        verified_on = self.cleaned_data["last_verified_on"]
+        if verified_on and verified_on > timezone.localdate():
+            raise forms.ValidationError(_("It cannot have been checked on a future date."))
+        return verified_on
+
+    def clean_name_zh(self) -> str:
+        name = self.cleaned_data["name_zh"].strip()
+        if name and not CJK.search(name):
+            raise forms.ValidationError(
+                _("Give the name in Chinese characters (中国移动), or leave the key out.")
+            )
+        simplified = search.to_simplified(name)
+        if simplified != name:
+            raise forms.ValidationError(
+                _("Use Simplified Chinese: %(simplified)s.") % {"simplified": simplified}
+            )
+        return name
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
@@ -287,6 +310,9 @@ class ChannelEntryForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
+        verified_on = cleaned.get("verified_on")
+        if verified_on and verified_on > timezone.localdate():
+            self.add_error("verified_on", _("A channel cannot have been seen on a future date."))
         if cleaned.get("is_official"):
             if not cleaned.get("source_url") and "source_url" not in self.errors:
                 self.add_error(

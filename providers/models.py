@@ -93,6 +93,15 @@ class Provider(models.Model):
     """A mobile provider or virtual-number app, with what it takes to leave it."""
 
     name = models.CharField(_("name"), max_length=120)
+    name_zh = models.CharField(
+        _("name in Simplified Chinese"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Shown instead of the name on Chinese pages and emails (中国移动). Leave it empty "
+            "for a brand with no established Chinese name: the name is shown."
+        ),
+    )
     local_name = models.CharField(_("local name"), max_length=120, blank=True)
     aliases = models.CharField(
         _("aliases"),
@@ -160,7 +169,11 @@ class Provider(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.search_text = search.search_text(
-            name=self.name, local_name=self.local_name, slug=self.slug, aliases=self.aliases
+            name=self.name,
+            name_zh=self.name_zh,
+            local_name=self.local_name,
+            slug=self.slug,
+            aliases=self.aliases,
         )
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "search_text" not in update_fields:
@@ -169,6 +182,20 @@ class Provider(models.Model):
 
     def clean(self) -> None:
         refuse_future_dates(self, "last_verified_on")
+
+    @property
+    def display_name(self) -> str:
+        """The name to show people: the Chinese one on Chinese pages when there is one."""
+        if self.name_zh and (get_language() or "").lower().startswith("zh"):
+            return self.name_zh
+        return self.name
+
+    @property
+    def display_local_name(self) -> str:
+        """The local name to show beside display_name, or "" when it says the same thing."""
+        if not self.local_name or search.fold(self.local_name) == search.fold(self.display_name):
+            return ""
+        return self.local_name
 
     @property
     def country_name(self) -> str:

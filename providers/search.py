@@ -20,6 +20,11 @@ def _to_simplified() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+def to_simplified(text: str) -> str:
+    """`text` with every Traditional Chinese character in its Simplified form."""
+    return _to_simplified().convert(text)
+
+
 def fold(text: str) -> str:
     """The form used to compare names: NFKC, case-folded, Simplified, single spaces."""
     text = unicodedata.normalize("NFKC", text or "").casefold()
@@ -31,7 +36,7 @@ def aliases_of(text: str) -> list[str]:
     return [alias.strip() for alias in re.split(r"[,，\n]", text or "") if alias.strip()]
 
 
-def search_text(*, name: str, local_name: str, slug: str, aliases: str) -> str:
+def search_text(*, name: str, local_name: str, slug: str, aliases: str, name_zh: str = "") -> str:
     """Every name of a provider, folded and joined; a query matches any part of it."""
-    names = [name, local_name, slug, slug.replace("-", " "), *aliases_of(aliases)]
+    names = [name, name_zh, local_name, slug, slug.replace("-", " "), *aliases_of(aliases)]
     return " | ".join(dict.fromkeys(fold(part) for part in names if part))

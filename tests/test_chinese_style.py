@@ -39,7 +39,7 @@ def chinese_texts() -> Iterator[tuple[str, str]]:
 def _zh_fields(where: str, node) -> Iterator[tuple[str, str]]:
     if isinstance(node, dict):
         for key, value in node.items():
-            if isinstance(value, str) and str(key).endswith("_zh_hans"):
+            if isinstance(value, str) and (str(key).endswith("_zh_hans") or key == "name_zh"):
                 yield f"{where}:{key}", value
             else:
                 yield from _zh_fields(f"{where}:{key}", value)

@@ -126,7 +126,16 @@ def test_run_command_serves_the_app_and_stops_cleanly(tmp_path: Path) -> None:
 
         wait_for(ready, timeout=240, what="/readyz", proc=proc, log=log)
 
-        status, body = get(f"{base}/")
+        # Each gunicorn worker answers /readyz on its own; on a busy machine the one that
+        # takes the next request may still be starting. A page must come within a minute
+        # of the first "ready", each request given its own five seconds.
+        def home_page() -> tuple[int, str] | None:
+            try:
+                return get(f"{base}/")
+            except OSError:
+                return None
+
+        status, body = wait_for(home_page, timeout=60, what="the home page", proc=proc, log=log)
         assert status == 200, body
         assert "<html" in body.lower()
 

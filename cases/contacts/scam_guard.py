@@ -12,21 +12,34 @@ What counts as the same channel:
   that is not valid in that country also matches on its national digits;
 - web addresses and email domains compare by registrable domain (the offline public suffix
   list), so `https://www.10086.cn/` and `sh.10086.cn` are one site;
-- messaging handles compare case-insensitively.
+- messaging handles compare case-insensitively;
+- on a host where anyone can publish (shared_platforms.py: Google Sites, Zendesk, github.io,
+  every suffix of the public suffix list's PRIVATE section, ...) only the exact official URL
+  counts, never the registrable domain;
+- a domain whose top-level domain the bundled public suffix list does not know is judged
+  (an unknown address), not skipped.
+
+Before anything is compared, the text is folded as a browser would read it: full-width forms
+(NFKC) and the dots IDNA/UTS #46 accept (。．｡) become ASCII, hosts are mapped by UTS #46.
+Numbers and sender names written with look-alike characters (1OO86 for 10086, V0dafone,
+02 for O2) are flagged for every provider: a real one never writes them so.
 """
 
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
+import idna
 import phonenumbers
 import tldextract
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from cases.contacts.shared_platforms import SHARED_HOSTS
 
 
 class Reason(models.TextChoices):
@@ -37,6 +50,8 @@ class Reason(models.TextChoices):
     LOOKALIKE = "lookalike_domain", _("Look-alike of an official address")
     PUNYCODE = "punycode_domain", _("Address in look-alike international characters")
     PREMIUM_RATE = "premium_rate", _("Premium-rate or 400 number")
+    DISGUISED = "disguised_characters", _("Letters and digits swapped to imitate a number or name")
+    SHARED_PLATFORM = "shared_platform", _("Page on a site where anyone can publish")
 
 
 # What the customer reads next to each finding (the template adds the official channels).
@@ -58,6 +73,15 @@ EXPLANATIONS = {
     ),
     Reason.PREMIUM_RATE: _(
         "This is a premium-rate or 400 number, and the provider's official number is different."
+    ),
+    Reason.DISGUISED: _(
+        "This is written with look-alike characters (such as the letter O for a zero, or the "
+        "digit 1 for an l) so that it reads as %(official)s. Real numbers and sender names "
+        "are never written this way."
+    ),
+    Reason.SHARED_PLATFORM: _(
+        "This page is on %(official)s, where anyone can publish. Only the provider's own "
+        "pages listed as official can be trusted there."
     ),
 }
 
@@ -112,6 +136,42 @@ CONFUSABLES = str.maketrans(
     }
 )  # fmt: skip
 CONFUSABLE_PAIRS = (("rn", "m"), ("vv", "w"), ("cl", "d"))
+
+# Letters that pass for digits in a number (Latin, Cyrillic and Greek look-alikes; full-width
+# forms are folded to these first). "1OO86" reads as 10086 and dials nothing of the sort.
+DIGIT_LOOKALIKES = {
+    "O": "0", "o": "0", "О": "0", "о": "0", "Ο": "0", "ο": "0",
+    "l": "1", "I": "1", "|": "1", "Ӏ": "1", "ǀ": "1",
+    "Z": "2", "z": "2",
+    "З": "3", "з": "3",
+    "S": "5", "s": "5",
+    "G": "6", "b": "6", "б": "6",
+    "B": "8",
+    "g": "9", "q": "9",
+}  # fmt: skip
+ZERO_ONE_LOOKALIKES = frozenset("OoОоΟοlI|Ӏǀ")
+# Digits that pass for letters in a name: "V0dafone", "g1ffgaff", "Thr3e", "02" for O2.
+LETTER_LOOKALIKES = str.maketrans(
+    {"0": "o", "1": "l", "2": "z", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b"}
+)
+_SCRIPTS = r"A-Za-z0-9_\u0370-\u03ff\u0400-\u04ff"
+_LOOK = re.escape("".join(DIGIT_LOOKALIKES))
+NUMBER_LIKE = re.compile(
+    rf"(?<![{_SCRIPTS}])[0-9{_LOOK}](?:[0-9{_LOOK}]|[ .()\-](?=[0-9{_LOOK}]))*(?![{_SCRIPTS}])"
+)
+_NAME_CHARS = r"A-Za-z0-9\u0370-\u03ff\u0400-\u04ff"
+NAME_LIKE = re.compile(rf"(?<![{_SCRIPTS}])[{_NAME_CHARS}]{{2,}}(?![{_SCRIPTS}])")
+FOREIGN_LETTER = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
+# A digit standing between letters ("V0dafone"): in a contact field, a disguise by itself.
+DIGIT_IN_WORD = re.compile(r"[A-Za-z][0134578][A-Za-z]")
+
+# The dots browsers accept in a host name (UTS #46 maps each to "."): 。 ． ｡
+DOT_EQUIVALENTS = "\u3002\uff0e\uff61"
+# Between two label characters a dot equivalent is a dot. In free text, a sentence that ends
+# in 。 and starts again in Latin letters ("10086。EE ...") is no host: there the next label
+# must start in lower case or a digit, as hosts are written.
+_DOT_IN_CONTACT = re.compile(rf"(?<=[a-z0-9-])[{DOT_EQUIVALENTS}](?=[a-z0-9])", re.IGNORECASE)
+_DOT_IN_TEXT = re.compile(rf"(?<=[A-Za-z0-9-])[{DOT_EQUIVALENTS}](?=[a-z0-9])")
 
 _LETTER = r"a-z0-9\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"  # Latin, Greek, Cyrillic
 _LABEL = rf"[{_LETTER}](?:[{_LETTER}-]{{0,61}}[{_LETTER}])?"
@@ -179,7 +239,9 @@ class Finding:
     code: Reason
     value: str  # what was found, as typed (never turned into a link)
     app: str = ""  # the messaging app, for MESSAGING
-    official: str = ""  # the official domain imitated, for LOOKALIKE
+    # The official domain imitated (LOOKALIKE), what a disguised value reads as (DISGUISED),
+    # or the platform a page is on (SHARED_PLATFORM).
+    official: str = ""
 
     @property
     def explanation(self) -> str:
@@ -240,6 +302,9 @@ class _Item:
     app: str = ""
     is_valid: bool = False  # a phone number valid in its country (not a short code)
     is_premium: bool = False
+    platform: str = ""  # the shared platform a page is on (exact URLs only)
+    page: tuple[str, str, str] = ("", "", "")  # (host, path, query) of a page
+    reads_as: str = ""  # what a disguised number or name reads as
 
 
 @cache
@@ -252,11 +317,19 @@ def _psl() -> tldextract.TLDExtract:
 
 
 def _ascii_host(host: str) -> str:
+    """The host as a browser sends it: UTS #46 mapping (its dots 。．｡ too), then IDNA."""
+    try:
+        host = idna.uts46_remap(host, std3_rules=False, transitional=False)
+    except (idna.IDNAError, ValueError):
+        host = host.translate({ord(dot): "." for dot in DOT_EQUIVALENTS})
     host = host.strip(".").lower()
     try:
         return host.encode("idna").decode("ascii")
     except UnicodeError:
-        return ""
+        try:
+            return idna.encode(host, uts46=False).decode("ascii")
+        except (idna.IDNAError, UnicodeError, ValueError):
+            return ""
 
 
 def registrable_domain(host: str) -> str:
@@ -265,6 +338,54 @@ def registrable_domain(host: str) -> str:
     if not ascii_host:
         return ""
     return _psl()(ascii_host).top_domain_under_public_suffix
+
+
+IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+ALPHA_TLD = re.compile(r"(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})")
+
+
+def _site(host: str) -> str:
+    """The site a host belongs to: its registrable domain, or for a top-level domain the
+    bundled list does not know (or an IP address), the host's last two labels (the host)."""
+    domain = registrable_domain(host)
+    if domain:
+        return domain
+    ascii_host = _ascii_host(host)
+    if IPV4.fullmatch(ascii_host):
+        return ascii_host
+    return ".".join(ascii_host.split(".")[-2:])
+
+
+def _is_unknown_suffix(host: str) -> bool:
+    """A host name (or IP address) whose top-level domain the bundled list does not know."""
+    ascii_host = _ascii_host(host)
+    if not ascii_host or "." not in ascii_host or registrable_domain(ascii_host):
+        return False
+    return bool(IPV4.fullmatch(ascii_host) or ALPHA_TLD.fullmatch(ascii_host.rsplit(".", 1)[1]))
+
+
+def shared_platform(host: str) -> str:
+    """The platform's name when anyone can publish on `host` (shared_platforms.py), else ""."""
+    ascii_host = _ascii_host(host)
+    parts = ascii_host.split(".")
+    for start in range(len(parts) - 1):
+        name = SHARED_HOSTS.get(".".join(parts[start:]))
+        if name:
+            return name
+    if ascii_host:
+        extracted = _psl()(ascii_host)
+        if extracted.is_private and extracted.domain:
+            return extracted.suffix  # github.io, netlify.app: the PSL's PRIVATE section
+    return ""
+
+
+def _page_key(text: str, host: str) -> tuple[str, str, str]:
+    """(host, path, query) of a page, as compared on a shared platform."""
+    text = text.strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    parts = urlsplit(text if "://" in text else "//" + text)
+    return (_ascii_host(host), unquote(parts.path).rstrip("/"), parts.query)
 
 
 def _messaging_app(host: str) -> str:
@@ -280,9 +401,11 @@ def _handle_key(handle: str) -> frozenset:
     return frozenset({("handle", handle.lower().lstrip("@").strip("/"))})
 
 
-def _url_item(text: str, host: str, path: str) -> _Item | None:
+def _url_item(text: str, host: str, path: str, *, is_address: bool = True) -> _Item | None:
+    """A link or bare host; `is_address`: clearly meant as an address (a scheme, a contact
+    field), so a top-level domain the bundled list does not know is judged, not skipped."""
     ascii_host = _ascii_host(host)
-    if not registrable_domain(ascii_host):
+    if not registrable_domain(ascii_host) and not (is_address and _is_unknown_suffix(host)):
         return None
     app = _messaging_app(ascii_host)
     if app:
@@ -290,7 +413,9 @@ def _url_item(text: str, host: str, path: str) -> _Item | None:
         query = parse_qs(urlsplit(text).query)
         handle = (query.get("phone") or query.get("domain") or [handle])[0]
         return _Item("handle", text, _handle_key(handle or ascii_host), app=app)
-    return _Item("domain", text, host=ascii_host)
+    platform = shared_platform(ascii_host)
+    page = _page_key(text, ascii_host) if platform else ("", "", "")
+    return _Item("domain", text, host=ascii_host, platform=platform, page=page)
 
 
 def _phone_item(raw: str, region: str) -> _Item | None:
@@ -302,6 +427,8 @@ def _phone_item(raw: str, region: str) -> _Item | None:
     attempts = [raw]
     if not raw.lstrip("( ").startswith(("+", "00")) and len(digits) >= 8:
         attempts.append("+" + digits)  # "(852) 2512 3123": a country code without its plus
+    elif raw.lstrip("( ").startswith("00") and len(digits) >= 8:
+        attempts.append("+" + digits[2:])  # "00852 ...": 00 dials abroad from most places
     for attempt in attempts:
         try:
             number = phonenumbers.parse(attempt, region or None)
@@ -325,11 +452,13 @@ def _phone_item(raw: str, region: str) -> _Item | None:
     return _Item("phone", raw.strip(), frozenset(keys), is_valid=is_valid, is_premium=is_premium)
 
 
-def _fold(text: str) -> str:
-    """NFKC per character where it keeps one character (full-width ｃｎ, ＠, ：), so that
-    positions in the folded text are positions in what the customer typed."""
+def _fold(text: str, *, is_contact: bool = True) -> str:
+    """NFKC per character where it keeps one character (full-width ｃｎ, ＠, ：), and the dot
+    equivalents of a host name as dots, so that positions in the folded text are positions
+    in what the customer typed."""
     folded = (unicodedata.normalize("NFKC", char) for char in text)
-    return "".join(new if len(new) == 1 else old for new, old in zip(folded, text, strict=True))
+    text = "".join(new if len(new) == 1 else old for new, old in zip(folded, text, strict=True))
+    return (_DOT_IN_CONTACT if is_contact else _DOT_IN_TEXT).sub(".", text)
 
 
 # Words that may stand around a short number in a contact field ("call 150", "拨打 10086").
@@ -340,9 +469,10 @@ SHORT_CODE_DIGITS = 5
 class _Scanner:
     """Finds items in a text one kind at a time, blanking each match so it is seen once."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, is_contact: bool = True) -> None:
         self.original = text or ""
-        self.text = _fold(self.original)
+        self.text = _fold(self.original, is_contact=is_contact)
+        self.is_contact = is_contact
 
     def take(self, match: re.Match | tuple[int, int]) -> str:
         start, end = match.span() if isinstance(match, re.Match) else match
@@ -371,13 +501,22 @@ def _links(scan: _Scanner) -> Iterator[_Item]:
 def _addresses(scan: _Scanner) -> Iterator[_Item]:
     for match in EMAIL.finditer(scan.text):
         host = _ascii_host(match.group(1))
-        if registrable_domain(host):
+        if registrable_domain(host) or _is_unknown_suffix(host):
             key = frozenset({("email", match.group(0).lower())})
-            yield _Item("email", scan.take(match), key, host=host)
+            platform = shared_platform(host)
+            yield _Item("email", scan.take(match), key, host=host, platform=platform)
     for match in BARE_HOST.finditer(scan.text):
-        item = _url_item(match.group(0), match.group(1), match.group(2) or "")
+        # In free text "file.txt" or "e.g." is no address; "www.x.zz" or "x.zz/login" is.
+        is_address = (
+            scan.is_contact
+            or match.group(1).lower().startswith("www.")
+            or len(match.group(2) or "") > 1
+        )
+        raw = match.group(0).rstrip(".,;:!?")  # a sentence's full stop is not in the path
+        path = (match.group(2) or "")[: max(len(raw) - len(match.group(1)), 0)]
+        item = _url_item(raw, match.group(1), path, is_address=is_address)
         if item:
-            yield replace(item, value=scan.take(match))
+            yield replace(item, value=scan.take((match.start(), match.start() + len(raw))))
 
 
 def _handles(scan: _Scanner, *, is_contact: bool) -> Iterator[_Item]:
@@ -415,16 +554,126 @@ def _phones(scan: _Scanner, *, region: str, is_contact: bool) -> Iterator[_Item]
             yield replace(item, value=scan.original[start:end].strip())
 
 
-def _items(text: str, *, region: str, is_contact: bool) -> Iterator[_Item]:
-    """Everything reachable in `text`: links, emails, domains, handles, phone numbers.
+@dataclass(frozen=True)
+class _Brand:
+    """A provider's name (or a word of it) as a sender name could imitate it."""
+
+    word: str  # as the directory writes it
+    skeleton: str
+    is_short: bool  # two letters ("EE", "O2"): matched only as a whole contact
+
+
+def _name_skeleton(text: str) -> str:
+    """A name with look-alikes folded: "V0dafone", "Vоdafone" (Cyrillic о), "vodafone" agree."""
+    return (
+        unicodedata.normalize("NFKC", text)
+        .lower()
+        .translate(CONFUSABLES)
+        .translate(LETTER_LOOKALIKES)
+    )
+
+
+@lru_cache(maxsize=64)
+def sender_brands(names: tuple[str, ...]) -> tuple[_Brand, ...]:
+    """The words of providers' names a disguised sender name could read as (memoised: a
+    pure function of the names)."""
+    found: dict[str, _Brand] = {}
+    for name in names:
+        words = re.findall(r"[A-Za-z0-9]+", name or "")
+        for word in [*words, "".join(words)] if len(words) > 1 else words:
+            skeleton = _name_skeleton(word)
+            if len(skeleton) >= 2 and not word.isdigit() and skeleton not in found:
+                found[skeleton] = _Brand(word, skeleton, is_short=len(skeleton) == 2)
+    return tuple(found.values())
+
+
+def _disguise_key(value: str) -> frozenset:
+    return frozenset({("disguised", re.sub(r"[\s.()\-]", "", _fold(value)).casefold())})
+
+
+def _disguised_numbers(scan: _Scanner, official_digits: frozenset = frozenset()) -> Iterator[_Item]:
+    """Numbers with letters standing for digits: 1OO86, l0086, 7953 966 25O, 15O, lOOlO."""
+    for match in NUMBER_LIKE.finditer(scan.text):
+        chars = [char for char in match.group(0) if char not in " .()-"]
+        digits = [i for i, char in enumerate(chars) if char in "0123456789"]
+        letters = [i for i, char in enumerate(chars) if char not in "0123456789"]
+        if not letters or len(chars) < 3:
+            continue
+        reads_as = "".join(DIGIT_LOOKALIKES.get(char, char) for char in chars)
+        if digits:
+            inside = any(digits[0] < i < digits[-1] for i in letters)
+            # At the ends only ("l0086", "15O"), in a contact field, with digits the most of
+            # it or the letters an O or an l: "B1 1BB" (a postcode) or "10B" (a flat) are no
+            # disguise. The provider's own number in disguise always is.
+            zero_one = {chars[i] for i in letters} <= ZERO_ONE_LOOKALIKES
+            at_ends = scan.is_contact and (
+                (len(digits) >= 3 and len(letters) < len(digits))
+                or (zero_one and (len(digits) >= 2 or len(chars) >= 4))
+            )
+            if not (inside or at_ends or reads_as.lstrip("0") in official_digits):
+                continue
+        elif not (
+            scan.is_contact
+            and len(chars) >= 4
+            and set(chars) <= ZERO_ONE_LOOKALIKES
+            and {DIGIT_LOOKALIKES[char] for char in chars} == {"0", "1"}
+        ):
+            continue  # letters only: "lOOlO" in a contact field, never a word in a note
+        value = scan.take(match)
+        yield _Item("disguised", value, _disguise_key(value), reads_as=reads_as)
+
+
+def _disguised_names(scan: _Scanner, brands: Sequence[_Brand]) -> Iterator[_Item]:
+    """Sender names with digits (or other scripts) standing for letters: V0dafone, 02."""
+    whole = scan.text.strip()
+    for match in NAME_LIKE.finditer(scan.text):
+        token = match.group(0)
+        has_digit = any(char in "0123456789" for char in token)
+        has_latin = bool(re.search(r"[A-Za-z]", token))
+        mixed_scripts = has_latin and bool(FOREIGN_LETTER.search(token))
+        is_whole = scan.is_contact and token == whole
+        if not ((has_digit and has_latin) or mixed_scripts or (is_whole and has_digit)):
+            continue
+        skeleton = _name_skeleton(token)
+        reads_as = next(
+            (
+                brand.word
+                for brand in brands
+                if skeleton == brand.skeleton
+                and token.casefold() != brand.word.casefold()
+                and (is_whole or not brand.is_short)
+            ),
+            "",
+        )
+        letters = sum(char.isalpha() for char in token)
+        is_disguise = bool(DIGIT_IN_WORD.search(token)) or mixed_scripts
+        if not reads_as and scan.is_contact and letters >= 3 and is_disguise:
+            reads_as = token.translate(CONFUSABLES).translate(LETTER_LOOKALIKES)
+        if reads_as:
+            value = scan.take(match)
+            yield _Item("disguised", value, _disguise_key(value), reads_as=reads_as)
+
+
+def _items(
+    text: str,
+    *,
+    region: str,
+    is_contact: bool,
+    brands: Sequence[_Brand] = (),
+    official_digits: frozenset = frozenset(),
+) -> Iterator[_Item]:
+    """Everything reachable in `text`: links, emails, domains, handles, disguised numbers
+    and names, phone numbers.
 
     Each kind is taken out of the text before the next is looked for, so the digits of a
     link or a QQ number are never read again as a phone number.
     """
-    scan = _Scanner(text)
+    scan = _Scanner(text, is_contact=is_contact)
     yield from _links(scan)
     yield from _addresses(scan)
     yield from _handles(scan, is_contact=is_contact)
+    yield from _disguised_numbers(scan, official_digits)
+    yield from _disguised_names(scan, brands)
     yield from _phones(scan, region=region, is_contact=is_contact)
 
 
@@ -495,16 +744,34 @@ class _Directory:
     domains: frozenset
     handles: frozenset
     brands: tuple[tuple[str, str], ...]  # (name as written, its skeleton)
+    pages: frozenset = frozenset()  # (host, path, query) of official pages on shared hosts
+    disguised: frozenset = frozenset()  # official values that only look disguised
 
 
-def _directory(official: Sequence[str], *, region: str, names: Sequence[str]) -> _Directory:
+@lru_cache(maxsize=256)
+def _directory(
+    official: tuple[str, ...],
+    *,
+    region: str,
+    names: tuple[str, ...],
+    sender: tuple[_Brand, ...] = (),
+) -> _Directory:
+    """What the official values hold, by kind (memoised: a pure function of its arguments)."""
     phone_keys: set = set()
     emails: set = set()
     domains: set = set()
     handles: set = set()
+    pages: set = set()
+    disguised: set = set()
     for value in official:
-        for item in _items(value, region=region, is_contact=True):
-            if item.kind == "phone":
+        for item in _items(value, region=region, is_contact=True, brands=sender):
+            if item.kind == "domain" and item.platform:
+                pages.add(item.page)  # never the platform's domain: anyone publishes there
+            elif item.kind == "email" and item.platform:
+                emails |= item.keys
+            elif item.kind == "disguised":
+                disguised |= item.keys
+            elif item.kind == "phone":
                 # An official number valid in its country matches by E.164 only; a short code
                 # (10086) or a number the library cannot place also by its national digits.
                 if item.is_valid:
@@ -517,7 +784,7 @@ def _directory(official: Sequence[str], *, region: str, names: Sequence[str]) ->
                 if domain not in FREE_MAIL_DOMAINS:
                     domains.add(domain)
             elif item.kind == "domain":
-                domains.add(registrable_domain(item.host))
+                domains.add(_site(item.host))
             elif item.kind == "handle":
                 handles |= item.keys
     brands = tuple(
@@ -528,12 +795,22 @@ def _directory(official: Sequence[str], *, region: str, names: Sequence[str]) ->
         if len(skeleton) >= 5
     )
     return _Directory(
-        frozenset(phone_keys), frozenset(emails), frozenset(domains), frozenset(handles), brands
+        frozenset(phone_keys),
+        frozenset(emails),
+        frozenset(domains),
+        frozenset(handles),
+        brands,
+        frozenset(pages),
+        frozenset(disguised),
     )
 
 
 def _domain_finding(item: _Item, directory: _Directory) -> Finding | None:
-    domain = registrable_domain(item.host)
+    if item.platform:
+        if item.kind == "domain" and item.page in directory.pages:
+            return None
+        return Finding(Reason.SHARED_PLATFORM, item.value, official=item.platform)
+    domain = _site(item.host)
     if domain in directory.domains:
         return None
     official = _imitated(item.host, domain, directory)
@@ -545,6 +822,10 @@ def _domain_finding(item: _Item, directory: _Directory) -> Finding | None:
 
 
 def _finding(item: _Item, directory: _Directory) -> Finding | None:
+    if item.kind == "disguised":
+        if item.keys & directory.disguised:
+            return None
+        return Finding(Reason.DISGUISED, item.value, official=item.reads_as)
     if item.kind == "phone":
         if item.keys & directory.phone_keys:
             return None
@@ -563,13 +844,35 @@ def _finding(item: _Item, directory: _Directory) -> Finding | None:
     return Finding(Reason.MESSAGING, item.value, app=item.app)
 
 
+def _official_digits(directory: _Directory) -> frozenset:
+    """The national digits of every official number, to see them through a disguise."""
+    found = set()
+    for kind, key in directory.phone_keys:
+        if kind == "nd":
+            found.add(key.lstrip("0"))
+        elif kind == "e164":
+            found.add(str(phonenumbers.parse(key).national_number))
+    return frozenset(found)
+
+
 def _check(
-    text: str, *, official: Sequence[str], country: str, names: Sequence[str], is_contact: bool
+    text: str,
+    *,
+    official: Sequence[str],
+    country: str,
+    names: Sequence[str],
+    other_names: Sequence[str],
+    is_contact: bool,
 ) -> Verdict:
     region = (country or "").upper()
-    directory = _directory(official, region=region, names=names)
+    sender = sender_brands((*names, *other_names))
+    directory = _directory(tuple(official), region=region, names=tuple(names), sender=sender)
     findings: list[Finding] = []
-    for item in _items(text, region=region, is_contact=is_contact):
+    digits = _official_digits(directory)
+    items = _items(
+        text, region=region, is_contact=is_contact, brands=sender, official_digits=digits
+    )
+    for item in items:
         finding = _finding(item, directory)
         if finding and finding not in findings:
             findings.append(finding)
@@ -577,23 +880,48 @@ def _check(
 
 
 def check_contact(
-    contact: str, *, official: Sequence[str], country: str = "", names: Sequence[str] = ()
+    contact: str,
+    *,
+    official: Sequence[str],
+    country: str = "",
+    names: Sequence[str] = (),
+    other_names: Sequence[str] = (),
 ) -> Verdict:
     """Check a contact the customer typed (a number, address, link or handle).
 
     `official` holds the provider's official values: channel values, website, cancellation
     page, source pages. `country` (ISO code) reads national phone numbers; `names` (the
-    provider's name and slug) catch look-alike domains of a provider without a website.
+    provider's name and slug) catch look-alike domains of a provider without a website;
+    `other_names` (every provider's) catch another carrier's sender name in disguise.
     """
-    return _check(contact, official=official, country=country, names=names, is_contact=True)
+    return _check(
+        contact,
+        official=official,
+        country=country,
+        names=names,
+        other_names=other_names,
+        is_contact=True,
+    )
 
 
 def check_text(
-    text: str, *, official: Sequence[str], country: str = "", names: Sequence[str] = ()
+    text: str,
+    *,
+    official: Sequence[str],
+    country: str = "",
+    names: Sequence[str] = (),
+    other_names: Sequence[str] = (),
 ) -> Verdict:
     """Check free text (a step note, the outcome note) for unofficial contacts pasted in it.
 
     Like check_contact, but a number counts only when it is a valid phone number of the
     region (references and dates are not), and naming an app without a handle is fine.
     """
-    return _check(text, official=official, country=country, names=names, is_contact=False)
+    return _check(
+        text,
+        official=official,
+        country=country,
+        names=names,
+        other_names=other_names,
+        is_contact=False,
+    )

@@ -39,6 +39,15 @@ def official_values(provider: Provider | None, channels: list[ContactChannel]) -
     return [value for value in values if value]
 
 
+def sender_names() -> list[str]:
+    """Every provider's names (and aliases), so a disguised sender name of any carrier shows
+    up whichever provider the case is with: one query."""
+    names = []
+    for name, aliases in Provider.objects.values_list("name", "aliases"):
+        names += [name, *(alias.strip() for alias in (aliases or "").split(",") if alias.strip())]
+    return names
+
+
 def check_entry(
     *, provider: Provider | None, channels: list[ContactChannel], contact: str, notes: str = ""
 ) -> scam_guard.Verdict:
@@ -46,8 +55,13 @@ def check_entry(
     official = official_values(provider, channels)
     country = provider.country if provider else ""
     names = [provider.name, provider.slug] if provider else []
-    found = scam_guard.check_contact(contact, official=official, country=country, names=names)
-    in_notes = scam_guard.check_text(notes, official=official, country=country, names=names)
+    others = sender_names()
+    found = scam_guard.check_contact(
+        contact, official=official, country=country, names=names, other_names=others
+    )
+    in_notes = scam_guard.check_text(
+        notes, official=official, country=country, names=names, other_names=others
+    )
     extra = tuple(f for f in in_notes.findings if f not in found.findings)
     return scam_guard.Verdict(found.findings + extra)
 
@@ -59,4 +73,6 @@ def check_note(*, case: Case, text: str) -> scam_guard.Verdict:
     official = official_values(provider, channels)
     country = provider.country if provider else ""
     names = [provider.name, provider.slug] if provider else []
-    return scam_guard.check_text(text, official=official, country=country, names=names)
+    return scam_guard.check_text(
+        text, official=official, country=country, names=names, other_names=sender_names()
+    )

@@ -105,7 +105,7 @@ def log_contact(
 ) -> ContactAttempt:
     """Add a contact to the case's log (and schedule its follow-up reminder, if dated)."""
     submission = once.claim(token=form_token, case=case, kind=once.Kind.CONTACT)
-    locked = locking.lock(case, version)
+    locked = locking.lock(case, version, by=by)
     _check_open(locked)
     contact = ContactAttempt.objects.create(
         case=locked,
@@ -139,7 +139,7 @@ def edit_contact(
     warning_shown: bool,
 ) -> ContactAttempt:
     """Change a logged contact: only its author, only while the case is open."""
-    locked = locking.lock(case, version)
+    locked = locking.lock(case, version, by=by)
     _check_open(locked)
     contact = ContactAttempt.objects.select_for_update().get(pk=contact.pk, case=locked)
     if contact.created_by_id != by.pk:

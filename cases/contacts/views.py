@@ -61,7 +61,7 @@ def contact_page(
     contact: ContactAttempt | None,
     back_url: str,
     reload: Callable[[], Case],
-    is_staff_page: bool = False,
+    on_staff_page: bool = False,
 ) -> HttpResponse:
     """The log-a-contact page for whoever may write to `case` (its owner, or an agent on the
     staff dashboard): the form, the scam guard's confirm step, then back to `back_url`."""
@@ -74,7 +74,7 @@ def contact_page(
         "contact": contact,
         "channels": channels,
         "back_url": back_url,
-        "is_staff_page": is_staff_page,
+        "on_staff_page": on_staff_page,
     }
     with timezone.override(zone(case.time_zone)):
         data = request.POST if request.method == "POST" else None
@@ -84,7 +84,7 @@ def contact_page(
         form.fields["version"].initial = case.version
         if token is not None:
             form.fields["form_token"].initial = token
-        if is_staff_page:
+        if on_staff_page:
             form.fields["follow_up_on"].help_text = _(
                 "The customer gets a reminder email at 09:00 that day, and the case joins "
                 "“Needs attention” if nothing has happened by then."

@@ -28,7 +28,7 @@ def _names(route: EscalationRoute) -> dict[str, str]:
 @transaction.atomic
 def escalate(*, case: Case, by: User, version: int, route_id: int | None, note: str = "") -> Case:
     """Escalate `case` to one of the routes offered now, or raise TransitionNotAllowed."""
-    locked = locking.lock(case, version)
+    locked = locking.lock(case, version, by=by)
     if locked.is_escalated:
         raise transitions.TransitionNotAllowed(_("This case has already been escalated."))
     offer = selectors.escalation_for(locked, region=selectors.region_for(locked))

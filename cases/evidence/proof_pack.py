@@ -324,8 +324,8 @@ class _SummaryWriter:
     def case_section(self) -> list:
         case = self.case
         provider = case.provider_label
-        if case.provider is not None and case.provider.local_name:
-            provider = f"{provider} {punctuation.bracketed(case.provider.local_name)}"
+        if case.provider is not None and case.provider.display_local_name:
+            provider = f"{provider} {punctuation.bracketed(case.provider.display_local_name)}"
         return self.pairs(
             _("The case"),
             [

@@ -1,44 +1,12 @@
-"""The reads of evidence pages: who may see a file, a case's files, its proof packs."""
+"""The reads of evidence pages: a case's files and its proof packs (who may see them is
+cases/access.py's to say)."""
 
 import datetime as dt
 
 from django.db.models import QuerySet, Sum
 from django.http import Http404
 
-from accounts.models import User
 from cases.models import Case, CaseEvent, Evidence, ProofPackBuild
-
-
-def _user(user) -> User | None:
-    return user if isinstance(user, User) and user.is_authenticated else None
-
-
-def case_for_owner_or_agent(*, ref: str, user) -> Case:
-    """The case for its signed-in owner or an agent; 404 for anyone else, anonymous included."""
-    person = _user(user)
-    if person is None:
-        raise Http404
-    cases = Case.objects.select_related("provider").filter(reference=ref.upper())
-    if not person.is_staff:
-        cases = cases.filter(owner=person)
-    case = cases.exclude(status=Case.Status.DRAFT).first()
-    if case is None:
-        raise Http404
-    return case
-
-
-def evidence_for_owner_or_agent(*, pk: int, user) -> Evidence:
-    """One evidence file, for the case's signed-in owner or an agent; 404 for anyone else."""
-    person = _user(user)
-    if person is None:
-        raise Http404
-    found = Evidence.objects.select_related("case", "case__provider").filter(pk=pk)
-    if not person.is_staff:
-        found = found.filter(case__owner=person)
-    evidence = found.first()
-    if evidence is None:
-        raise Http404
-    return evidence
 
 
 def for_case(case: Case) -> list[Evidence]:

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from accounts.models import User
-from cases import locking, once, services, transitions
+from cases import access, locking, once, services, transitions
 from cases.events import record_event
 from cases.evidence import proof_pack
 from cases.evidence.files import CheckedFile, NewEvidence, megabytes
@@ -49,13 +49,10 @@ class QuotaExceeded(transitions.TransitionNotAllowed):
     """The case or the customer has no room for these files."""
 
 
-def _locked(case: Case, version: int | None) -> Case:
-    """The case row locked; `version` None skips the check (the system, a retention task)."""
-    locked = Case.objects.select_for_update(of=("self",)).select_related("provider").get(pk=case.pk)
-    locking.refuse_if_deleted(locked)
-    if version is not None and locked.version != version:
-        raise transitions.CaseChanged(locked)
-    return locked
+def _locked(case: Case, version: int | None, *, by: User | None) -> Case:
+    """The case row locked, `by` checked against the access rule (None: the system, a
+    retention task); `version` None skips the version check."""
+    return locking.lock(case, version, by=by)
 
 
 def _bump(case: Case, *fields: str) -> None:
@@ -65,17 +62,15 @@ def _bump(case: Case, *fields: str) -> None:
 
 
 def can_add(*, case: Case, by: User) -> bool:
-    """Owners add proof while the case is not deleted; agents always may."""
-    if case.purged_at is not None:
-        return False
-    return by.is_staff or case.owner_id == by.pk
+    """The owner and agents add proof while the case is not deleted."""
+    return case.purged_at is None and access.can_act_on_case(by, case)
 
 
 def can_delete(*, evidence: Evidence, by: User) -> bool:
     """Agents delete any file; the owner until the case is closed."""
-    if by.is_staff:
+    if access.is_cleared_agent(by):
         return True
-    return evidence.case.owner_id == by.pk and evidence.case.is_open
+    return access.is_owner(by, evidence.case) and evidence.case.is_open
 
 
 def _check_quota(case: Case, files: list[NewEvidence]) -> None:
@@ -130,7 +125,7 @@ def add_evidence(
 def _add_evidence(
     *, case: Case, by: User, version: int, files: list[NewEvidence], step: CaseStep | None
 ) -> tuple[Case, list[Evidence]]:
-    locked = _locked(case, version)
+    locked = _locked(case, version, by=by)
     if not can_add(case=locked, by=by):
         raise transitions.TransitionNotAllowed(_("Files cannot be added to this case."))
     if not files:
@@ -252,7 +247,7 @@ def confirm_with_evidence(
 @transaction.atomic
 def delete_evidence(*, evidence: Evidence, by: User, version: int) -> Case:
     """Remove a file; the timeline keeps its name and SHA-256 (a tombstone)."""
-    locked = _locked(evidence.case, version)
+    locked = _locked(evidence.case, version, by=by)
     evidence = Evidence.objects.select_for_update().get(pk=evidence.pk, case=locked)
     evidence.case = locked
     if not can_delete(evidence=evidence, by=by):
@@ -274,8 +269,13 @@ def delete_evidence(*, evidence: Evidence, by: User, version: int) -> Case:
 
 
 def record_identity_view(*, evidence: Evidence, by: User) -> None:
-    """Every agent view of an identity document is on the record (internal)."""
-    if evidence.kind != IDENTITY or not by.is_staff:
+    """Every agent view of an identity document is on the record (internal).
+
+    Anyone but the owner counts: the access rule lets only agents that far, and an agent who
+    also owns the case is looking at their own papers.
+    """
+    access.check_can_act(by=by, case=evidence.case)
+    if evidence.kind != IDENTITY or access.is_owner(by, evidence.case):
         return
     with transaction.atomic():
         record_event(
@@ -290,7 +290,11 @@ def record_identity_view(*, evidence: Evidence, by: User) -> None:
 @transaction.atomic
 def record_proof_pack(*, case: Case, by: User | None, pack: ProofPack) -> CaseEvent:
     """The pack's time and its manifest's SHA-256 on the case, so a copy can be checked later."""
-    locked = _locked(case, None)
+    return _record_proof_pack(_locked(case, None, by=by), by=by, pack=pack)
+
+
+def _record_proof_pack(locked: Case, *, by: User | None, pack: ProofPack) -> CaseEvent:
+    # The worker's part too: `by` is who asked, checked when they asked (request_proof_pack).
     event = record_event(
         case=locked,
         kind=CaseEvent.Kind.PROOF_PACK,
@@ -329,7 +333,7 @@ def is_stuck(build: ProofPackBuild, *, now: dt.datetime) -> bool:
 @transaction.atomic
 def request_proof_pack(*, case: Case, by: User) -> ProofPackBuild:
     """Queue a pack too large to stream for a worker, or hand back the one on its way."""
-    locked = _locked(case, None)  # two clicks at once make one build
+    locked = _locked(case, None, by=by)  # two clicks at once make one build
     now = timezone.now()
     pending = (
         ProofPackBuild.objects.filter(case=locked, state__in=ProofPackBuild.PENDING)
@@ -397,7 +401,7 @@ def _finish_build(build_id: int, *, spool, size: int, pack: ProofPack) -> str:
     if case_id is None:
         return "skipped"  # the case was deleted or purged meanwhile: keep nothing
     # The case first, then the build: the order deleting a case takes them in.
-    locked = _locked(Case(pk=case_id), None)
+    locked = _locked(Case(pk=case_id), None, by=None)
     build = (
         ProofPackBuild.objects.select_for_update(of=("self",))
         .filter(pk=build_id, state=BUILD.BUILDING)
@@ -407,7 +411,7 @@ def _finish_build(build_id: int, *, spool, size: int, pack: ProofPack) -> str:
     if build is None or locked.purged_at is not None:
         return "skipped"
     _store(build.file, "pack", File(spool))
-    record_proof_pack(case=locked, by=build.requested_by, pack=pack)
+    _record_proof_pack(locked, by=build.requested_by, pack=pack)
     now = timezone.now()
     build.state = BUILD.READY
     build.size = size
@@ -482,7 +486,8 @@ def _purge(case: Case, *, kind: str, text: str) -> list[Evidence]:
 
 
 def can_delete_case(*, case: Case, by: User) -> bool:
-    return case.owner_id == by.pk and not case.is_open and case.purged_at is None
+    """Only the owner deletes a case, once it is finished."""
+    return access.is_owner(by, case) and not case.is_open and case.purged_at is None
 
 
 @transaction.atomic
@@ -492,7 +497,7 @@ def delete_case(*, case: Case, by: User, version: int) -> Case:
     What stays is an anonymised row for statistics (provider, kind, dates, outcome) and one
     tombstone event with the files' hashes.
     """
-    locked = _locked(case, version)
+    locked = _locked(case, version, by=by)
     if not can_delete_case(case=locked, by=by):
         raise transitions.TransitionNotAllowed(_("Only a finished case of yours can be deleted."))
     outbox.cancel_all(case=locked)
@@ -555,7 +560,7 @@ def mark_retention_warned(*, case: Case, now: dt.datetime) -> bool:
 @transaction.atomic
 def purge_case_evidence(*, case: Case, now: dt.datetime) -> int:
     """Retention: delete one finished case's evidence and line identifiers. Returns files."""
-    locked = _locked(case, None)
+    locked = _locked(case, None, by=None)
     if locked.purged_at is not None or locked.is_open:
         return 0
     # Warned customers get their full 14 days, even if the warning went out late.
@@ -585,7 +590,7 @@ def purge_identity_document(*, evidence: Evidence, now: dt.datetime) -> bool:
     if found is None:
         return False
     evidence = found
-    locked = _locked(evidence.case, None)
+    locked = _locked(evidence.case, None, by=None)
     record_event(
         case=locked,
         kind=CaseEvent.Kind.RETENTION,

@@ -31,6 +31,7 @@ class SizeCappedUploadHandler(FileUploadHandler):
         self.max_files = settings.EVIDENCE_MAX_FILES_PER_UPLOAD
         self.files_seen = 0
         self.refused_name = ""
+        self.refused_field = ""
         self.refused_code = ""
 
     def new_file(self, field_name, file_name, *args, **kwargs) -> None:
@@ -49,6 +50,7 @@ class SizeCappedUploadHandler(FileUploadHandler):
 
     def _stop(self, file_name: str, code: str):
         self.refused_name, self.refused_code = file_name or "", code
+        self.refused_field = self.field_name or ""
         # connection_reset: Django reads no more of the body (nor drains it to the end).
         raise StopUpload(connection_reset=True)
 
@@ -56,7 +58,7 @@ class SizeCappedUploadHandler(FileUploadHandler):
     def refusal(self) -> RefusedFile | None:
         """Why the upload was stopped, as the error the form shows; None if it was not."""
         if self.refused_code == "too_large":
-            return too_large(self.max_bytes)
+            return too_large(self.max_bytes, name=self.refused_name)
         if self.refused_code == "too_many_files":
             return RefusedFile(too_many_files_message(self.max_files), code="too_many_files")
         return None

@@ -1,15 +1,15 @@
 """Evidence pages: add proof, serve a file, show a saved email, delete, the proof pack.
 
-Every view looks its case or file up through a selector that answers 404 to anyone but the
-case's signed-in owner and agents, anonymous visitors included. Files are served with
-`Cache-Control: private, no-store` and `nosniff`, as attachments, except re-encoded images
-and server-made thumbnails, which may show inline.
+Every view looks its case or file up through cases/access.py first: the case's signed-in
+owner or a cleared agent, else a 404 (or, for a staff session owing it, the second factor).
+Files are served with `Cache-Control: private, no-store` and `nosniff`, as attachments, except
+re-encoded images and server-made thumbnails, which may show inline.
 """
 
 import tempfile
 from collections.abc import Callable
 from functools import wraps
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from allauth.core import ratelimit
 from django.conf import settings
@@ -25,9 +25,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from cases import once
+from cases import access, once
 from cases.evidence import files, proof_pack, selectors, services
-from cases.evidence.forms import DeleteForm, EvidenceForm
+from cases.evidence.forms import DeleteForm, EvidenceForm, added_message
 from cases.evidence.uploads import caps_upload_size, size_capped_upload
 from cases.models import Case, CaseStep, Evidence
 from cases.transitions import CaseChanged, TransitionNotAllowed
@@ -46,9 +46,25 @@ def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
 
 def _case_url(case: Case, user) -> str:
     """The case page this person works from: the staff case page for agents."""
-    if getattr(user, "is_staff", False):
+    if access.is_cleared_agent(user):
         return reverse("staff:case_detail", kwargs={"ref": case.reference})
     return reverse("cases:detail", kwargs={"ref": case.reference})
+
+
+def _after_upload(request: HtmxHttpRequest, url: str) -> HttpResponse:
+    """Redirect; the upload script (an XMLHttpRequest) is told where, not redirected itself,
+    so the page it then loads still shows the upload's messages."""
+    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        return HttpResponseClientRedirect(url)
+    return _go(request, url)
+
+
+def _add_url(case: Case, number: int, request: HtmxHttpRequest) -> str:
+    query = {"step": str(number)} if number else {}
+    if request.GET.get("kind"):
+        query["kind"] = request.GET["kind"]
+    url = reverse("evidence:add", kwargs={"ref": case.reference})
+    return f"{url}?{urlencode(query)}" if query else url
 
 
 def _step_number(request: HtmxHttpRequest) -> int:
@@ -64,7 +80,7 @@ def _step(case: Case, number: int) -> CaseStep | None:
 
 def _back_url(case: Case, step: CaseStep | None, number: int, user) -> str:
     """Back to the step the person came from, else the case page (never another site)."""
-    if step is not None and not user.is_staff:
+    if step is not None and not access.is_cleared_agent(user):
         return reverse("cases:step", kwargs={"ref": case.reference, "number": number})
     return _case_url(case, user)
 
@@ -74,7 +90,7 @@ def _back_url(case: Case, step: CaseStep | None, number: int, user) -> str:
 @private_page
 def add(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     """ "Add proof": several files at once, a kind and a note each, or a pasted message."""
-    case = selectors.case_for_owner_or_agent(ref=ref, user=request.user)
+    case = access.case_for_owner_or_agent(ref=ref, user=request.user)
     user = signed_in_user(request)
     number = _step_number(request)
     step = _step(case, number)
@@ -83,18 +99,20 @@ def add(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     if request.method == "GET" and token is None:
         return once.with_new_token(request)
     if request.method == "POST":
-        form = EvidenceForm(request.POST, request.FILES, initial_kind=request.GET.get("kind", ""))
         handler = size_capped_upload(request)
-        refusal = handler.refusal if handler else None
-        if refusal is not None:
-            form.is_valid()
-            form.add_upload_refusal(refusal)
-        elif not ratelimit.consume(request, action="upload_evidence"):
+        form = EvidenceForm(
+            request.POST,
+            request.FILES,
+            initial_kind=request.GET.get("kind", ""),
+            upload_refusal=handler.refusal if handler else None,
+            refused_field=handler.refused_field if handler else "",
+        )
+        if form.upload_refusal is None and not ratelimit.consume(request, action="upload_evidence"):
             form.is_valid()
             form.add_error(
                 None, _("Too many uploads in a short time. Wait a minute, then try again.")
             )
-        elif form.is_valid():
+        elif form.is_valid() or form.keeps_accepted_files():
             try:
                 services.add_evidence(
                     case=case,
@@ -109,11 +127,18 @@ def add(request: HtmxHttpRequest, ref: str) -> HttpResponse:
                 return _go(request, _back_url(case, step, number, user))
             except CaseChanged:
                 context["changed"] = True
-                case = selectors.case_for_owner_or_agent(ref=ref, user=request.user)
+                case = access.case_for_owner_or_agent(ref=ref, user=request.user)
             except TransitionNotAllowed as refused:
                 context["not_allowed"] = str(refused)
             else:
-                return _go(request, _back_url(case, step, number, user))
+                messages.success(request, added_message(form.accepted_names()))
+                if not form.errors:
+                    return _after_upload(request, _back_url(case, step, number, user))
+                # Some files were refused: back to this form, each refusal naming its file.
+                for error in form.errors.as_data().values():
+                    for refusal in error:
+                        messages.error(request, " ".join(refusal.messages))
+                return _after_upload(request, _add_url(case, number, request))
     else:
         form = EvidenceForm(initial_kind=request.GET.get("kind", ""))
         form.fields["form_token"].initial = token
@@ -145,7 +170,7 @@ def _disposition(name: str, *, inline: bool) -> str:
 @require_GET
 def download(request: HtmxHttpRequest, pk: int) -> HttpResponseBase:
     """The stored file: inline only for re-encoded images, otherwise an attachment."""
-    evidence = selectors.evidence_for_owner_or_agent(pk=pk, user=request.user)
+    evidence = access.evidence_for_owner_or_agent(pk=pk, user=request.user)
     services.record_identity_view(evidence=evidence, by=signed_in_user(request))
     inline = evidence.content_type in files.INLINE_TYPES and request.GET.get("download") != "1"
     stored = evidence.file.storage.open(evidence.file.name or "", "rb")
@@ -167,7 +192,7 @@ def _download_name(evidence: Evidence) -> str:
 @require_GET
 def thumbnail(request: HtmxHttpRequest, pk: int) -> HttpResponseBase:
     """The server-made thumbnail of an image (JPEG), inline."""
-    evidence = selectors.evidence_for_owner_or_agent(pk=pk, user=request.user)
+    evidence = access.evidence_for_owner_or_agent(pk=pk, user=request.user)
     if not evidence.thumbnail:
         return _private(HttpResponse(status=404))
     services.record_identity_view(evidence=evidence, by=signed_in_user(request))
@@ -181,7 +206,7 @@ def thumbnail(request: HtmxHttpRequest, pk: int) -> HttpResponseBase:
 @private_page
 def show(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """A file's page: its details, a saved email's headers and text (escaped), delete."""
-    evidence = selectors.evidence_for_owner_or_agent(pk=pk, user=request.user)
+    evidence = access.evidence_for_owner_or_agent(pk=pk, user=request.user)
     user = signed_in_user(request)
     services.record_identity_view(evidence=evidence, by=user)
     summary = None
@@ -206,7 +231,7 @@ def show(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @private_page
 def delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Confirm, then delete a file; the timeline keeps its name and hash."""
-    evidence = selectors.evidence_for_owner_or_agent(pk=pk, user=request.user)
+    evidence = access.evidence_for_owner_or_agent(pk=pk, user=request.user)
     user = signed_in_user(request)
     case = evidence.case
     form = DeleteForm(request.POST if request.method == "POST" else None)
@@ -225,7 +250,7 @@ def delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             )
         except CaseChanged:
             context["changed"] = True
-            case = selectors.case_for_owner_or_agent(ref=case.reference, user=request.user)
+            case = access.case_for_owner_or_agent(ref=case.reference, user=request.user)
             context["case"] = case
         except TransitionNotAllowed as refused:
             context["not_allowed"] = str(refused)
@@ -260,7 +285,7 @@ def pack(request: HtmxHttpRequest, ref: str) -> HttpResponseBase:
     queued for a worker and this page shows its progress (htmx polls `#pack-build`; without
     JavaScript, reloading the page does), then its download link for a day.
     """
-    case = selectors.case_for_owner_or_agent(ref=ref, user=request.user)
+    case = access.case_for_owner_or_agent(ref=ref, user=request.user)
     user = signed_in_user(request)
     if request.method == "POST":
         if selectors.stored_bytes(case) > settings.PROOF_PACK_SYNC_MAX_BYTES:
@@ -294,7 +319,7 @@ def _stream_pack(request: HtmxHttpRequest, case: Case, user) -> HttpResponseBase
 @require_GET
 def pack_download(request: HtmxHttpRequest, ref: str, pk: int) -> HttpResponseBase:
     """A pack a worker made, while it is kept (a day); 404 afterwards and to anyone else."""
-    case = selectors.case_for_owner_or_agent(ref=ref, user=request.user)
+    case = access.case_for_owner_or_agent(ref=ref, user=request.user)
     build = selectors.ready_build(case=case, pk=pk, now=timezone.now())
     stored = build.file.storage.open(build.file.name or "", "rb")
     response = FileResponse(stored, content_type="application/zip")
@@ -317,7 +342,7 @@ def _chunks(spool, size: int = 256 * 1024):
 @private_page
 def delete_case(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     """The customer deletes a finished case and its evidence, after this confirmation page."""
-    case = selectors.case_for_owner_or_agent(ref=ref, user=request.user)
+    case = access.case_for_owner_or_agent(ref=ref, user=request.user)
     user = signed_in_user(request)
     form = DeleteForm(request.POST if request.method == "POST" else None)
     context: dict = {
@@ -335,7 +360,7 @@ def delete_case(request: HtmxHttpRequest, ref: str) -> HttpResponse:
             services.delete_case(case=case, by=user, version=form.cleaned_data["version"])
         except CaseChanged:
             context["changed"] = True
-            context["case"] = selectors.case_for_owner_or_agent(ref=ref, user=request.user)
+            context["case"] = access.case_for_owner_or_agent(ref=ref, user=request.user)
         except TransitionNotAllowed as refused:
             context["not_allowed"] = str(refused)
         else:

@@ -11,7 +11,8 @@ from cases.feeds.selectors import Entry, EntryKind
 
 
 def summary(entry: Entry) -> str:
-    values = {"provider": entry.provider, "reference": entry.reference}
+    # The case's provider, not entry.provider: its name in the feed's language.
+    values = {"provider": entry.case.provider_label, "reference": entry.reference}
     if entry.kind == EntryKind.EXPECTED_BY:
         return _("%(provider)s should have answered by today (case %(reference)s)") % values
     if entry.kind == EntryKind.BILLING_CHECK:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from accounts.models import User
+from cases import access
 from cases.models import CalendarFeed, Case, ContactAttempt, Reminder
 from cases.reminders.schedule import zone
 
@@ -54,7 +55,7 @@ def customer_entries(user: User, *, now: dt.datetime | None = None) -> list[Entr
     """A customer's dates: expected-by, follow-ups and billing checks of their own cases."""
     now = now or timezone.now()
     since = now.date() - dt.timedelta(days=PAST_DAYS)
-    cases = list(Case.objects.owned_by(user).open().select_related("provider"))
+    cases = list(Case.objects.filter(access.owned(user)).open().select_related("provider"))
     entries = [
         Entry(
             f"case-{case.reference}-expected-by",

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import can_use_staff_dashboard
+from cases import access
 from cases.feeds import ics, selectors, services
 from cases.reminders.emails import absolute, site_domain
 from config.http import AuthenticatedHttpRequest, private_page
@@ -27,6 +28,7 @@ def _feed_url(token: str) -> str:
 @login_required
 @private_page
 def calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.check_second_factor(request.user)
     feed = services.feed_for(user=request.user)
     context = {"feed_url": _feed_url(feed.token), "is_agent": can_use_staff_dashboard(request.user)}
     return render(request, "feeds/calendar.html", context)
@@ -36,6 +38,7 @@ def calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @private_page
 def reset(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.check_second_factor(request.user)
     services.reset_feed(user=request.user)
     return redirect(reverse("feeds:calendar") + "?reset=1")
 
@@ -49,6 +52,8 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
     user = found.user
     now = timezone.now()
     if can_use_staff_dashboard(user):
+        if not access.may_follow_agent_feed(user):
+            raise Http404
         entries = selectors.agent_entries(user, now=now)
         name = _("Closeout: follow-ups of my cases")
 

@@ -90,8 +90,8 @@ def _compose(
     case: Case, *, today: dt.date, channels: list[ContactChannel], region: EscalationRegion | None
 ) -> Letter:
     provider = case.provider_label
-    if case.provider is not None and case.provider.local_name:
-        provider = f"{provider} {punctuation.bracketed(case.provider.local_name)}"
+    if case.provider is not None and case.provider.display_local_name:
+        provider = f"{provider} {punctuation.bracketed(case.provider.display_local_name)}"
     recipient = [provider] + [
         f"{channel.get_kind_display()}: {channel.value}" for channel in official_addresses(channels)
     ]

@@ -49,7 +49,7 @@ def save_details(
     effective_on: dt.date | None,
 ) -> Case:
     """Keep who signs the notice, where they live, and when it is to take effect."""
-    locked = locking.lock(case, version)
+    locked = locking.lock(case, version, by=by)
     _check(locked)
     locked.notice_name = name.strip()
     locked.notice_address = address.strip()
@@ -94,7 +94,7 @@ def record_sent(
     a case already waiting keeps its wait and gains the notice's follow-up.
     """
     submission = once.claim(token=form_token, case=case, kind=once.Kind.NOTICE_SENT)
-    locked = locking.lock(case, version)
+    locked = locking.lock(case, version, by=by)
     _check(locked)
     if not (locked.notice_name and locked.notice_address):
         raise transitions.TransitionNotAllowed(

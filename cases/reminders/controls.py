@@ -22,7 +22,7 @@ def _record(*, case: Case, by: User | None, text: str, params: dict | None = Non
 @transaction.atomic
 def stop_reminders(*, case: Case, by: User | None) -> bool:
     """Stop every reminder email for `case`. `by` is None for the email's one-click link."""
-    case = locking.lock(case)
+    case = locking.lock(case, by=by)
     if case.reminders_stopped_at is not None:
         return False
     case.reminders_stopped_at = timezone.now()
@@ -39,7 +39,7 @@ def stop_reminders(*, case: Case, by: User | None) -> bool:
 @transaction.atomic
 def resume_reminders(*, case: Case, by: User) -> bool:
     """Undo a stop: a waiting case gets its next reminder at the usual interval from now."""
-    case = locking.lock(case)
+    case = locking.lock(case, by=by)
     if case.reminders_stopped_at is None:
         return False
     case.reminders_stopped_at = None
@@ -52,7 +52,7 @@ def resume_reminders(*, case: Case, by: User) -> bool:
 @transaction.atomic
 def snooze_reminders(*, case: Case, until: dt.datetime, by: User) -> int:
     """Hold reminders until `until`; pending ones due before then move to it. Returns count."""
-    case = locking.lock(case)
+    case = locking.lock(case, by=by)
     case.snoozed_until = until
     moved = outbox.hold_until(
         case=case, due_at=within_customer_hours(until, time_zone=case.time_zone)

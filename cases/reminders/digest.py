@@ -41,9 +41,16 @@ def digest_day(now: dt.datetime) -> dt.date | None:
 @dataclass(frozen=True)
 class Item:
     reference: str
-    provider: str
+    provider_name: str
     url: str
     detail: str = ""
+    provider_name_zh: str = ""
+
+    @property
+    def provider(self) -> str:
+        """The provider's name in the language the email is being written in."""
+        chinese = (translation.get_language() or "").lower().startswith("zh")
+        return self.provider_name_zh if chinese and self.provider_name_zh else self.provider_name
 
 
 @dataclass
@@ -61,7 +68,9 @@ class Digest:
 
 def _item(case: Case, detail: str = "") -> Item:
     path = reverse("staff:case_detail", kwargs={"ref": case.reference})
-    return Item(case.reference, case.provider_label, absolute(path), detail)
+    provider = case.provider
+    name, name_zh = (provider.name, provider.name_zh) if provider else (case.provider_name, "")
+    return Item(case.reference, name, absolute(path), detail, name_zh)
 
 
 def _open_cases(ids) -> dict[int, Case]:

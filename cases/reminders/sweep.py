@@ -18,7 +18,7 @@ from django.utils.translation import gettext_noop
 
 from cases import events
 from cases.models import Case, CaseEvent, Reminder
-from cases.reminders.schedule import Verdict, verdict
+from cases.reminders.schedule import VERDICT_FIELDS, Verdict, verdict
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +48,13 @@ def sweep(*, send_queue: SendQueue, now: dt.datetime | None = None) -> SweepResu
     for claimable in (Reminder.objects.lease_expired(now), Reminder.objects.due(now)):
         while not result.queue_failed:
             with transaction.atomic():
+                # Only what verdict() reads: the send task loads the rest itself.
                 batch = list(
-                    claimable.select_related(
-                        "case"
-                    ).select_for_update(  # what verdict() reads; the send the rest
-                        skip_locked=True, of=("self",)
-                    )[: settings.REMINDER_SWEEP_BATCH]
+                    claimable.select_related("case")
+                    .only(*VERDICT_FIELDS)
+                    .select_for_update(skip_locked=True, of=("self",))[
+                        : settings.REMINDER_SWEEP_BATCH
+                    ]
                 )
                 claimed = _settle_batch(batch, now=now, result=result)
                 if claimed:

@@ -4,14 +4,14 @@
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
-from cases import selectors
+from cases import access, selectors
 from cases.models import Case
 from cases.reminders import controls, emails
 from cases.reminders.forms import SnoozeForm
@@ -47,7 +47,7 @@ def stop(request: HttpRequest, token: str) -> HttpResponse:
 
 def _owned_case(request: AuthenticatedHttpRequest, ref: str) -> Case:
     # The same 404 whether the case does not exist or belongs to someone else.
-    return get_object_or_404(Case.objects.owned_by(request.user), reference=ref.upper())
+    return access.case_for_owner(Case.objects.all(), ref=ref, user=request.user)
 
 
 def _done(request: AuthenticatedHttpRequest, case: Case) -> HttpResponse:

@@ -16,6 +16,7 @@ from django_stubs_ext import StrOrPromise
 
 from cases import stats
 from cases.models import Case, ProviderStats, StatsSnapshot
+from providers import search
 from providers.models import ContactChannel, ContactChannelChange, Playbook, Provider
 
 # A channel or provider checked longer ago than this is marked "re-check".
@@ -46,12 +47,8 @@ def provider_rows(*, q: str) -> list[ProviderRow]:
     providers = Provider.objects.order_by("name")
     q = q.strip()[:100]
     if q:
-        providers = providers.filter(
-            Q(name__icontains=q)
-            | Q(local_name__icontains=q)
-            | Q(slug__icontains=q)
-            | Q(country__iexact=q)
-        )
+        # Every name the customer's search knows (Chinese, Traditional, aliases), or a country.
+        providers = providers.filter(Q(search_text__contains=search.fold(q)) | Q(country__iexact=q))
     providers = providers.annotate(
         official=Count("channels", filter=Q(channels__is_official=True)),
         oldest_verified=Min("channels__verified_on", filter=Q(channels__is_official=True)),
@@ -232,7 +229,7 @@ def chart(rows: list[ProviderStats]) -> Chart:
         p90_x = CHART_LABEL_WIDTH + int(row.p90_days * scale) if row.p90_days is not None else None
         bars.append(
             Bar(
-                name=row.provider.name,
+                name=row.provider.display_name,
                 y=y,
                 text_y=y + CHART_BAR_HEIGHT - 5,
                 median=round(median, 1),

@@ -64,7 +64,8 @@ class CaseFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        providers = Provider.objects.active().order_by("name").values_list("pk", "name")
+        active = Provider.objects.active().only("name", "name_zh")
+        providers = [(provider.pk, provider.display_name) for provider in active]
         self.agents = [(agent.pk, agent.get_short_name()) for agent in roles.support_agents()]
         self.filters["provider"].extra["choices"] = [(str(pk), name) for pk, name in providers]
         self.filters["agent"].extra["choices"] = [(str(pk), name) for pk, name in self.agents]

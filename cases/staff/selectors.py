@@ -10,14 +10,13 @@ from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.fields.json import KT
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from accounts import roles
 from accounts.models import User
-from cases import transitions
+from cases import access, transitions
 from cases.models import (
     STAFF_OPEN_STATUSES,
     Case,
@@ -341,7 +340,7 @@ def cases_by_reference(references: list[str]) -> dict[str, Case]:
 # --- The case page -----------------------------------------------------------------------------
 
 
-def case_for_agent(*, ref: str) -> Case:
+def case_for_agent(*, ref: str, user) -> Case:
     """Everything the staff case page shows, in a fixed number of queries; 404 if unknown."""
     # The to_attr lists are declared on Case, which django-stubs reports as a redefinition.
     queryset = Case.objects.select_related(  # type: ignore[no-redef]
@@ -391,15 +390,12 @@ def case_for_agent(*, ref: str) -> Case:
             packs.annotate(sha256=KT("text_params__sha256")).values("sha256")[:1]
         ),
     )
-    case = queryset.filter(reference=ref.upper()).first()
-    if case is None:
-        raise Http404
-    return case
+    return access.case_for_agent(queryset, ref=ref, user=user)
 
 
-def case_for_contact(*, ref: str) -> Case:
+def case_for_contact(*, ref: str, user) -> Case:
     """The case with its provider's official channels, for an agent logging a contact."""
-    case = (
+    queryset = (
         Case.objects.select_related("provider")
         .prefetch_related(
             Prefetch(
@@ -409,20 +405,13 @@ def case_for_contact(*, ref: str) -> Case:
             )
         )
         .exclude(status=S.DRAFT)
-        .filter(reference=ref.upper())
-        .first()
     )
-    if case is None:
-        raise Http404
-    return case
+    return access.case_for_agent(queryset, ref=ref, user=user)
 
 
-def case_reference_exists(*, ref: str) -> Case:
+def case_reference_exists(*, ref: str, user) -> Case:
     """The bare case for an action, or 404."""
-    case = Case.objects.filter(reference=ref.upper()).first()
-    if case is None:
-        raise Http404
-    return case
+    return access.case_for_agent(Case.objects.all(), ref=ref, user=user)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@ agents' actions. Every view passes agent_page first; reads go through selectors,
 through services. Every form works as a plain POST (post/redirect/get); HTMX only enhances.
 """
 
-import csv
 import datetime as dt
 from urllib.parse import urlencode
 
@@ -39,6 +38,7 @@ from cases.staff.forms import (
 )
 from cases.transitions import CaseChanged, TransitionNotAllowed
 from config.http import AuthenticatedHttpRequest
+from config.spreadsheet import csv_writer
 from providers import services as provider_services
 
 LIST_TEMPLATE = "staff/list.html"
@@ -302,7 +302,7 @@ def _case_context(request: AuthenticatedHttpRequest, case: Case, *, others=None,
 @agent_page
 def case_detail(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     """The whole case on one screen. Opening it is not an event (identity documents aside)."""
-    case = selectors.case_for_agent(ref=ref)
+    case = selectors.case_for_agent(ref=ref, user=request.user)
     others = presence.visit(case_id=case.pk, agent=request.user, state=presence.VIEWING)
     return render(request, CASE_TEMPLATE, _case_context(request, case, others=others))
 
@@ -310,7 +310,7 @@ def case_detail(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
 @require_GET
 @agent_page
 def case_timeline(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
-    case = selectors.case_reference_exists(ref=ref)
+    case = selectors.case_reference_exists(ref=ref, user=request.user)
     events, next_cursor = selectors.timeline_page(case, cursor=request.GET.get("before", ""))
     context = {
         "case": case,
@@ -325,7 +325,7 @@ def case_timeline(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
 @agent_page
 def case_presence(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     """The case page's heartbeat: "viewing", or "editing" once the agent types."""
-    case = selectors.case_reference_exists(ref=ref)
+    case = selectors.case_reference_exists(ref=ref, user=request.user)
     others = presence.visit(
         case_id=case.pk, agent=request.user, state=request.POST.get("state", presence.VIEWING)
     )
@@ -344,7 +344,7 @@ def _act(
     """The shape of every case action: validate, apply through a service, then back to the
     case page (PRG; htmx gets the fresh page in place). A stale version shows who changed
     the case and when, with the fresh case and what the agent typed kept in the form."""
-    case = selectors.case_reference_exists(ref=ref)
+    case = selectors.case_reference_exists(ref=ref, user=request.user)
     form = form_class(request.POST, **form_kwargs)
     extra: dict = {}
     if form.is_valid():
@@ -370,7 +370,7 @@ def _act(
                 return redirect(_case_url(case.reference))
     else:
         extra[form_name] = form
-    case = selectors.case_for_agent(ref=ref)
+    case = selectors.case_for_agent(ref=ref, user=request.user)
     if form_name not in extra:
         extra["done"] = True
     others = presence.visit(case_id=case.pk, agent=request.user, state=presence.VIEWING)
@@ -457,22 +457,22 @@ def case_reminders(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
             case "send_now":
                 staff_services.send_reminder_now(case=case, by=by, version=data["version"])
             case "stop":
-                _check_version(case, data["version"])
+                _check_version(case, data["version"], by)
                 controls.stop_reminders(case=case, by=by)
             case "resume":
-                _check_version(case, data["version"])
+                _check_version(case, data["version"], by)
                 controls.resume_reminders(case=case, by=by)
             case "snooze":
-                _check_version(case, data["version"])
+                _check_version(case, data["version"], by)
                 until = schedule.snooze_end(case=case, day=data["until"])
                 controls.snooze_reminders(case=case, until=until, by=by)
 
     return _act(request, ref, RemindersForm, "reminders_form", apply)
 
 
-def _check_version(case: Case, version: int) -> None:
+def _check_version(case: Case, version: int, by) -> None:
     # The reminder controls do not take a version; an agent's stale page is still refused.
-    fresh = selectors.case_reference_exists(ref=case.reference)
+    fresh = selectors.case_reference_exists(ref=case.reference, user=by)
     if fresh.version != version:
         raise CaseChanged(fresh)
 
@@ -483,7 +483,7 @@ def _check_version(case: Case, version: int) -> None:
 def _contact(request: AuthenticatedHttpRequest, ref: str, pk: int | None) -> HttpResponse:
     """An agent logs a contact with the provider (or edits one they logged), with the same
     form and scam guard as the customer; back to the case page's contact log."""
-    case = selectors.case_for_contact(ref=ref)
+    case = selectors.case_for_contact(ref=ref, user=request.user)
     contact = None
     if pk is not None:
         contact = contact_selectors.contact_of(case=case, pk=pk)
@@ -494,8 +494,8 @@ def _contact(request: AuthenticatedHttpRequest, ref: str, pk: int | None) -> Htt
         case=case,
         contact=contact,
         back_url=_case_url(case.reference),
-        reload=lambda: selectors.case_for_contact(ref=ref),
-        is_staff_page=True,
+        reload=lambda: selectors.case_for_contact(ref=ref, user=request.user),
+        on_staff_page=True,
     )
 
 
@@ -602,7 +602,7 @@ def stats_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = page.snapshot.computed_at.strftime("%Y%m%d-%H%M") if page.snapshot else "empty"
     response["Content-Disposition"] = f'attachment; filename="closeout-providers-{stamp}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         [
             _("Provider"),

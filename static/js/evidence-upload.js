@@ -48,7 +48,13 @@
         if (e.lengthComputable) progress.value = Math.round((e.loaded / e.total) * 100);
       });
       request.addEventListener("load", function () {
-        // Success redirects: follow it. Errors come back as the page: show it as it is.
+        // Success names the next page (HX-Redirect): go there, where its messages show.
+        var next = request.getResponseHeader("HX-Redirect");
+        if (next) {
+          window.location.assign(next);
+          return;
+        }
+        // Errors come back as the page: show it as it is.
         if (request.responseURL && request.responseURL !== form.action) {
           window.location.assign(request.responseURL);
         } else {

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from cases.models import Case, CaseEvent, Evidence
 from tests import factories
+from tests.browser import site
 from tests.cases.evidence import samples
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,10 +47,14 @@ def test_add_proof_at_360px_then_download_a_pack_that_verifies(page: Page, live_
     page.get_by_role("link", name="Add proof").click()
     expect(page.get_by_role("heading", name="Add proof")).to_be_visible()
     expect(page.get_by_text("Share an ID document only through")).to_be_visible()
-    page.get_by_label("File 1").set_input_files(str(bill))
+    page.get_by_role("group", name="File 1").get_by_label("Choose the file").set_input_files(
+        str(bill)
+    )
     page.locator("#id_kind_1").select_option("final_bill")
     page.locator("#id_note_1").fill("The last bill, nothing owed")
-    page.get_by_label("File 2").set_input_files(str(email))
+    page.get_by_role("group", name="File 2").get_by_label("Choose the file").set_input_files(
+        str(email)
+    )
     page.locator("#id_kind_2").select_option("confirmation")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path="var/screenshots/evidence-add-360.png", full_page=True)
@@ -94,3 +99,53 @@ def test_add_proof_at_360px_then_download_a_pack_that_verifies(page: Page, live_
     expect(page.locator("#evidence")).to_contain_text(f"fingerprint {fingerprint[:12]}")
     Path("var/screenshots").mkdir(parents=True, exist_ok=True)
     page.screenshot(path="var/screenshots/evidence-case-360.png", full_page=True)
+
+
+MIXED_UPLOAD = {
+    "en": {
+        "open": "Add proof",
+        "row": "File %d",
+        "choose": "Choose the file",
+        "added": "Added 2 files: photo.jpg, bill.pdf.",
+        "refused": "report.pdf is really a ZIP archive, not a PDF.",
+    },
+    "zh-hans": {
+        "open": "添加凭证",
+        "row": "文件 %d",
+        "choose": "选择文件",
+        "added": "已添加 2 个文件：photo.jpg、bill.pdf。",
+        "refused": "report.pdf 实际上是ZIP 压缩包，而不是PDF 文件。",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_mixed_upload_keeps_the_good_files_and_names_the_bad_one_at_360px(
+    page: Page, live_server, tmp_path, language
+):
+    words = MIXED_UPLOAD[language]
+    customer = factories.UserFactory()
+    case = factories.CaseFactory(owner=customer, status=Case.Status.AWAITING_REVIEW)
+    photo, bill, report = tmp_path / "photo.jpg", tmp_path / "bill.pdf", tmp_path / "report.pdf"
+    photo.write_bytes(samples.phone_photo_jpeg())
+    bill.write_bytes(samples.pdf_document())
+    report.write_bytes(samples.zip_archive())
+    signed_in(page, live_server, customer)
+    site.set_language(page.context, live_server.url, language)
+
+    page.goto(f"{live_server.url}/cases/{case.reference}/proof/add/")
+    for number, path in enumerate([photo, bill, report], start=1):
+        row = page.get_by_role("group", name=words["row"] % number)
+        row.get_by_label(words["choose"]).set_input_files(str(path))
+    page.get_by_role("button", name=words["open"]).click()
+
+    # Back on the form: the two good files were added, the bad one is named for what it is.
+    expect(page.locator(".message-success")).to_have_text(words["added"])
+    expect(page.locator(".message-error")).to_contain_text(words["refused"])
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert sorted(Evidence.objects.filter(case=case).values_list("original_name", flat=True)) == [
+        "bill.pdf",
+        "photo.jpg",
+    ]
+    Path("var/screenshots").mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=f"var/screenshots/evidence-mixed-360-{language}.png", full_page=True)

@@ -71,7 +71,7 @@ def test_signing_in_by_code_claims_the_sessions_drafts(client, customer, mailout
     client.post("/accounts/login/code/confirm/", {"code": code})
 
     assert client.session[SESSION_KEY] == str(customer.pk)
-    assert set(Case.objects.owned_by(customer)) == {mine, also_mine}
+    assert set(Case.objects.filter(owner=customer)) == {mine, also_mine}
     strangers.refresh_from_db()
     assert strangers.owner is None
     assert "draft_tokens" not in client.session

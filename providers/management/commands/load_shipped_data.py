@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from providers.importer import ImportFailed, import_files, shipped_files
+from providers.importer import ImportFailed, import_files, shipped_data_line, shipped_files
 
 
 class Command(BaseCommand):
@@ -27,3 +27,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"{names}: {summary}"))
         for line in summary.lines():
             self.stdout.write(line)
+        self.stdout.write(
+            _("The directory now holds %(counts)s.") % {"counts": shipped_data_line()}
+        )

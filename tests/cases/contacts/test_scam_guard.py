@@ -256,3 +256,252 @@ def test_a_line_handle_written_with_a_colon_is_a_line_handle():
     assert [(f.code, f.app, f.value) for f in verdict.findings] == [
         (Reason.MESSAGING, "LINE", "LINE: cmhelp")
     ]
+
+
+# --- Look-alike characters in numbers and sender names ----------------------------------------
+
+VODAFONE_UK = {
+    "official": ["191", "0333 3048 069", "https://www.vodafone.co.uk/"],
+    "country": "GB",
+    "names": ["Vodafone UK", "vodafone-uk"],
+}
+O2 = {
+    "official": ["0344 463 2669", "https://www.o2.co.uk/"],
+    "country": "GB",
+    "names": ["O2", "o2-uk"],
+}
+EVERY_PROVIDER = ["China Mobile", "China Unicom", "EE", "O2", "Vodafone UK", "giffgaff", "3"]
+
+
+def disguised(contact: str, provider: dict) -> list[tuple[str, str]]:
+    verdict = check_contact(contact, other_names=EVERY_PROVIDER, **provider)
+    return [(f.code, f.official) for f in verdict.findings]
+
+
+@pytest.mark.parametrize(
+    ("contact", "reads_as"),
+    [
+        ("1OO86", "10086"),  # capital O for zero
+        ("1oo86", "10086"),  # small o
+        ("l0086", "10086"),  # small L for one
+        ("I0086", "10086"),  # capital i
+        ("|0086", "10086"),  # a bar
+        ("10O86", "10086"),
+        ("1 OO 86", "10086"),
+        ("１ＯＯ８６", "10086"),  # full-width digits and letters
+        ("1ОО86", "10086"),  # Cyrillic О
+        ("lOOlO", "10010"),  # letters only
+        ("1OOOO", "10000"),
+        ("SMS from 1OO86", "10086"),
+    ],
+)
+def test_a_carriers_short_code_in_look_alike_letters_is_flagged_for_that_carrier(contact, reads_as):
+    assert disguised(contact, CHINA_MOBILE) == [(Reason.DISGUISED, reads_as)]
+
+
+@pytest.mark.parametrize("provider", [CHINA_UNICOM, EE, VODAFONE_UK, CMHK, THREE_HK])
+@pytest.mark.parametrize("contact", ["1OO86", "l0086", "lOOlO", "1OO1O", "95S88"])
+def test_a_short_code_in_look_alike_letters_is_flagged_for_every_other_provider(contact, provider):
+    assert [code for code, _ in disguised(contact, provider)] == [Reason.DISGUISED]
+
+
+@pytest.mark.parametrize(
+    ("contact", "provider", "reads_as"),
+    [
+        ("15O", EE, "150"),
+        ("l5O", EE, "150"),
+        ("l9l", VODAFONE_UK, "191"),
+        ("7953 966 25O", EE, "7953966250"),
+        ("+44 7953 966 2S0", EE, "447953966250"),
+    ],
+)
+def test_a_short_code_or_number_of_three_or_more_digits_in_disguise_is_flagged(
+    contact, provider, reads_as
+):
+    assert disguised(contact, provider) == [(Reason.DISGUISED, reads_as)]
+
+
+@pytest.mark.parametrize(
+    ("contact", "provider", "reads_as"),
+    [
+        ("V0dafone", VODAFONE_UK, "Vodafone"),  # digit zero for o
+        ("VODAF0NE", VODAFONE_UK, "Vodafone"),
+        ("Vоdafone", VODAFONE_UK, "Vodafone"),  # a Cyrillic о
+        ("V0dafone", EE, "Vodafone"),  # another carrier's name on an EE case
+        ("V0dafone", CHINA_MOBILE, "Vodafone"),
+        ("g1ffgaff", EE, "giffgaff"),
+        ("02", O2, "O2"),  # zero-two for the sender O2
+        ("02", EE, "O2"),
+        ("3E", EE, "EE"),
+        ("Ch1na Mob1le", CHINA_MOBILE, "China"),
+    ],
+)
+def test_a_sender_name_with_digits_for_letters_is_flagged_for_its_carrier_and_others(
+    contact, provider, reads_as
+):
+    found = disguised(contact, provider)
+    assert found[0] == (Reason.DISGUISED, reads_as)
+    assert {code for code, _ in found} == {Reason.DISGUISED}
+
+
+@pytest.mark.parametrize(
+    ("contact", "provider"),
+    [
+        ("10086", CHINA_MOBILE),
+        ("１００８６", CHINA_MOBILE),  # full-width digits are the real number: they dial it
+        ("O2", O2),
+        ("o2", O2),
+        ("EE", EE),
+        ("Vodafone", VODAFONE_UK),
+        ("VODAFONE", VODAFONE_UK),
+        ("3Shop", THREE_HK),
+        ("Flat 10B, 12 Nathan Road", THREE_HK),
+        ("Birmingham B1 1BB", EE),
+        ("Shop 1O", THREE_HK),
+    ],
+)
+def test_ordinary_names_numbers_and_addresses_are_not_taken_for_disguises(contact, provider):
+    assert Reason.DISGUISED not in [code for code, _ in disguised(contact, provider)]
+
+
+def test_disguises_in_a_note_are_flagged_but_device_models_and_dates_are_not():
+    note = "短信来自1OO86，让我回复。型号 SM-S911B，Galaxy S23，2026-12-01，邮编 B1 1BB。"
+    verdict = check_text(note, other_names=EVERY_PROVIDER, **CHINA_MOBILE)
+    assert [(f.code, f.value, f.official) for f in verdict.findings] == [
+        (Reason.DISGUISED, "1OO86", "10086")
+    ]
+    assert check_text("Text from V0dafone", other_names=EVERY_PROVIDER, **EE).codes == [
+        "disguised_characters"
+    ]
+
+
+# --- Dots that browsers and IDNA accept ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "contact",
+    [
+        "ee-help。co。uk",  # U+3002 ideographic full stop
+        "ee-help．co．uk",  # U+FF0E full-width full stop
+        "ee-help｡co｡uk",  # U+FF61 half-width ideographic full stop
+        "ee-help。co.uk",
+        "https://ee-help。co。uk/login",
+        "help@ee-help。co。uk",
+        "ＥＥ-ＨＥＬＰ。ＣＯ。ＵＫ",
+    ],
+)
+def test_a_look_alike_written_with_dot_equivalents_is_the_same_look_alike(contact):
+    verdict = check_contact(contact, **EE)
+    assert [(f.code, f.official) for f in verdict.findings] == [(Reason.LOOKALIKE, "ee.co.uk")]
+
+
+@pytest.mark.parametrize("contact", ["ee。co。uk", "https://ee．co．uk/help", "ee｡co｡uk/help"])
+def test_the_official_domain_written_with_dot_equivalents_is_not_flagged(contact):
+    assert codes(contact, EE) == []
+
+
+def test_dot_equivalents_in_chinese_text_are_read_as_a_browser_would():
+    note = "客服让我打开ee-help。co。uk登录，我说好。EE后来回电了。"
+    verdict = check_text(note, **EE)
+    assert [(f.code, f.value) for f in verdict.findings] == [(Reason.LOOKALIKE, "ee-help。co。uk")]
+
+
+# --- Shared platforms: the exact official URL only -------------------------------------------
+
+HUSHED = {
+    "official": [
+        "https://hushed.zendesk.com/",
+        "https://hushed.zendesk.com/hc/en-us/articles/360015502732-Number-Expiry",
+    ],
+    "country": "",
+    "names": ["Hushed", "hushed"],
+}
+GOOGLE_FI = {
+    "official": ["https://fi.google.com/", "https://support.google.com/fi/answer/6079398"],
+    "country": "US",
+    "names": ["Google Fi", "google-fi"],
+}
+
+
+@pytest.mark.parametrize(
+    ("contact", "provider", "platform"),
+    [
+        ("hushed-support.zendesk.com", HUSHED, "Zendesk"),
+        ("https://hushed.zendesk.com/hc/en-us/articles/999-Refund-here", HUSHED, "Zendesk"),
+        ("help@hushed-billing.zendesk.com", HUSHED, "Zendesk"),
+        ("https://hushed.freshdesk.com/support/home", HUSHED, "Freshdesk"),
+        ("sites.google.com/view/google-fi-cancel", GOOGLE_FI, "Google Sites"),
+        ("https://docs.google.com/forms/d/e/1FAIpQLSe/viewform", GOOGLE_FI,
+         "Google Docs and Forms"),
+        ("forms.gle/aBcD123", GOOGLE_FI, "Google Forms"),
+        ("https://googlefi-help.github.io/cancel", GOOGLE_FI, "github.io"),
+        ("https://ee-help.wixsite.com/support", EE, "Wix"),
+        ("https://ee-help.pages.dev/", EE, "pages.dev"),  # from the PSL's PRIVATE section
+        ("https://www.notion.so/EE-help-1234", EE, "Notion"),
+        ("https://ee-support.notion.site/", EE, "Notion"),
+        ("linktr.ee/ee_help", EE, "Linktree"),
+        ("https://cmcc-kefu.netlify.app", CHINA_MOBILE, "netlify.app"),
+        ("https://www.wjx.cn/vm/abc.aspx", CHINA_MOBILE, "问卷星"),
+    ],
+)  # fmt: skip
+def test_a_page_on_a_shared_platform_is_flagged_unless_it_is_the_exact_official_url(
+    contact, provider, platform
+):
+    verdict = check_contact(contact, **provider)
+    assert [(f.code, f.official) for f in verdict.findings] == [(Reason.SHARED_PLATFORM, platform)]
+
+
+@pytest.mark.parametrize(
+    ("contact", "provider"),
+    [
+        ("https://hushed.zendesk.com/", HUSHED),
+        ("hushed.zendesk.com", HUSHED),
+        ("HTTP://HUSHED.ZENDESK.COM", HUSHED),
+        ("hushed.zendesk.com/hc/en-us/articles/360015502732-Number-Expiry/", HUSHED),
+        ("https://support.google.com/fi/answer/6079398", GOOGLE_FI),
+        ("fi.google.com", GOOGLE_FI),
+    ],
+)
+def test_the_exact_official_url_on_a_shared_platform_is_not_flagged(contact, provider):
+    assert codes(contact, provider) == []
+
+
+def test_the_shared_platform_list_names_its_source():
+    from cases.contacts import shared_platforms
+
+    assert "Public Suffix List" in shared_platforms.__doc__
+    assert "PRIVATE" in shared_platforms.__doc__
+    assert {"zendesk.com", "freshdesk.com", "sites.google.com", "linktr.ee"} <= set(
+        shared_platforms.SHARED_HOSTS
+    )
+
+
+# --- A top-level domain the bundled public suffix list does not know -------------------------
+
+
+@pytest.mark.parametrize(
+    "contact",
+    [
+        "https://cancel-line.zz/",
+        "cancel-line.zz",
+        "support@cancel-line.zz",
+        "http://mobile-refund.invalidtld/claim",
+        "http://203.0.113.7/login",  # an IP address instead of a name
+    ],
+)
+def test_a_domain_whose_tld_is_unknown_is_judged_unknown_not_ignored(contact):
+    assert codes(contact, CHINA_MOBILE) == ["unknown_domain"]
+
+
+def test_an_unknown_tld_that_imitates_the_official_name_is_a_look_alike():
+    verdict = check_contact("https://10086.kefu/", **CHINA_MOBILE)
+    assert [(f.code, f.official) for f in verdict.findings] == [(Reason.LOOKALIKE, "10086.cn")]
+
+
+def test_in_a_note_only_a_clear_address_with_an_unknown_tld_counts():
+    note = "See report.pdf and notes.txt, e.g. the bill; then www.cmcc-help.zz or x.zz/login."
+    verdict = check_text(note, **CHINA_MOBILE)
+    assert [(f.code, f.value) for f in verdict.findings] == [
+        (Reason.UNKNOWN_DOMAIN, "www.cmcc-help.zz"),
+        (Reason.UNKNOWN_DOMAIN, "x.zz/login"),
+    ]

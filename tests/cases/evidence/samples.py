@@ -103,8 +103,8 @@ def html_page() -> bytes:
     )
 
 
-def png_header_only(width: int, height: int) -> bytes:
-    """A PNG that claims width × height pixels of one-bit data: a decompression bomb.
+def png_header_only(width: int, height: int, *, rgba: bool = False) -> bytes:
+    """A PNG that claims width × height pixels of one-bit (or 8-bit RGBA) data: a bomb.
 
     Its IDAT holds a few rows of a deflate stream of zeros, enough for any decoder to start
     allocating for the whole declared size."""
@@ -117,8 +117,9 @@ def png_header_only(width: int, height: int) -> bytes:
             + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
         )
 
-    ihdr = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    rows = zlib.compress(b"\0" * ((width + 7) // 8 + 1) * 64, 9)
+    depth, colour, row = (8, 6, width * 4 + 1) if rgba else (1, 0, (width + 7) // 8 + 1)
+    ihdr = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, 0)
+    rows = zlib.compress(b"\0" * row * 64, 9)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
 
 

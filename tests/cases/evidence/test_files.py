@@ -82,6 +82,30 @@ def test_unknown_binary_is_refused():
     assert_refused_naming_what_is_accepted(bytes(range(256)) * 8, "bill.pdf", "unknown")
 
 
+@pytest.mark.parametrize(
+    ("content", "name", "says"),
+    [
+        (samples.zip_archive(), "report.pdf", "report.pdf is really a ZIP archive, not a PDF."),
+        (
+            samples.zip_archive({"word/document.xml": b"<w/>"}),
+            "letter.pdf",
+            "letter.pdf is really a Word document, not a PDF.",
+        ),
+        (samples.windows_executable(), "bill.jpg", "bill.jpg is really a program, not a JPEG"),
+        (samples.html_page(), "sms.txt", "sms.txt is really a web page (HTML), not a text file."),
+        (samples.image_bytes("GIF"), "screen.png", "screen.png is really a GIF image, not a PNG"),
+        (samples.image_bytes("GIF"), "screen.gif", "screen.gif is a GIF image."),
+        (b"Rar!\x1a\x07\x00" + bytes(64), "proof.pdf", "proof.pdf is really a RAR archive"),
+        (bytes(range(256)) * 8, "bill.pdf", "bill.pdf is not really a PDF: Closeout cannot tell"),
+        (bytes(range(256)) * 8, "bill.dat", "Closeout cannot tell what kind of file bill.dat is."),
+    ],
+)
+def test_a_refusal_names_the_file_and_says_what_it_really_is(content, name, says):
+    with pytest.raises(files.RefusedFile) as refused:
+        files.check_upload(content, name=name)
+    assert refused.value.messages[0].startswith(says)
+
+
 def test_gif_is_refused_though_it_is_an_image():
     assert_refused_naming_what_is_accepted(samples.image_bytes("GIF"), "screen.gif", "unknown")
 
@@ -109,6 +133,51 @@ def test_image_over_the_pixel_cap_is_refused(settings):
     assert refused.value.code == "too_many_pixels"
     settings.EVIDENCE_MAX_IMAGE_PIXELS = 20_000
     assert files.check_upload(big, name="screenshot.png").content_type == "image/png"
+
+
+def test_an_image_whose_pixels_pass_the_memory_budget_is_refused_unread_naming_it():
+    # The upload: 7000 × 7000 RGBA (196 MB decoded) in a file of a few KB.
+    image = samples.png_header_only(7000, 7000, rgba=True)
+    assert len(image) < 100_000
+    with pytest.raises(files.RefusedFile) as refused:
+        files.check_upload(image, name="scan.png")
+    assert refused.value.code == "too_much_memory"
+    message = refused.value.messages[0]
+    assert "scan.png" in message
+    assert "7000 × 7000" in message
+    assert "33 megapixels" in message  # 128 MiB at four bytes a pixel
+
+
+def test_the_memory_budget_counts_four_bytes_a_colour_pixel(settings):
+    settings.EVIDENCE_MAX_IMAGE_DECODED_BYTES = 200 * 200 * 4
+    fits = samples.image_bytes("PNG", image=Image.new("RGBA", (200, 200), (9, 9, 9, 9)))
+    assert files.check_upload(fits, name="fits.png").width == 200
+    over = samples.image_bytes("PNG", image=Image.new("RGB", (201, 200), "white"))
+    with pytest.raises(files.RefusedFile) as refused:
+        files.check_upload(over, name="over.png")
+    assert refused.value.code == "too_much_memory"
+    grey = samples.image_bytes("PNG", image=Image.new("L", (400, 400), 128))  # one byte each
+    assert files.check_upload(grey, name="grey.png").width == 400
+
+
+def test_a_large_jpeg_is_decoded_smaller_to_fit_the_budget(settings):
+    settings.EVIDENCE_MAX_IMAGE_DECODED_BYTES = 300 * 200 * 4
+    photo = samples.image_bytes("JPEG", image=Image.new("RGB", (1200, 800), "navy"))
+    checked = files.check_upload(photo, name="photo.jpg")
+    assert (checked.width, checked.height) == (300, 200)  # draft mode: a quarter of each side
+    assert reopen(checked.content).size == (300, 200)
+
+
+def test_a_large_image_within_the_budget_is_accepted_whole():
+    # 3072 × 3072 RGBA: 36 MiB decoded, within the default budget of 128 MiB.
+    big = Image.new("RGBA", (3072, 3072), (20, 40, 60, 255))
+    big.paste((200, 10, 10, 128), (100, 100, 2000, 2000))
+    content = samples.image_bytes("PNG", image=big)
+    del big
+    checked = files.check_upload(content, name="large.png")
+    assert (checked.width, checked.height, checked.content_type) == (3072, 3072, "image/png")
+    assert reopen(checked.content).getpixel((150, 150)) == (200, 10, 10, 128)
+    assert reopen(checked.thumbnail).size == (480, 480)
 
 
 def test_truncated_image_is_refused_as_damaged():

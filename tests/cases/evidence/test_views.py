@@ -358,3 +358,110 @@ def test_retention_warns_then_purges_exactly_what_it_should(customer, settings):
     assert Evidence.objects.filter(pk=kept.pk).exists()
     recent.refresh_from_db()
     assert recent.purged_at is None
+
+
+# --- A mixed upload: good files kept, the bad one named (what it really is) --------------------
+
+
+def test_good_files_are_kept_and_the_bad_one_is_named_with_what_it_really_is(
+    client, customer, case
+):
+    client.force_login(customer)
+    response = upload(
+        client,
+        case,
+        file_1=SimpleUploadedFile("photo.jpg", samples.phone_photo_jpeg(), "image/jpeg"),
+        file_2=SimpleUploadedFile("bill.pdf", samples.pdf_document(), "application/pdf"),
+        file_3=SimpleUploadedFile("report.pdf", samples.zip_archive(), "application/pdf"),
+        kind_3="final_bill",
+    )
+
+    # Back to the form, to add the refused file again; the two good ones are on the case.
+    assert response.status_code == 302
+    assert response["Location"] == reverse("evidence:add", args=[case.reference])
+    kept = Evidence.objects.filter(case=case).order_by("original_name")
+    assert [e.original_name for e in kept] == ["bill.pdf", "photo.jpg"]
+    page = client.get(response["Location"]).content.decode()
+    assert "Added 2 files: photo.jpg, bill.pdf." in page
+    assert "report.pdf is really a ZIP archive, not a PDF." in page
+    assert "Choose a file to add" not in page
+
+
+def test_an_upload_of_only_bad_files_keeps_nothing_and_names_each(client, customer, case):
+    client.force_login(customer)
+    response = upload(
+        client,
+        case,
+        file_1=SimpleUploadedFile("report.pdf", samples.zip_archive(), "application/pdf"),
+        file_2=SimpleUploadedFile("scan.jpg", samples.windows_executable(), "image/jpeg"),
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "report.pdf is really a ZIP archive, not a PDF." in page
+    assert "scan.jpg is really a program, not a JPEG photo." in page
+    assert not Evidence.objects.filter(case=case).exists()
+
+
+def test_when_nothing_can_be_kept_the_good_files_to_choose_again_are_named(client, customer, case):
+    client.force_login(customer)
+    response = upload(
+        client,
+        case,
+        file_1=SimpleUploadedFile("photo.jpg", samples.phone_photo_jpeg(), "image/jpeg"),
+        note_1="x" * 501,  # too long: this row cannot be kept as it is
+        file_2=SimpleUploadedFile("report.pdf", samples.zip_archive(), "application/pdf"),
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Nothing was added yet. Once the rest is right, choose photo.jpg again." in page
+    assert not Evidence.objects.filter(case=case).exists()
+
+
+def test_a_successful_upload_is_confirmed_on_the_page_it_returns_to(client, customer, case):
+    client.force_login(customer)
+    response = upload(client, case, file_1=SimpleUploadedFile("bill.pdf", samples.pdf_document()))
+    assert response["Location"] == reverse("cases:detail", args=[case.reference])
+    page = client.get(response["Location"]).content.decode()
+    assert "Added 1 file: bill.pdf." in page
+
+
+def test_the_upload_script_is_told_where_to_go_so_the_confirmation_survives(client, customer, case):
+    client.force_login(customer)
+    response = client.post(
+        reverse("evidence:add", args=[case.reference]),
+        {"version": case.version, "file_1": SimpleUploadedFile("bill.pdf", samples.pdf_document())},
+        headers={"X-Requested-With": "XMLHttpRequest"},
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("cases:detail", args=[case.reference])
+    assert "Added 1 file: bill.pdf." in client.get(response["HX-Redirect"]).content.decode()
+
+
+def test_an_oversized_file_gets_one_message_naming_it_and_the_limit(
+    client, customer, case, settings
+):
+    settings.EVIDENCE_MAX_UPLOAD_BYTES = 100 * 1024
+    client.force_login(customer)
+    big = samples.pdf_document() + b"%" * (1024 * 1024)
+    response = upload(
+        client,
+        case,
+        file_1=SimpleUploadedFile("photo.jpg", samples.phone_photo_jpeg(), "image/jpeg"),
+        file_2=SimpleUploadedFile("statement.pdf", big),
+    )
+    page = response.content.decode()
+    assert "statement.pdf is larger than 100 KB" in page
+    assert "choose any other files again" in page
+    assert "Choose a file to add" not in page
+    assert page.count("statement.pdf is larger than") == 2  # the summary and beside its row
+    assert 'id="id_file_2_error"' in page
+    assert not Evidence.objects.filter(case=case).exists()
+
+
+def test_each_upload_row_has_its_legend_and_a_label_of_its_own(client, customer, case):
+    client.force_login(customer)
+    page = client.get(reverse("evidence:add", args=[case.reference])).content.decode()
+    assert "<legend>File 1</legend>" in page
+    assert "<legend>File 2</legend>" in page
+    assert page.count(">Choose the file</label>") == 3
+    assert ">File 1</label>" not in page

@@ -29,6 +29,9 @@ def test_a_window_that_crosses_midnight_passes():
     assert messages(CUSTOMER_MAIL_HOURS=(20, 8)) == []
 
 
+# The whole `check` command runs the model checks too, and on SQLite those open a connection
+# (JSONField asks the database whether it supports JSON).
+@pytest.mark.django_db
 def test_an_empty_mail_window_fails_start_up_with_its_message():
     with override_settings(CUSTOMER_MAIL_HOURS=(9, 9)), pytest.raises(SystemCheckError) as error:
         call_command("check")

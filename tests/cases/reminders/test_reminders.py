@@ -207,6 +207,32 @@ class TestSweep:
         morning = {rung.pk: due for rungs, due in mornings for rung in rungs}
         assert dict(Reminder.objects.values_list("pk", "due_at")) == morning
 
+    def test_a_batch_of_every_verdict_costs_the_same_queries_as_one_row(
+        self, queued, django_capture_on_commit_callbacks
+    ):
+        """The sweep loads only what verdict() reads: a field it reads but the claim left out
+        would cost one query per row, which a bigger batch would show here."""
+
+        def queries_for(rows: int) -> int:
+            for _ in range(rows):
+                waiting_case()  # sent
+                waiting_case(time_zone="Asia/Shanghai")  # held for mail hours
+                stopped = waiting_case()
+                stopped.reminders_stopped_at = T0
+                stopped.save(update_fields=["reminders_stopped_at"])  # cancelled
+                snoozed = waiting_case()
+                snoozed.snoozed_until = T0 + 30 * DAY
+                snoozed.save(update_fields=["snoozed_until"])  # held for the snooze
+            with CaptureQueriesContext(connection) as captured:
+                sweep(
+                    dt.datetime(2031, 3, 6, 12, 0, tzinfo=dt.UTC),
+                    django_capture_on_commit_callbacks,
+                )
+            Reminder.objects.all().delete()
+            return len(captured)
+
+        assert queries_for(1) == queries_for(6)
+
     def test_status_change_cancels_pending_rows(self, queued, django_capture_on_commit_callbacks):
         case = waiting_case()
         services.move_case(

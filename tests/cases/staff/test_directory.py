@@ -276,3 +276,18 @@ def test_the_case_page_says_when_its_kind_is_not_checked_for_the_provider(agent_
 
     assert "not checked for this provider" in page(unchecked)
     assert "not checked for this provider" not in page(confirmed)
+
+
+def test_agent_finds_a_provider_by_its_chinese_name_or_an_alias(agent_client):
+    factories.ProviderFactory(
+        name="China Mobile", name_zh="中国移动", slug="cm-test", aliases="CMCC"
+    )
+    factories.ProviderFactory(name="Northwind Mobile", slug="northwind", country="GB")
+    url = reverse("staff:provider_list")
+
+    for query in ("移动", "中國移動", "cmcc"):
+        found = agent_client.get(url, {"q": query}).content.decode()
+        assert "China Mobile" in found, query
+        assert "Northwind Mobile" not in found, query
+    agent_client.cookies["django_language"] = "zh-hans"
+    assert "中国移动" in agent_client.get(url, {"q": "移动"}).content.decode()

@@ -145,3 +145,34 @@ def test_staff_case_page_costs_the_same_with_no_files_or_many(agent_client):
         counts.append(len(captured))
 
     assert counts[0] == counts[1]
+
+
+def test_agent_upload_keeps_the_good_files_names_the_bad_one_and_confirms(agent_client):
+    case = waiting_case()
+    add_url = reverse("evidence:add", args=[case.reference])
+    response = agent_client.post(
+        add_url,
+        {
+            "version": case.version,
+            "file_1": SimpleUploadedFile("photo.jpg", samples.phone_photo_jpeg(), "image/jpeg"),
+            "file_2": SimpleUploadedFile("report.pdf", samples.zip_archive(), "application/pdf"),
+        },
+    )
+    assert response["Location"] == add_url
+    page = agent_client.get(add_url).content.decode()
+    assert "Added 1 file: photo.jpg." in page
+    assert "report.pdf is really a ZIP archive, not a PDF." in page
+
+    response = agent_client.post(
+        add_url,
+        {
+            "version": case.version + 1,
+            "file_1": SimpleUploadedFile("bill.pdf", samples.pdf_document(), "application/pdf"),
+        },
+    )
+    assert response["Location"] == reverse("staff:case_detail", kwargs={"ref": case.reference})
+    assert "Added 1 file: bill.pdf." in staff_page(agent_client, case)
+    assert sorted(Evidence.objects.filter(case=case).values_list("original_name", flat=True)) == [
+        "bill.pdf",
+        "photo.jpg",
+    ]
