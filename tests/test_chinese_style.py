@@ -101,6 +101,8 @@ def test_no_space_after_a_full_stop_in_chinese():
 def _page_text(html_page: str) -> str:
     """The page's text; where an element ends, a bar: text of two elements is not one phrase."""
     body = re.sub(r"(?s)<(script|style|head)\b.*?</\1>", " ", html_page)
+    # Text marked as another language (the English letter on a Chinese page) keeps its marks.
+    body = re.sub(r'(?s)<(\w+)\b[^>]*\blang="(?!zh)[^"]*"[^>]*>.*?</\1>', " | ", body)
     body = re.sub(r"</(p|li|dd|dt|h\d|td|th|label|a|button|option|div|section)>", " | ", body)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 

@@ -159,7 +159,7 @@ def test_agent_upload_keeps_the_good_files_names_the_bad_one_and_confirms(agent_
         },
     )
     assert response["Location"] == add_url
-    page = agent_client.get(add_url).content.decode()
+    page = agent_client.get(add_url, follow=True).content.decode()
     assert "Added 1 file: photo.jpg." in page
     assert "report.pdf is really a ZIP archive, not a PDF." in page
 
