@@ -318,6 +318,8 @@ class OutcomeForm(VersionedForm):
         Outcome.GAVE_UP: _("I gave up or changed my mind"),
         Outcome.REOPEN: _("Reopen the case"),
     }
+    # After a refusal there is nothing they asked for: trying again is asking once more.
+    REFUSED_LABELS = {Outcome.SENT_MORE: _("I asked them again")}
     BY_STATUS = {
         Case.Status.AWAITING_REVIEW: [
             Outcome.CONFIRMED,
@@ -372,7 +374,8 @@ class OutcomeForm(VersionedForm):
         super().__init__(*args, **kwargs)
         outcomes = self.BY_STATUS.get(Case.Status(case.status), [])
         field = cast(forms.ChoiceField, self.fields["outcome"])
-        field.choices = [(value, self.LABELS[value]) for value in outcomes]
+        labels = {**self.LABELS, **(self.REFUSED_LABELS if case.is_refused else {})}
+        field.choices = [(value, labels[value]) for value in outcomes]
 
     def clean(self) -> dict[str, Any]:
         super().clean()

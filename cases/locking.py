@@ -15,11 +15,21 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cases import access
 from cases.models import Case
-from cases.transitions import CaseChanged
+from cases.transitions import CaseChanged, TransitionNotAllowed
+
+
+def refuse_if_deleted(case: Case) -> None:
+    """A case its customer deleted is a read-only record: nothing may change it any more."""
+    if case.deleted_at is not None:
+        raise TransitionNotAllowed(
+            _("The customer deleted this case: it is kept read-only and cannot be changed.")
+        )
+
 
 # Where lock() keeps the row as it was read, for update() to compare against.
 _AS_LOCKED = "_values_as_locked"
@@ -60,6 +70,7 @@ def lock(
     if check is not None:
         check(locked)
     access.check_can_act(by=by, case=locked)
+    refuse_if_deleted(locked)
     if version is not None and locked.version != version:
         raise CaseChanged(locked)
     return _remember(locked)

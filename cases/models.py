@@ -180,6 +180,8 @@ class Case(models.Model):
     retention_warned_at = models.DateTimeField(_("retention warning sent"), null=True, blank=True)
     # Evidence and line identifiers were purged (retention) or the customer deleted the case.
     purged_at = models.DateTimeField(_("evidence purged"), null=True, blank=True)
+    # The customer deleted the case: only an anonymous, read-only row stays (for the numbers).
+    deleted_at = models.DateTimeField(_("deleted by the customer"), null=True, blank=True)
     # The cancellation notice (cases/notices/): who signs it and where they live, asked when the
     # notice is made and purged with the line identifiers.
     notice_name = models.CharField(_("your full name"), max_length=200, blank=True)
@@ -356,6 +358,19 @@ class Case(models.Model):
     @property
     def needs_action(self) -> bool:
         return self.status == self.Status.NEEDS_ACTION
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_refused(self) -> bool:
+        """Back with the customer because the provider refused, not because it asked for more."""
+        return (
+            self.needs_action
+            and self.refused_at is not None
+            and self.refused_at == self.status_changed_at
+        )
 
     @property
     def is_completed(self) -> bool:
@@ -1270,3 +1285,24 @@ class InboundMessage(models.Model):
     @property
     def shown_sender(self) -> str:
         return self.sender or self.from_address
+
+
+class FormSubmission(models.Model):
+    """A create form's one-time token, used: a replay (Back, then submit again) finds it and
+    is shown what the first submission made instead of making it twice (cases/once.py)."""
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="+", verbose_name=_("case")
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    object_id = models.BigIntegerField(_("what it made"), null=True, blank=True)
+    created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+        indexes = [models.Index(fields=["created_at"], name="formsubmission_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.token[:8]}…"

@@ -614,7 +614,7 @@ def record_outcome(
     if outcome == Outcome.REFUSED:
         # A refusal opens escalation (cases/escalation/), however long the case has waited.
         locking.update(locked, refused_at=locked.refused_at or timezone.now())
-        return move_case(
+        locked = move_case(
             case=locked,
             to=S.NEEDS_ACTION,
             by=by,
@@ -622,6 +622,12 @@ def record_outcome(
             note=note,
             text=gettext_noop("The provider refused the request."),
         )
+        # Stamped with the move itself: Case.is_refused tells this needs-action from "they
+        # need more", and the detail is what the customer said of the refusal.
+        locking.update_keeping_version(
+            locked, refused_at=locked.status_changed_at, needs_action_detail=note
+        )
+        return locked
     if outcome == Outcome.SENT_MORE:
         to = transitions.waiting_status_for(locked)
         return move_case(case=locked, to=to, by=by, version=version, note=note)

@@ -1,7 +1,11 @@
+import datetime as dt
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +23,29 @@ def localized(obj: models.Model, field: str) -> str:
     if (get_language() or "").lower().startswith("zh"):
         return getattr(obj, f"{field}_zh_hans", "") or getattr(obj, field)
     return getattr(obj, field)
+
+
+# Kiribati is UTC+14: no date after its today has been seen anywhere yet.
+_EARLIEST_ZONE = dt.timedelta(hours=14)
+
+
+def latest_possible_date() -> dt.date:
+    """Today where the day is furthest on: a verified date after this is in the future."""
+    return (timezone.now() + _EARLIEST_ZONE).date()
+
+
+def refuse_future_dates(obj: models.Model, *fields: str) -> None:
+    """Raise ValidationError for each of `fields` of `obj` set to a date not yet reached."""
+    latest = latest_possible_date()
+    errors = {
+        name: ValidationError(
+            _("This date is in the future: enter the day it was checked."), code="future"
+        )
+        for name in fields
+        if isinstance(getattr(obj, name), dt.date) and getattr(obj, name) > latest
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 # Countries of the shipped directory, named as people read them; other codes show as they are.
@@ -153,6 +180,9 @@ class Provider(models.Model):
             kwargs["update_fields"] = [*update_fields, "search_text"]
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        refuse_future_dates(self, "last_verified_on")
+
     @property
     def display_name(self) -> str:
         """The name to show people: the Chinese one on Chinese pages when there is one."""
@@ -229,6 +259,9 @@ class ContactChannel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider.name}: {self.get_kind_display()} {self.value}"
+
+    def clean(self) -> None:
+        refuse_future_dates(self, "verified_on")
 
     # The stored row before a save, kept by the audit receivers (providers/signals.py).
     _audit_before: dict | None
@@ -470,6 +503,9 @@ class EscalationRegion(models.Model):
     def __str__(self) -> str:
         return f"{COUNTRY_NAMES.get(self.country, self.country)}: {self.regulator}"
 
+    def clean(self) -> None:
+        refuse_future_dates(self, "wait_verified_on", "notice_verified_on")
+
     @property
     def country_name(self) -> str:
         return str(COUNTRY_NAMES.get(self.country, self.country))
@@ -514,3 +550,6 @@ class EscalationRoute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region.country}: {self.name}"
+
+    def clean(self) -> None:
+        refuse_future_dates(self, "verified_on")

@@ -7,10 +7,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import punctuation
 from cases.contacts import scam_guard, selectors
 from cases.contacts.services import ContactEntry
 from cases.forms import VersionedForm
 from cases.models import Case, ContactAttempt
+from cases.once import OnceFormMixin
 from providers.models import ContactChannel, localized
 
 OTHER = "other"
@@ -21,7 +23,7 @@ CLOCK_SLACK = dt.timedelta(minutes=10)
 def channel_label(channel: ContactChannel) -> str:
     label = localized(channel, "label")
     kind = channel.get_kind_display()
-    return f"{label or kind}: {channel.value}"
+    return punctuation.labelled(label or kind, channel.value)
 
 
 class ChannelChoiceForm(VersionedForm):
@@ -52,7 +54,7 @@ class ChannelChoiceForm(VersionedForm):
         return self.channels.get(self.cleaned_data.get("channel") or "")
 
 
-class ContactForm(ChannelChoiceForm):
+class ContactForm(OnceFormMixin, ChannelChoiceForm):
     """One call, chat, email, visit or letter; `verdict` holds the scam guard's findings."""
 
     other_label = _("Another way (type it below)")

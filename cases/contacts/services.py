@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from cases import locking, transitions
+from cases import locking, once, transitions
 from cases.contacts import selectors
 from cases.events import record_event
 from cases.models import Case, CaseEvent, ContactAttempt
@@ -94,9 +94,16 @@ def _mark_refused(case: Case, entry: ContactEntry) -> None:
 
 @transaction.atomic
 def log_contact(
-    *, case: Case, by: User, version: int, entry: ContactEntry, warning_shown: bool
+    *,
+    case: Case,
+    by: User,
+    version: int,
+    entry: ContactEntry,
+    warning_shown: bool,
+    form_token: str = "",
 ) -> ContactAttempt:
     """Add a contact to the case's log (and schedule its follow-up reminder, if dated)."""
+    submission = once.claim(token=form_token, case=case, kind=once.Kind.CONTACT)
     locked = locking.lock(case, version, by=by)
     _check_open(locked)
     contact = ContactAttempt.objects.create(
@@ -106,6 +113,7 @@ def log_contact(
         scam_warning_shown=warning_shown,
         **{name: getattr(entry, name) for name in FIELDS},
     )
+    once.made(submission, contact.pk)
     _mark_refused(locked, entry)
     record_event(
         case=locked,

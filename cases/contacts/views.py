@@ -7,6 +7,7 @@ customer typed ever becomes a tel:, mailto: or link.
 
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cases import once
 from cases import selectors as case_selectors
 from cases.claims import session_draft_tokens
 from cases.contacts import selectors, services
@@ -62,6 +64,9 @@ def contact_page(
 ) -> HttpResponse:
     """The log-a-contact page for whoever may write to `case` (its owner, or an agent on the
     staff dashboard): the form, the scam guard's confirm step, then back to `back_url`."""
+    token = once.page_token(request)
+    if request.method == "GET" and contact is None and token is None:
+        return once.with_new_token(request)
     channels = selectors.official_channels(case.provider if case.provider_id else None)
     context: dict = {
         "case": case,
@@ -76,6 +81,8 @@ def contact_page(
             data, case=case, channels=channels, initial=ContactForm.initial_for(contact)
         )
         form.fields["version"].initial = case.version
+        if token is not None:
+            form.fields["form_token"].initial = token
         if on_staff_page:
             form.fields["follow_up_on"].help_text = _(
                 "The customer gets a reminder email at 09:00 that day, and the case joins "
@@ -88,6 +95,12 @@ def contact_page(
             else:
                 try:
                     _save(request, case, contact, form, warning_shown=confirmed)
+                except once.AlreadySubmitted as replay:
+                    # Back, then submit again: show the entry the first submission made.
+                    messages.info(request, _("This contact was already logged: here it is."))
+                    anchor = f"contact-{replay.object_id}" if replay.object_id else "contacts"
+                    url = f"{back_url}#{anchor}"
+                    return go(request, url)
                 except CaseChanged:
                     context["changed"] = True
                 except TransitionNotAllowed as refused:
@@ -111,6 +124,7 @@ def _save(request, case, contact, form, *, warning_shown: bool) -> None:
             version=version,
             entry=form.entry(),
             warning_shown=warning_shown,
+            form_token=form.cleaned_data["form_token"],
         )
     else:
         services.edit_contact(

@@ -10,11 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from cases.evidence import files
 from cases.forms import VersionedForm
 from cases.models import Evidence
+from cases.once import OnceFormMixin
 
 ROWS = 3
 
 
-class EvidenceForm(VersionedForm):
+class EvidenceForm(OnceFormMixin, VersionedForm):
     """Rows of (file, kind, note); works as a plain multipart POST with JavaScript off."""
 
     pasted_text = forms.CharField(

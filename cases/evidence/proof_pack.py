@@ -26,9 +26,10 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from cases import punctuation, selectors
 from cases.evidence.files import clean_name
 from cases.models import Case, CaseEvent, ContactAttempt, Evidence, InboundAddress
-from cases.pdf import LATIN_BOLD, LATIN_FONT, MONO_FONT, markup, zone
+from cases.pdf import LATIN_BOLD, LATIN_FONT, MONO_FONT, REPLACEMENT, cannot_set, markup, zone
 
 MANIFEST_NAME = "manifest.sha256"
 SUMMARY_NAME = "summary.pdf"
@@ -227,6 +228,7 @@ class _SummaryWriter:
         self.files = files
         self.created_at = created_at
         self.zone = zone(case.time_zone)
+        self.has_replacements = False
         self.body = ParagraphStyle("body", fontName=LATIN_FONT, fontSize=9.5, leading=13)
         self.small = ParagraphStyle("small", parent=self.body, fontSize=8, leading=10.5)
         self.mono = ParagraphStyle("mono", parent=self.small, fontName=MONO_FONT, fontSize=7)
@@ -243,12 +245,16 @@ class _SummaryWriter:
             spaceAfter=4,
         )
 
+    def day(self, value: dt.date | None) -> str:
+        return formats.date_format(value, "DATE_FORMAT") if value is not None else ""
+
     def when(self, value: dt.datetime | None) -> str:
         if value is None:
             return ""
         return formats.date_format(value.astimezone(self.zone), "DATETIME_FORMAT")
 
     def p(self, text: object, style: ParagraphStyle | None = None) -> Paragraph:
+        self.has_replacements = self.has_replacements or cannot_set(text)
         return Paragraph(markup(text), style or self.body)
 
     def pdf(self) -> bytes:
@@ -286,6 +292,18 @@ class _SummaryWriter:
             *self.timeline_section(),
             *self.files_section(),
         ]
+        if self.has_replacements:
+            story.append(Spacer(1, 4 * mm))
+            story.append(
+                self.p(
+                    _(
+                        "Some characters could not be set in this PDF's fonts and show as %(box)s; "
+                        "the case page shows them as they were typed."
+                    )
+                    % {"box": REPLACEMENT},
+                    self.small,
+                )
+            )
         document.build(story)
         return out.getvalue()
 
@@ -313,7 +331,7 @@ class _SummaryWriter:
         case = self.case
         provider = case.provider_label
         if case.provider is not None and case.provider.display_local_name:
-            provider = f"{provider} ({case.provider.display_local_name})"
+            provider = f"{provider} {punctuation.bracketed(case.provider.display_local_name)}"
         return self.pairs(
             _("The case"),
             [
@@ -343,13 +361,24 @@ class _SummaryWriter:
                 (_("eSIM profile deleted"), self.when(case.esim_profile_deleted_at)),
                 (_("Contract ended"), self.when(case.contract_ended_at)),
                 (_("Billing verified stopped"), self.when(case.billing_verified_at)),
+                (_("Provider refused"), self.when(case.refused_at)),
+                (_("Cancellation notice sent"), self.when(case.notice_sent_at)),
+                (_("Answer to the notice due"), self.day(case.notice_answer_due_on)),
+                (_("Notice takes effect on"), self.day(case.notice_effective_on)),
+                (_("Escalated"), self.when(case.escalated_at)),
                 (_("Status last changed"), self.when(case.status_changed_at)),
             ],
         )
 
     def references_section(self) -> list:
         rows = [[self.p(_("Case reference")), self.p(self.case.reference)]]
-        if self.case.provider_reference:
+        # Every reference the case page lists (request, confirmation, others given on a step
+        # or with an outcome), then any the contact log holds.
+        shown = set()
+        for reference in selectors.references(self._with_steps()):
+            rows.append([self.p(reference.label), self.p(reference.value)])
+            shown.add(reference.value)
+        if self.case.provider_reference and self.case.provider_reference not in shown:
             rows.append([self.p(_("Provider's reference")), self.p(self.case.provider_reference)])
         contacts = (
             ContactAttempt.objects.filter(case=self.case)
@@ -362,6 +391,11 @@ class _SummaryWriter:
             label = ", ".join(part for part in (self.when(contact.occurred_at), channel) if part)
             rows.append([self.p(label), self.p(contact.provider_reference)])
         return [self.p(_("References"), self.heading), self.table(rows, [55 * mm, 119 * mm])]
+
+    def _with_steps(self) -> Case:
+        if not hasattr(self.case, "step_list"):
+            self.case.step_list = list(self.case.steps.order_by("position"))
+        return self.case
 
     def customer_events(self):
         return CaseEvent.objects.filter(

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
 from accounts.models import User
-from cases import access, locking, services, transitions
+from cases import access, locking, once, services, transitions
 from cases.events import record_event
 from cases.evidence import proof_pack
 from cases.evidence.files import CheckedFile, NewEvidence, megabytes
@@ -99,10 +99,15 @@ def add_evidence(
     version: int,
     files: list[NewEvidence],
     step: CaseStep | None = None,
+    form_token: str = "",
 ) -> tuple[Case, list[Evidence]]:
     """Keep checked files on the case: one event listing them, quotas checked under the lock."""
     with _files_kept_on_commit():
-        return _add_evidence(case=case, by=by, version=version, files=files, step=step)
+        submission = once.claim(token=form_token, case=case, kind=once.Kind.EVIDENCE)
+        locked, added = _add_evidence(case=case, by=by, version=version, files=files, step=step)
+        if added:
+            once.made(submission, added[0].pk)
+        return locked, added
 
 
 def add_received_evidence(*, case: Case, files: list[NewEvidence]) -> tuple[Case, list[Evidence]]:
@@ -489,6 +494,18 @@ def can_delete_case(*, case: Case, by: User) -> bool:
     return access.is_owner(by, case) or (by.is_staff and by.has_perm("cases.delete_case"))
 
 
+def _tombstone_text(*, by_owner: bool, has_files: bool) -> str:
+    """What the one event left on a deleted case says (a msgid, translated when shown)."""
+    if not by_owner:
+        return gettext_noop(
+            "Deleted in the admin at the customer's request with %(count)s files. "
+            "Their SHA-256: %(hashes)s"
+        )
+    if has_files:
+        return gettext_noop("Deleted by the customer, with its files. Their SHA-256: %(hashes)s")
+    return gettext_noop("Deleted by the customer. It had no files.")
+
+
 @transaction.atomic
 def delete_case(*, case: Case, by: User, version: int | None) -> Case:
     """The customer deletes a finished case: files, identifiers, notes and the timeline go.
@@ -509,14 +526,13 @@ def delete_case(*, case: Case, by: User, version: int | None) -> Case:
     _purge(
         locked,
         kind=CaseEvent.Kind.CASE_DELETED,
-        text=gettext_noop("Deleted by the customer with %(count)s files. Their SHA-256: %(hashes)s")
-        if by_owner
-        else gettext_noop(
-            "Deleted in the admin at the customer's request with %(count)s files. "
-            "Their SHA-256: %(hashes)s"
+        text=_tombstone_text(
+            by_owner=by_owner, has_files=Evidence.objects.filter(case=locked).exists()
         ),
     )
-    locking.update(locked, owner=None, draft_token="", assigned_agent=None)
+    locking.update(
+        locked, deleted_at=locked.purged_at, owner=None, draft_token="", assigned_agent=None
+    )
     return locked
 
 

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from cases import access
+from cases import access, once
 from cases.evidence import files, proof_pack, selectors, services
 from cases.evidence.forms import DeleteForm, EvidenceForm, added_message
 from cases.evidence.uploads import caps_upload_size, size_capped_upload
@@ -91,6 +91,9 @@ def add(request: HtmxHttpRequest, ref: str) -> HttpResponse:
     number = _step_number(request)
     step = _step(case, number)
     context: dict = {"case": case, "step": step, "step_number": number if step else 0}
+    token = once.page_token(request)
+    if request.method == "GET" and token is None:
+        return once.with_new_token(request)
     if request.method == "POST":
         handler = size_capped_upload(request)
         form = EvidenceForm(
@@ -113,7 +116,11 @@ def add(request: HtmxHttpRequest, ref: str) -> HttpResponse:
                     version=form.cleaned_data["version"],
                     files=form.new_evidence,
                     step=step,
+                    form_token=form.cleaned_data["form_token"],
                 )
+            except once.AlreadySubmitted:
+                messages.info(request, _("These files were already added: here they are."))
+                return go(request, _back_url(case, step, number, user))
             except CaseChanged:
                 context["changed"] = True
                 case = access.case_for_owner_or_agent(ref=ref, user=request.user)
@@ -130,6 +137,7 @@ def add(request: HtmxHttpRequest, ref: str) -> HttpResponse:
                 return _after_upload(request, _add_url(case, number, request))
     else:
         form = EvidenceForm(initial_kind=request.GET.get("kind", ""))
+        form.fields["form_token"].initial = token
     context.update(
         case=case,
         form=form,
@@ -352,5 +360,13 @@ def delete_case(request: HtmxHttpRequest, ref: str) -> HttpResponse:
         except TransitionNotAllowed as refused:
             context["not_allowed"] = str(refused)
         else:
-            return go(request, reverse("cases:my_cases") + "?deleted=1")
+            messages.success(
+                request,
+                _(
+                    "Case %(ref)s is deleted, with its files and the line's details. Only an "
+                    "anonymous record is kept for statistics."
+                )
+                % {"ref": case.reference},
+            )
+            return go(request, reverse("cases:my_cases"))
     return render(request, "evidence/delete_case.html", context)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.contacts.forms import ChannelChoiceForm
 from cases.forms import VersionedForm
+from cases.once import OnceFormMixin
 from providers.models import ContactChannel
 
 
@@ -44,7 +45,7 @@ class NoticeDetailsForm(VersionedForm):
         return day
 
 
-class NoticeSentForm(ChannelChoiceForm):
+class NoticeSentForm(OnceFormMixin, ChannelChoiceForm):
     needs_text = _("Say how you sent it: the address or web form.")
 
     channel = forms.ChoiceField(

@@ -17,8 +17,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
+from cases import punctuation
 from cases.models import Case
-from cases.pdf import LATIN_BOLD, LATIN_FONT, markup
+from cases.pdf import LATIN_BOLD, LATIN_FONT, REPLACEMENT, cannot_set, markup
 from providers.models import ContactChannel, EscalationRegion, localized
 
 # The letter goes in the provider's country's language where Closeout has it, else English.
@@ -98,7 +99,7 @@ def _compose(
 ) -> Letter:
     provider = case.provider_label
     if case.provider is not None and case.provider.display_local_name:
-        provider = f"{provider} ({case.provider.display_local_name})"
+        provider = f"{provider} {punctuation.bracketed(case.provider.display_local_name)}"
     recipient = [provider] + [
         f"{channel.get_kind_display()}: {channel.value}" for channel in official_addresses(channels)
     ]
@@ -169,12 +170,36 @@ def as_text(letter: Letter) -> str:
     return text
 
 
+def _replaced_note() -> str:
+    return _(
+        "Some characters could not be set in this PDF's fonts and show as %(box)s; "
+        "the case page shows them as they were typed."
+    ) % {"box": REPLACEMENT}
+
+
+class _Bold(Paragraph):
+    """Bold for Chinese too: the CID font has no bold face, so its strokes are thickened as
+    well (text render mode 2, fill then stroke), to match the Latin bold beside it."""
+
+    def draw(self) -> None:
+        self.canv.saveState()
+        self.canv.setLineWidth(0.3)
+        self.canv.addLiteral("2 Tr")
+        super().draw()
+        self.canv.restoreState()
+
+
 def as_pdf(letter: Letter, *, reference: str) -> bytes:
     """The notice as an A4 PDF; Chinese is set in the proof pack's CJK font."""
     body = ParagraphStyle("body", fontName=LATIN_FONT, fontSize=10.5, leading=15, spaceAfter=6)
     bold = ParagraphStyle("bold", parent=body, fontName=LATIN_BOLD)
 
+    replaced = []
+
     def p(text: str, style: ParagraphStyle = body) -> Paragraph:
+        replaced.append(cannot_set(text))
+        if style is bold:
+            return _Bold(markup(text), style)
         return Paragraph(markup(text), style)
 
     with translation.override(letter.language):
@@ -197,6 +222,9 @@ def as_pdf(letter: Letter, *, reference: str) -> bytes:
             Spacer(1, 12 * mm),
             p(letter.signature),
         ]
+        if any(replaced):
+            small = ParagraphStyle("small", parent=body, fontSize=8, leading=10.5)
+            story += [Spacer(1, 8 * mm), Paragraph(markup(_replaced_note()), small)]
     out = io.BytesIO()
     SimpleDocTemplate(
         out,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from cases import locking, services, transitions
+from cases import locking, once, services, transitions
 from cases.contacts import selectors as contact_selectors
 from cases.events import record_event
 from cases.models import Case, CaseEvent, ContactAttempt
@@ -87,12 +87,15 @@ def _channel_params(sending: Sending) -> dict[str, str]:
 
 
 @transaction.atomic
-def record_sent(*, case: Case, by: User, version: int, sending: Sending) -> Case:
+def record_sent(
+    *, case: Case, by: User, version: int, sending: Sending, form_token: str = ""
+) -> Case:
     """ "I sent it": a contact-log entry with a follow-up when the answer is due, and the wait.
 
     A case still going through its steps moves to waiting on the provider (the ladder starts);
     a case already waiting keeps its wait and gains the notice's follow-up.
     """
+    submission = once.claim(token=form_token, case=case, kind=once.Kind.NOTICE_SENT)
     locked = locking.lock(case, version, by=by)
     _check(locked)
     if not (locked.notice_name and locked.notice_address):
@@ -119,6 +122,7 @@ def record_sent(*, case: Case, by: User, version: int, sending: Sending) -> Case
         scam_verdict=verdict.as_dict() if verdict.is_suspicious else {},
         created_by=by,
     )
+    once.made(submission, contact.pk)
     outbox.schedule_follow_up(case=locked, contact=contact)
     locking.update(locked, notice_sent_at=now, notice_answer_due_on=due_on)
     record_event(

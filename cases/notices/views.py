@@ -1,13 +1,16 @@
 """The cancellation notice: the signer's details, the letter as PDF or text, "I sent it"."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language_info
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cases import once
 from cases import selectors as case_selectors
 from cases.escalation import selectors as escalation_selectors
 from cases.inbound import address as inbound_address
@@ -62,6 +65,7 @@ def _letters(case: Case) -> list[dict]:
 
 def _page(request: AuthenticatedHttpRequest, case: Case, **extra) -> HttpResponse:
     fragment = extra.pop("fragment", "")
+    token = extra.pop("token", None)
     channels = case_selectors.channels(case)
     initial = {
         "name": case.notice_name,
@@ -71,7 +75,10 @@ def _page(request: AuthenticatedHttpRequest, case: Case, **extra) -> HttpRespons
     context = {
         "case": case,
         "form": NoticeDetailsForm(initial={**initial, "version": case.version}, today=_today(case)),
-        "sent_form": NoticeSentForm(initial={"version": case.version}, channels=channels),
+        "sent_form": NoticeSentForm(
+            initial={"version": case.version, "form_token": token or once.new_token()},
+            channels=channels,
+        ),
         "letters": _letters(case),
         "addresses": letter.official_addresses(channels),
         "channels": channels,
@@ -95,7 +102,10 @@ def _back(request: AuthenticatedHttpRequest, case: Case, anchor: str) -> HttpRes
 def notice(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     case = _case(request, ref)
     if request.method == "GET":
-        return _page(request, case)
+        token = once.page_token(request)
+        if token is None:
+            return once.with_new_token(request)
+        return _page(request, case, token=token)
     form = NoticeDetailsForm(request.POST, today=_today(case))
     extra: dict = {"form": form, "fragment": "notice-details"}
     if form.is_valid():
@@ -188,8 +198,16 @@ def sent(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
         )
         try:
             services.record_sent(
-                case=case, by=request.user, version=data["version"], sending=sending
+                case=case,
+                by=request.user,
+                version=data["version"],
+                sending=sending,
+                form_token=data["form_token"],
             )
+        except once.AlreadySubmitted:
+            messages.info(request, _("You already told us you sent it: it is in your contacts."))
+            url = reverse("cases:detail", kwargs={"ref": case.reference}) + "#contacts"
+            return go(request, url)
         except CaseChanged:
             extra = {"changed": True}
         except TransitionNotAllowed as refused:

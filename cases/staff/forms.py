@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.forms import JourneyForm, VersionedForm
 from cases.models import Case
+from cases.once import OnceFormMixin
 from cases.reminders.forms import check_snooze_day
 from cases.reminders.schedule import snooze_window
 from cases.staff import selectors
@@ -60,7 +61,7 @@ class AssignForm(AssignsAgent, StaffForm):
     agent = forms.TypedChoiceField(label=_("Assign to"), coerce=int, required=False)
 
 
-class NoteForm(StaffForm):
+class NoteForm(OnceFormMixin, StaffForm):
     id_prefix = "note"
 
     note = forms.CharField(
@@ -72,7 +73,7 @@ class NoteForm(StaffForm):
     )
 
 
-class MessageForm(StaffForm):
+class MessageForm(OnceFormMixin, StaffForm):
     id_prefix = "message"
 
     message = forms.CharField(

@@ -137,9 +137,12 @@ def queue_cases(queue: Queue, *, agent: User, now: dt.datetime) -> QuerySet:
             return Case.objects.filter(status=S.AWAITING_OPERATOR)
         case "completed":
             since = now - dt.timedelta(days=COMPLETED_RECENTLY_DAYS)
-            return Case.objects.filter(status=S.COMPLETED, completed_at__gte=since)
+            return Case.objects.filter(
+                status=S.COMPLETED, completed_at__gte=since, deleted_at__isnull=True
+            )
         case _:
-            return Case.objects.exclude(status=S.DRAFT)
+            # A case its customer deleted is out of every queue; a search still finds it.
+            return Case.objects.exclude(status=S.DRAFT).filter(deleted_at__isnull=True)
 
 
 def _closed_or_draft() -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 
 from accounts import roles
 from accounts.models import User
-from cases import access, locking, transitions
+from cases import access, locking, once, transitions
 from cases.events import record_event
 from cases.models import Case, CaseEvent, Reminder
 from cases.reminders import outbox
@@ -62,15 +62,18 @@ def assign(*, case: Case, agent: User | None, by: User, version: int) -> Case:
 
 
 @transaction.atomic
-def add_internal_note(*, case: Case, by: User, version: int, note: str) -> Case:
+def add_internal_note(
+    *, case: Case, by: User, version: int, note: str, form_token: str = ""
+) -> Case:
     """A note for agents only: never on the customer's pages, emails or proof pack."""
     _agent_only(by)
     note = note.strip()
     if not note:
         raise transitions.TransitionNotAllowed(_("Write the note first."))
+    submission = once.claim(token=form_token, case=case, kind=once.Kind.NOTE)
     case = locking.lock(case, version, by=by)
     locking.update(case)
-    record_event(
+    event = record_event(
         case=case,
         kind=CaseEvent.Kind.NOTE,
         by=by,
@@ -78,17 +81,21 @@ def add_internal_note(*, case: Case, by: User, version: int, note: str) -> Case:
         text=gettext_noop("Internal note"),
         visibility=CaseEvent.Visibility.INTERNAL,
     )
+    once.made(submission, event.pk)
     return case
 
 
 @transaction.atomic
-def message_customer(*, case: Case, by: User, version: int, message: str) -> Reminder:
+def message_customer(
+    *, case: Case, by: User, version: int, message: str, form_token: str = ""
+) -> Reminder:
     """Write to the customer: on their timeline now, and emailed in the case's language
     through the outbox (an agent_message reminder the sweep sends in their mail hours)."""
     _agent_only(by)
     message = message.strip()
     if not message:
         raise transitions.TransitionNotAllowed(_("Write the message first."))
+    submission = once.claim(token=form_token, case=case, kind=once.Kind.MESSAGE)
     case = locking.lock(case, version, by=by)
     if case.owner_id is None:
         raise transitions.TransitionNotAllowed(
@@ -102,6 +109,7 @@ def message_customer(*, case: Case, by: User, version: int, message: str) -> Rem
         due_at=within_customer_hours(now, time_zone=case.time_zone),
         body=message,
     )
+    once.made(submission, reminder.pk)
     locking.update(case)
     record_event(
         case=case,

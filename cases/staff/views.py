@@ -17,7 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import services
+from cases import once, services
 from cases.contacts import selectors as contact_selectors
 from cases.contacts.views import contact_page
 from cases.inbound import selectors as inbound_selectors
@@ -340,6 +340,12 @@ def _act(
     if form.is_valid():
         try:
             apply(case, form.cleaned_data)
+        except once.AlreadySubmitted:
+            # Back, then submit again: it was done the first time; show the case as it is.
+            messages.info(request, _("That was already saved: it is on the case below."))
+            if not request.htmx:
+                return redirect(_case_url(case.reference))
+            extra["done"] = True
         except CaseChanged as stale:
             extra["changed"] = selectors.last_change(stale.case)
             # What they typed stays; the version becomes the one now on screen.
@@ -381,7 +387,11 @@ def case_assign(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
 def case_note(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     def apply(case: Case, data: dict) -> None:
         staff_services.add_internal_note(
-            case=case, by=request.user, version=data["version"], note=data["note"]
+            case=case,
+            by=request.user,
+            version=data["version"],
+            note=data["note"],
+            form_token=data["form_token"],
         )
 
     return _act(request, ref, NoteForm, "note_form", apply)
@@ -392,7 +402,11 @@ def case_note(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
 def case_message(request: AuthenticatedHttpRequest, ref: str) -> HttpResponse:
     def apply(case: Case, data: dict) -> None:
         staff_services.message_customer(
-            case=case, by=request.user, version=data["version"], message=data["message"]
+            case=case,
+            by=request.user,
+            version=data["version"],
+            message=data["message"],
+            form_token=data["form_token"],
         )
 
     return _act(request, ref, MessageForm, "message_form", apply)

@@ -4,6 +4,7 @@ import re
 
 from django import template
 
+from cases import punctuation
 from cases.contacts.scam_guard import Reason
 from providers.models import localized
 
@@ -31,3 +32,15 @@ def finding_label(code: str) -> str:
         return str(Reason(code).label)
     except ValueError:
         return code
+
+
+@register.simple_tag
+def colon() -> str:
+    """ ": " between a label and its text, "：" in Chinese."""
+    return punctuation.colon()
+
+
+@register.filter
+def bracketed(text) -> str:
+    """ "(text)", or "（text）" in Chinese and around Chinese text."""
+    return punctuation.bracketed(text)

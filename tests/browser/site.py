@@ -21,7 +21,11 @@ from accounts.models import User
 from cases import services, stats
 from cases.contacts import services as contact_services
 from cases.contacts.services import ContactEntry
+from cases.escalation import selectors as escalation_selectors
+from cases.escalation import services as escalation_services
+from cases.evidence import services as evidence_services
 from cases.models import Case, CaseStep, ContactAttempt, Evidence, ProviderSuggestion
+from cases.notices import services as notice_services
 from cases.transitions import Outcome
 from providers import services as provider_services
 from providers.models import ContactChannel, EvidenceKind, Provider, ServiceKind, StepKind
@@ -159,6 +163,94 @@ def _directory_data(mobile: Provider, agent: User) -> tuple[ProviderSuggestion, 
     return named.provider_suggestion, channel
 
 
+@dataclass(frozen=True)
+class CaseStates:
+    """A case in every state its page can be in, beyond those of `Site`."""
+
+    refused: Case
+    escalated: Case
+    notice_sent: Case
+    billing_check: Case
+    withdrawn: Case
+    deleted: Case
+
+    def customer_cases(self) -> dict[str, Case]:
+        """The states the customer still sees (a deleted case is gone for them)."""
+        return {
+            "refused": self.refused,
+            "escalated": self.escalated,
+            "notice-sent": self.notice_sent,
+            "billing-check": self.billing_check,
+            "withdrawn": self.withdrawn,
+        }
+
+
+def _refused(customer: User, provider: Provider) -> Case:
+    case = _walk_to_the_wait(_saved_case(customer, provider, ServiceKind.ESIM), customer)
+    services.record_outcome(
+        case=case, by=customer, version=case.version, outcome=Outcome.REFUSED,
+        note="They said the contract cannot end before its minimum term.",
+    )  # fmt: skip
+    return Case.objects.get(pk=case.pk)
+
+
+def build_case_states(site: Site) -> CaseStates:
+    """Cases refused, escalated, with a notice sent, asking the billing check, withdrawn and
+    deleted (call after `build_site`)."""
+    customer = site.customer
+    mobile = Provider.objects.get(slug="demo-mobile")
+    app = Provider.objects.get(slug="demo-numbers-app")
+    refused = _refused(customer, mobile)
+
+    escalated = _refused(customer, mobile)
+    offer = escalation_selectors.escalation_for(
+        escalated, region=escalation_selectors.region_for(escalated)
+    )
+    escalated = escalation_services.escalate(
+        case=escalated, by=customer, version=escalated.version, route_id=offer.routes[0].pk,
+        note="Sent the complaint form with the proof pack attached.",
+    )  # fmt: skip
+
+    notice_sent = _walk_to_the_wait(_saved_case(customer, mobile, ServiceKind.ESIM), customer)
+    notice_sent = notice_services.save_details(
+        case=notice_sent, by=customer, version=notice_sent.version, name="Li Wei",
+        address="12 Example Street\nLondon N1 1AA", effective_on=None,
+    )  # fmt: skip
+    notice_sent = notice_services.record_sent(
+        case=notice_sent, by=customer, version=notice_sent.version,
+        sending=notice_services.Sending(sent_on=dt.date.today(), channel_text="Recorded post"),
+    )  # fmt: skip
+
+    billing = _walk_to_the_wait(_saved_case(customer, app, ServiceKind.VIRTUAL), customer)
+    billing = services.record_outcome(
+        case=billing, by=customer, version=billing.version,
+        outcome=Outcome.CONFIRMED, reference="CONF-4410",
+    )  # fmt: skip
+    cycle_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=settings.BILLING_CYCLE_DAYS + 1)
+    Case.objects.filter(pk=billing.pk).update(completed_at=cycle_ago)
+
+    withdrawn = _walk_to_the_wait(_saved_case(customer, app, ServiceKind.VIRTUAL), customer)
+    withdrawn = services.record_outcome(
+        case=withdrawn, by=customer, version=withdrawn.version, outcome=Outcome.GAVE_UP,
+        note="Found a cheaper plan with the same provider.",
+    )  # fmt: skip
+
+    deleted = _walk_to_the_wait(_saved_case(customer, app, ServiceKind.VIRTUAL), customer)
+    deleted = services.record_outcome(
+        case=deleted, by=customer, version=deleted.version,
+        outcome=Outcome.CONFIRMED, reference="CONF-7002",
+    )  # fmt: skip
+    deleted = evidence_services.delete_case(case=deleted, by=customer, version=deleted.version)
+    return CaseStates(
+        refused=refused,
+        escalated=escalated,
+        notice_sent=Case.objects.get(pk=notice_sent.pk),
+        billing_check=Case.objects.get(pk=billing.pk),
+        withdrawn=withdrawn,
+        deleted=deleted,
+    )
+
+
 def sign_in(context: BrowserContext, base_url: str, user: User) -> None:
     """Give the browser the session of `user`, signed in without the code email."""
     client = Client()
@@ -175,6 +267,9 @@ def set_language(context: BrowserContext, base_url: str, language: str) -> None:
 
 def _ref(name: str, case: Case, **kwargs) -> str:
     return reverse(name, kwargs={"ref": case.reference, **kwargs})
+
+
+case_url = _ref
 
 
 def _ask_for_a_code(page: Page) -> None:
@@ -311,6 +406,23 @@ def staff_pages(site: Site) -> list[SitePage]:
             else reverse("staff:suggestion_list"),
         ),
         SitePage("staff-reports", reverse("staff:report_list")),
+    ]
+
+
+def case_state_pages(states: CaseStates) -> list[SitePage]:
+    """The customer's case page in each state of `states`."""
+    return [
+        SitePage(f"case-{name}", case_url("cases:detail", case))
+        for name, case in states.customer_cases().items()
+    ]
+
+
+def staff_case_state_pages(states: CaseStates) -> list[SitePage]:
+    """The staff case page in each state of `states`, the deleted one included."""
+    cases = {**states.customer_cases(), "deleted": states.deleted}
+    return [
+        SitePage(f"staff-case-{name}", case_url("staff:case_detail", case))
+        for name, case in cases.items()
     ]
 
 

@@ -14,6 +14,16 @@ FAILING_IMPACTS = {"serious", "critical"}
 AXE = Axe()
 
 
+# The innermost elements that reach past the screen's right edge: where to look first.
+OVERFLOWING = """width => {
+  const wide = [...document.body.querySelectorAll('*')].filter(
+    el => el.getBoundingClientRect().right > width + 1);
+  return wide.filter(el => ![...el.children].some(child => wide.includes(child)))
+    .slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : '')
+      + ' ' + Math.round(el.getBoundingClientRect().right) + 'px');
+}"""
+
+
 def violations(page) -> list[str]:
     """The serious and critical violations on the page, one readable line per element."""
     results = AXE.run(page)
@@ -46,7 +56,10 @@ def check(browser: Browser, base_url: str, language: str, viewport, user, entrie
         # Reflow (WCAG 1.4.10): nothing wider than the screen, no sideways scrolling.
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > viewport["width"]:
-            problems.append(f"[{language}] {entry.name}: {width} px wide, wider than the screen")
+            problems.append(
+                f"[{language}] {entry.name}: {width} px wide, wider than the screen "
+                f"({', '.join(page.evaluate(OVERFLOWING, viewport['width']))})"
+            )
     context.close()
     return problems
 
@@ -73,5 +86,30 @@ def test_staff_pages_at_1280px_have_no_serious_violation(browser, live_server, l
     problems += check(
         browser, live_server.url, language, pages.DESKTOP, None, [pages.staff_sign_in_page()]
     )
+
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("viewport", [pages.PHONE, pages.DESKTOP], ids=["360px", "1280px"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_case_page_in_every_state_fits_and_has_no_serious_violation(
+    browser, live_server, language, viewport
+):
+    """Refused, escalated, notice sent, billing check asked, withdrawn, completed, waiting; and
+    on the staff side the same and deleted: each fits the screen and passes axe."""
+    site = pages.build_site()
+    states = pages.build_case_states(site)
+    customer = [
+        *pages.case_state_pages(states),
+        pages.SitePage("case-waiting", pages.case_url("cases:detail", site.waiting)),
+        pages.SitePage("case-completed", pages.case_url("cases:detail", site.completed)),
+    ]
+    staff = [
+        *pages.staff_case_state_pages(states),
+        pages.SitePage("staff-case-completed", pages.case_url("staff:case_detail", site.completed)),
+    ]
+
+    problems = check(browser, live_server.url, language, viewport, site.customer, customer)
+    problems += check(browser, live_server.url, language, viewport, site.agent, staff)
 
     assert not problems, "\n".join(problems)

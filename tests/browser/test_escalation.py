@@ -5,7 +5,7 @@ import re
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 
 from cases.models import Case
@@ -62,3 +62,50 @@ def test_a_case_past_its_deadline_shows_escalation_and_the_notice_downloads(
     assert download.suggested_filename == f"notice-{case.reference}-en.pdf"
     with open(download.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_they_refused_shows_a_refusal_with_its_next_steps_at_360px(
+    page: Page, live_server, language
+):
+    base = live_server.url
+    customer = factories.UserFactory(email=f"refused-{language}@example.com")
+    provider = Provider.objects.filter(is_demo=True, country="GB").first()
+    assert provider is not None
+    asked = timezone.now() - dt.timedelta(days=2)
+    case = factories.CaseFactory(
+        owner=customer,
+        provider=provider,
+        status=Case.Status.AWAITING_REVIEW,
+        submitted_at=asked,
+        waiting_since=asked,
+        expected_by=asked + dt.timedelta(days=3),
+        stall_at=asked + dt.timedelta(days=6),
+    )
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+    signed_in(page, base, customer)
+
+    page.goto(f"{base}/cases/{case.reference}/")
+    page.locator("input[name=outcome][value=refused]").check()
+    page.locator("#outcome-form textarea[name=note]").fill("Minimum term not over.")
+    page.locator("#outcome-form button[type=submit]").click()
+
+    with translation.override(language):
+        refused = translation.gettext("The provider refused to cancel the line.")
+        needs = translation.gettext("They need something from you.")
+        send_asked = translation.gettext(
+            "Send what they asked for through an official channel, then record it below."
+        )
+        escalate = translation.gettext("Take it further")
+        notice = translation.gettext("Send a cancellation notice")
+        again = translation.gettext("I asked them again")
+    now = page.locator(".now")
+    expect(now).to_contain_text(refused)
+    expect(now).to_contain_text("Minimum term not over.")
+    expect(now).not_to_contain_text(needs)
+    expect(now).not_to_contain_text(send_asked[:20])
+    expect(now.get_by_role("link", name=escalate)).to_have_attribute("href", "#escalation")
+    expect(now.get_by_role("link", name=notice)).to_be_visible()
+    expect(page.locator("#outcome-form")).to_contain_text(again)
+    expect(page.locator("#escalation")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -121,7 +121,7 @@ def test_oversized_upload_is_refused_with_the_cap(client, customer, case, settin
 
 def test_identity_upload_warns_first_and_is_kept_30_days(client, customer, case):
     client.force_login(customer)
-    form = client.get(reverse("evidence:add", args=[case.reference])).content.decode()
+    form = client.get(reverse("evidence:add", args=[case.reference]), follow=True).content.decode()
     assert "official channel" in form
     assert "30 days" in form
     upload(
@@ -381,7 +381,7 @@ def test_good_files_are_kept_and_the_bad_one_is_named_with_what_it_really_is(
     assert response["Location"] == reverse("evidence:add", args=[case.reference])
     kept = Evidence.objects.filter(case=case).order_by("original_name")
     assert [e.original_name for e in kept] == ["bill.pdf", "photo.jpg"]
-    page = client.get(response["Location"]).content.decode()
+    page = client.get(response["Location"], follow=True).content.decode()
     assert "Added 2 files: photo.jpg, bill.pdf." in page
     assert "report.pdf is really a ZIP archive, not a PDF." in page
     assert "Choose a file to add" not in page
@@ -421,7 +421,7 @@ def test_a_successful_upload_is_confirmed_on_the_page_it_returns_to(client, cust
     client.force_login(customer)
     response = upload(client, case, file_1=SimpleUploadedFile("bill.pdf", samples.pdf_document()))
     assert response["Location"] == reverse("cases:detail", args=[case.reference])
-    page = client.get(response["Location"]).content.decode()
+    page = client.get(response["Location"], follow=True).content.decode()
     assert "Added 1 file: bill.pdf." in page
 
 
@@ -460,7 +460,7 @@ def test_an_oversized_file_gets_one_message_naming_it_and_the_limit(
 
 def test_each_upload_row_has_its_legend_and_a_label_of_its_own(client, customer, case):
     client.force_login(customer)
-    page = client.get(reverse("evidence:add", args=[case.reference])).content.decode()
+    page = client.get(reverse("evidence:add", args=[case.reference]), follow=True).content.decode()
     assert "<legend>File 1</legend>" in page
     assert "<legend>File 2</legend>" in page
     assert page.count(">Choose the file</label>") == 3

@@ -163,7 +163,7 @@ def test_chinese_customer_gets_the_letter_in_english_and_a_chinese_copy(client, 
     with_details(case, language="zh-hans")
     client.force_login(customer)
 
-    page = client.get(notice_url(case)).content.decode()
+    page = client.get(notice_url(case), follow=True).content.decode()
     english = client.get(pdf_url(case, "en"))
     chinese = client.get(pdf_url(case, "zh-hans"))
 
@@ -185,7 +185,7 @@ def test_a_mainland_china_provider_gets_the_letter_in_chinese(client, customer, 
     with_details(case)
     client.force_login(customer)
 
-    page = client.get(notice_url(case)).content.decode()
+    page = client.get(notice_url(case), follow=True).content.decode()
 
     assert "Download the notice (PDF, 简体中文)" in page
     assert "Download your copy (PDF, English)" in page
@@ -219,7 +219,7 @@ def test_text_to_paste_is_on_the_page(client, customer, case):
     with_details(case)
     client.force_login(customer)
 
-    page = client.get(notice_url(case)).content.decode()
+    page = client.get(notice_url(case), follow=True).content.decode()
 
     assert "I hereby cancel my contract" in page
     assert "Ada Lovelace" in page

@@ -4,10 +4,12 @@ contacts of their own, through the same form, guard and services as the customer
 import pytest
 from django.urls import reverse
 
+from cases import once
 from cases.models import Case, CaseEvent, ContactAttempt, Reminder
 from tests import factories
 from tests.cases.staff.conftest import waiting_case
 
+TOKEN = once.new_token()
 pytestmark = pytest.mark.django_db
 
 
@@ -158,10 +160,10 @@ def test_the_contact_form_page_costs_a_fixed_number_of_queries(
 ):
     factories.ContactChannelFactory.create_batch(5, provider=case.provider)
     with django_assert_max_num_queries(6):
-        assert agent_client.get(new_url(case)).status_code == 200
+        assert agent_client.get(new_url(case), {"form": TOKEN}).status_code == 200
 
 
 def test_the_agent_is_told_who_gets_the_follow_up_reminder(agent_client, case):
-    page = agent_client.get(new_url(case)).text
+    page = agent_client.get(new_url(case), follow=True).text
 
     assert "The customer gets a reminder email at 09:00 that day" in page

@@ -52,7 +52,10 @@ def test_agent_sees_the_files_and_the_latest_proof_pack(agent_client):
 
 def test_agent_adds_proof_from_the_staff_page_and_comes_back_to_it(agent_client, agent):
     case = waiting_case()
-    assert agent_client.get(reverse("evidence:add", args=[case.reference])).status_code == 200
+    assert (
+        agent_client.get(reverse("evidence:add", args=[case.reference]), follow=True).status_code
+        == 200
+    )
 
     response = agent_client.post(
         reverse("evidence:add", args=[case.reference]),
@@ -156,7 +159,7 @@ def test_agent_upload_keeps_the_good_files_names_the_bad_one_and_confirms(agent_
         },
     )
     assert response["Location"] == add_url
-    page = agent_client.get(add_url).content.decode()
+    page = agent_client.get(add_url, follow=True).content.decode()
     assert "Added 1 file: photo.jpg." in page
     assert "report.pdf is really a ZIP archive, not a PDF." in page
 

@@ -1,0 +1,103 @@
+"""Create forms submitted once: a hidden one-time token, recorded by the service that creates.
+
+Every create form (a contact entry, an agent's note or message, an upload, a notice sent)
+carries a random token made when the form is shown. A form on a page of its own takes the
+token from its URL (`?form=…`, added by a redirect on the first visit): Back returns to that
+URL, so the form the browser shows again, with what was typed restored, still carries the
+token it was first sent with (browsers restore typed fields, never a hidden one).
+
+The service claims the token in its own transaction, before it checks the version (a form
+shown again may carry an old one), and records what it made. A second submission of the same
+token, whether a double click, or Back then submit again, or a retry after a lost response,
+raises `AlreadySubmitted` with what the first one made; the view shows that instead of a
+duplicate. A failed submission rolls its claim back with everything else, so the same form
+can be corrected and sent again.
+"""
+
+import re
+import secrets
+
+from django import forms
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponseRedirect
+
+from cases.models import Case, FormSubmission
+
+TOKEN_BYTES = 24
+URL_PARAMETER = "form"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
+
+
+class Kind:
+    CONTACT = "contact"
+    NOTE = "note"
+    MESSAGE = "message"
+    EVIDENCE = "evidence"
+    NOTICE_SENT = "notice_sent"
+
+
+class AlreadySubmitted(Exception):
+    """The form was already submitted: `submission` says what it made."""
+
+    def __init__(self, submission: FormSubmission) -> None:
+        super().__init__(submission.kind)
+        self.submission = submission
+
+    @property
+    def object_id(self) -> int | None:
+        return self.submission.object_id
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+class OnceFormMixin(forms.Form):
+    """Adds the hidden one-time `form_token`, fresh each time an unbound form is made."""
+
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["form_token"].initial = new_token()
+
+
+def page_token(request: HttpRequest) -> str | None:
+    """The one-time token in the form page's URL, or None when it has none (or a bad one)."""
+    token = request.GET.get(URL_PARAMETER, "")
+    return token if _TOKEN.fullmatch(token) else None
+
+
+def with_new_token(request: HttpRequest) -> HttpResponseRedirect:
+    """The same page with a fresh token in its URL (a GET that has none goes here first)."""
+    query = request.GET.copy()
+    query[URL_PARAMETER] = new_token()
+    return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+
+
+def claim(*, token: str, case: Case, kind: str) -> FormSubmission | None:
+    """Claim `token` for one submission on `case`, or raise AlreadySubmitted.
+
+    Call inside the creating service's transaction, first. No token (an API or an old form):
+    no protection, None. Two at once: the second waits on the unique index for the first to
+    commit, then finds it.
+    """
+    if not token:
+        return None
+    try:
+        with transaction.atomic():
+            return FormSubmission.objects.create(token=token, case=case, kind=kind)
+    except IntegrityError:
+        pass
+    previous = FormSubmission.objects.get(token=token)
+    if previous.case_id != case.pk or previous.kind != kind:
+        # The same token sent to another form or case is no replay of it: refuse it plainly.
+        raise AlreadySubmitted(FormSubmission(token=token, case=case, kind=kind))
+    raise AlreadySubmitted(previous)
+
+
+def made(submission: FormSubmission | None, obj_id: int) -> None:
+    """Record what the claimed submission created (in the same transaction)."""
+    if submission is not None:
+        submission.object_id = obj_id
+        submission.save(update_fields=["object_id"])
