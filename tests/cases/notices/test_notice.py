@@ -300,7 +300,7 @@ def test_notice_text_and_i_sent_it_give_the_case_address_to_reply_to(client, cus
     text = client.get(
         reverse("notices:notice_text", kwargs={"ref": case.reference, "language": "en"})
     ).content.decode()
-    page = client.get(notice_url(case)).content.decode()
+    page = client.get(notice_url(case), follow=True).content.decode()
 
     address = case.inbound_address.address
     assert text.startswith(f"Reply-To: {address}\n")
