@@ -4,6 +4,8 @@ cases.tasks) name a task the worker has: a typo or a rename would queue into the
 import ast
 from pathlib import Path
 
+import pytest
+
 from config.celery import app
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -50,6 +52,9 @@ def test_the_walk_finds_both_ways_of_queueing_by_name():
     assert queued_names(source) == ["cases.tasks.one", "cases.tasks.two"]
 
 
+# Importing the task modules runs Celery's Django fixup, whose model checks open a connection on
+# SQLite (JSONField asks the database whether it supports JSON).
+@pytest.mark.django_db
 def test_every_task_queued_by_name_is_registered():
     app.loader.import_default_modules()
     queued = all_queued_names()
