@@ -10,6 +10,7 @@ removal, events), never a direct edit or delete.
 """
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -172,6 +173,19 @@ def _refusals(modeladmin: admin.ModelAdmin, request: HttpRequest, refused: list[
         modeladmin.message_user(request, line, messages.WARNING)
 
 
+def _each(items, act: Callable, *, reference: Callable) -> tuple[int, list[str]]:
+    """Run a service on each selected row; a refusal is kept with the case's reference."""
+    done, refused = 0, []
+    for item in items:
+        try:
+            act(item)
+        except TransitionNotAllowed as problem:
+            refused.append(f"{reference(item)}: {problem}")
+        else:
+            done += 1
+    return done, refused
+
+
 @admin.action(
     description=_("Delete the selected finished cases for their customers"), permissions=["erase"]
 )
@@ -179,14 +193,11 @@ def delete_cases(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Q
     """The customer's own deletion, on their behalf: files, identifiers and timeline go, an
     anonymous row and a tombstone with the files' hashes stay."""
     by = signed_in_user(request)
-    done, refused = 0, []
-    for case in queryset.order_by("pk"):
-        try:
-            evidence_services.delete_case(case=case, by=by, version=None)
-        except TransitionNotAllowed as problem:
-            refused.append(f"{case.reference}: {problem}")
-        else:
-            done += 1
+    done, refused = _each(
+        queryset.order_by("pk"),
+        lambda case: evidence_services.delete_case(case=case, by=by, version=None),
+        reference=lambda case: case.reference,
+    )
     modeladmin.message_user(request, gettext("%(count)d case(s) deleted.") % {"count": done})
     _refusals(modeladmin, request, refused)
 
@@ -327,14 +338,11 @@ class CaseStepAdmin(CaseChildAdmin, ReadOnlyAdmin):
 def delete_evidence(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet):
     """Through the upload service's delete: the stored file goes, a tombstone stays."""
     by = signed_in_user(request)
-    done, refused = 0, []
-    for evidence in queryset.select_related("case").order_by("pk"):
-        try:
-            evidence_services.delete_evidence(evidence=evidence, by=by, version=None)
-        except TransitionNotAllowed as problem:
-            refused.append(f"{evidence.case.reference}: {problem}")
-        else:
-            done += 1
+    done, refused = _each(
+        queryset.select_related("case").order_by("pk"),
+        lambda evidence: evidence_services.delete_evidence(evidence=evidence, by=by, version=None),
+        reference=lambda evidence: evidence.case.reference,
+    )
     modeladmin.message_user(request, gettext("%(count)d file(s) deleted.") % {"count": done})
     _refusals(modeladmin, request, refused)
 
