@@ -443,6 +443,9 @@ def main() -> None:
     parser.add_argument("--show-queries", action="store_true")
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--debug", action="store_true", help="keep DEBUG on (slower)")
+    parser.add_argument(
+        "--only", action="append", default=[], metavar="TEXT", help="time only pages named so"
+    )
     args = parser.parse_args()
     if not args.debug:
         settings.DEBUG = False
@@ -454,10 +457,12 @@ def main() -> None:
     print(f"{total:,} cases; {args.iterations} timed requests per page after {args.warmup} warm-up")
     print(
         f"{'page':<32}{'queries':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'target':>9}"
-        f"    {'median request: SQL / templates / other ms':>44}"
+        f"    {'median request: SQL / templates / other ms':>44}{'CPU p50':>9}"
     )
     misses = []
     for page in pages():
+        if args.only and not any(text in page.name for text in args.only):
+            continue
         with CaptureQueriesContext(connection) as captured:
             response = page.client.get(page.url, **page.headers)
         # Copy now: every later request starts by clearing the connection's query log.
@@ -469,12 +474,14 @@ def main() -> None:
         for _ in range(args.warmup):
             page.client.get(page.url, **page.headers)
         samples: list[tuple[float, Split]] = []
+        cpu: list[float] = []
         for _ in range(args.iterations):
             split = Split()
             with timed_parts(split):
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.thread_time()
                 page.client.get(page.url, **page.headers)
                 elapsed = time.perf_counter() - started
+            cpu.append((time.thread_time() - cpu_started) * 1000)
             samples.append((elapsed * 1000, split))
         times = [ms for ms, _ in samples]
         p95 = percentile(times, 95)
@@ -488,7 +495,8 @@ def main() -> None:
         print(
             f"{page.name:<32}{len(queries):>8}{percentile(times, 50):>9.1f}{p95:>9.1f}"
             f"{max(times):>9.1f}{'≤ ' + str(page.target_ms):>7} {verdict:<4}"
-            f"    {sql:>10.1f} / {rendering:>9.1f} / {other:>9.1f}",
+            f"    {sql:>10.1f} / {rendering:>9.1f} / {other:>9.1f}"
+            f"{percentile(cpu, 50):>9.1f}",
             flush=True,
         )
         if args.show_queries or args.explain:
