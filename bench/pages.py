@@ -436,6 +436,21 @@ def explain(sql: str) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def time_requests(page: Page, iterations: int) -> tuple[list[tuple[float, Split]], list[float]]:
+    """Each request's wall time in ms with its split, and its CPU time in ms."""
+    samples: list[tuple[float, Split]] = []
+    cpu: list[float] = []
+    for _ in range(iterations):
+        split = Split()
+        with timed_parts(split):
+            started, cpu_started = time.perf_counter(), time.thread_time()
+            page.client.get(page.url, **page.headers)
+            elapsed = time.perf_counter() - started
+        cpu.append((time.thread_time() - cpu_started) * 1000)
+        samples.append((elapsed * 1000, split))
+    return samples, cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--iterations", type=int, default=200)
@@ -473,16 +488,7 @@ def main() -> None:
             sys.exit(f"{page.name}: {page.url} does not show {page.expect!r}: nothing to time")
         for _ in range(args.warmup):
             page.client.get(page.url, **page.headers)
-        samples: list[tuple[float, Split]] = []
-        cpu: list[float] = []
-        for _ in range(args.iterations):
-            split = Split()
-            with timed_parts(split):
-                started, cpu_started = time.perf_counter(), time.thread_time()
-                page.client.get(page.url, **page.headers)
-                elapsed = time.perf_counter() - started
-            cpu.append((time.thread_time() - cpu_started) * 1000)
-            samples.append((elapsed * 1000, split))
+        samples, cpu = time_requests(page, args.iterations)
         times = [ms for ms, _ in samples]
         p95 = percentile(times, 95)
         verdict = "ok" if p95 <= page.target_ms else "MISS"
