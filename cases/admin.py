@@ -20,8 +20,8 @@ from django.db.models.functions import Lower
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.admin import CappedCountPaginator
 from accounts.models import User
