@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "allauth",
-    "allauth.account",
+    "accounts.apps.SignInAddressesConfig",  # allauth.account, renamed in the admin
     "allauth.mfa",
     "accounts",
     "providers",
