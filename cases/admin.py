@@ -20,8 +20,8 @@ from django.db.models.functions import Lower
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.admin import CappedCountPaginator
 from accounts.models import User
@@ -198,7 +198,10 @@ def delete_cases(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Q
         lambda case: evidence_services.delete_case(case=case, by=by, version=None),
         reference=lambda case: case.reference,
     )
-    modeladmin.message_user(request, gettext("%(count)d case(s) deleted.") % {"count": done})
+    modeladmin.message_user(
+        request,
+        ngettext("%(count)d case deleted.", "%(count)d cases deleted.", done) % {"count": done},
+    )
     _refusals(modeladmin, request, refused)
 
 
@@ -343,7 +346,10 @@ def delete_evidence(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset
         lambda evidence: evidence_services.delete_evidence(evidence=evidence, by=by, version=None),
         reference=lambda evidence: evidence.case.reference,
     )
-    modeladmin.message_user(request, gettext("%(count)d file(s) deleted.") % {"count": done})
+    modeladmin.message_user(
+        request,
+        ngettext("%(count)d file deleted.", "%(count)d files deleted.", done) % {"count": done},
+    )
     _refusals(modeladmin, request, refused)
 
 
@@ -439,7 +445,11 @@ def cancel_reminders(modeladmin: admin.ModelAdmin, request: HttpRequest, queryse
     count = controls.cancel_scheduled(
         reminder_ids=queryset.values_list("pk", flat=True), by=signed_in_user(request)
     )
-    modeladmin.message_user(request, gettext("%(count)d reminder(s) cancelled.") % {"count": count})
+    modeladmin.message_user(
+        request,
+        ngettext("%(count)d reminder cancelled.", "%(count)d reminders cancelled.", count)
+        % {"count": count},
+    )
 
 
 @admin.action(description=_("Retry the selected failed reminders now"), permissions=["change"])
@@ -448,7 +458,11 @@ def retry_reminders(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset
         reminder_ids=queryset.values_list("pk", flat=True), by=signed_in_user(request)
     )
     modeladmin.message_user(
-        request, gettext("%(count)d reminder(s) scheduled again.") % {"count": count}
+        request,
+        ngettext(
+            "%(count)d reminder scheduled again.", "%(count)d reminders scheduled again.", count
+        )
+        % {"count": count},
     )
 
 

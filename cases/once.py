@@ -12,12 +12,17 @@ token, whether a double click, or Back then submit again, or a retry after a los
 raises `AlreadySubmitted` with what the first one made; the view shows that instead of a
 duplicate. A failed submission rolls its claim back with everything else, so the same form
 can be corrected and sent again.
+
+The used tokens are kept FORM_SUBMISSION_KEEP_DAYS (`purge_old`, a beat task), long enough for
+any Back or retry a person really makes, then deleted so the table does not grow for ever.
 """
 
+import datetime as dt
 import re
 import secrets
 
 from django import forms
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponseRedirect
 
@@ -101,3 +106,19 @@ def made(submission: FormSubmission | None, obj_id: int) -> None:
     if submission is not None:
         submission.object_id = obj_id
         submission.save(update_fields=["object_id"])
+
+
+def purge_old(*, now: dt.datetime, batch: int = 1000) -> int:
+    """Delete used tokens older than FORM_SUBMISSION_KEEP_DAYS, in short transactions; the
+    created_at index finds each batch without a scan. Returns how many went."""
+    cutoff = now - dt.timedelta(days=settings.FORM_SUBMISSION_KEEP_DAYS)
+    deleted = 0
+    while ids := list(
+        FormSubmission.objects.filter(created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:batch]
+    ):
+        with transaction.atomic():
+            FormSubmission.objects.filter(pk__in=ids).delete()
+        deleted += len(ids)
+    return deleted

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 from kombu import Producer
 
-from cases import services, stats
+from cases import once, services, stats
 from cases.evidence import emails as evidence_emails
 from cases.evidence import services as evidence_services
 from cases.inbound import services as inbound_services
@@ -98,6 +98,12 @@ def send_reminder(self, reminder_id: int, lease: str) -> str:
 def purge_unclaimed_drafts() -> int:
     """Beat: remove anonymous drafts older than the retention period."""
     return services.purge_unclaimed_drafts(now=timezone.now())
+
+
+@shared_task
+def purge_form_submissions() -> int:
+    """Beat, daily: delete create forms' used one-time tokens past FORM_SUBMISSION_KEEP_DAYS."""
+    return once.purge_old(now=timezone.now())
 
 
 @shared_task

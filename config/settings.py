@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "allauth",
-    "allauth.account",
+    "accounts.apps.SignInAddressesConfig",  # allauth.account, renamed in the admin
     "allauth.mfa",
     "accounts",
     "providers",
@@ -337,6 +337,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 IDENTITY_DOCUMENT_RETENTION_DAYS = env.int("IDENTITY_DOCUMENT_RETENTION_DAYS", default=30)
 UNCLAIMED_DRAFT_RETENTION_DAYS = env.int("UNCLAIMED_DRAFT_RETENTION_DAYS", default=7)
+# A create form's used one-time token (cases/once.py) is kept this long, then purged.
+FORM_SUBMISSION_KEEP_DAYS = env.int("FORM_SUBMISSION_KEEP_DAYS", default=7)
 BILLING_CYCLE_DAYS = env.int("BILLING_CYCLE_DAYS", default=35)
 TYPICAL_REVIEW_DAYS = env.int("TYPICAL_REVIEW_DAYS", default=3)
 TYPICAL_OPERATOR_DAYS = env.int("TYPICAL_OPERATOR_DAYS", default=7)
@@ -389,6 +391,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-unclaimed-drafts": {
         "task": "cases.tasks.purge_unclaimed_drafts",
         "schedule": 60 * 60,
+        "options": {"expires": 60 * 60},
+    },
+    "purge-form-submissions": {
+        "task": "cases.tasks.purge_form_submissions",
+        "schedule": 24 * 60 * 60,
         "options": {"expires": 60 * 60},
     },
     # Asks every few minutes; the digest goes out once a day from AGENT_DIGEST_HOUR.

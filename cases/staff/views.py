@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import once, services
@@ -216,7 +217,11 @@ def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     if done:
         messages.success(
             request,
-            _("Done for %(count)s case(s): %(refs)s.")
+            ngettext(
+                "Done for %(count)d case: %(refs)s.",
+                "Done for %(count)d cases: %(refs)s.",
+                len(done),
+            )
             % {"count": len(done), "refs": ", ".join(done)},
         )
     if changed:

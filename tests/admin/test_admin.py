@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -376,3 +378,21 @@ def test_proof_pack_builds_show_progress_but_never_the_stored_zip(admin_client):
     assert "2 / 5" in html
     assert build.file.name not in html
     assert admin_client.post(change, {"state": "ready"}).status_code == 403
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_admin_index_names_each_section_once(admin_client, language):
+    admin_client.cookies["django_language"] = language
+
+    page = admin_client.get(reverse("admin:index")).content.decode()
+
+    sections = [
+        re.sub(r"<[^>]+>", "", caption).strip()
+        for caption in re.findall(r"<caption>(.*?)</caption>", page, flags=re.S)
+    ]
+    assert len(sections) >= 4, sections
+    assert len(sections) == len({name.casefold() for name in sections}), sections
+    english = language == "en"
+    people, addresses = ("People", "Sign-in addresses") if english else ("用户", "登录邮箱")
+    assert people in sections
+    assert addresses in sections

@@ -214,3 +214,46 @@ def test_deleting_a_case_in_the_admin_is_the_customers_deletion(
     assert still_open.reference in response.content.decode()
     still_open.refresh_from_db()
     assert still_open.owner_id is not None
+
+
+@pytest.mark.parametrize(
+    ("count", "language", "expected"),
+    [
+        (1, "en", "1 case deleted."),
+        (2, "en", "2 cases deleted."),
+        (1, "zh-hans", "已删除 1 个工单。"),
+        (2, "zh-hans", "已删除 2 个工单。"),
+    ],
+)
+def test_deleting_cases_says_how_many_in_words_that_agree(
+    admin_client, django_capture_on_commit_callbacks, count, language, expected
+):
+    cases = [finished_case_with_a_file() for _ in range(count)]
+    admin_client.cookies["django_language"] = language
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            url(Case, "changelist"),
+            {"action": "delete_cases", "_selected_action": [c.pk for c in cases]},
+            follow=True,
+        )
+
+    page = response.content.decode()
+    assert expected in page
+    assert "(s)" not in page
+
+
+@pytest.mark.parametrize(("count", "expected"), [(1, "1 file deleted."), (2, "2 files deleted.")])
+def test_deleting_files_says_how_many_in_words_that_agree(
+    admin_client, django_capture_on_commit_callbacks, count, expected
+):
+    files = [factories.EvidenceFactory() for _ in range(count)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            url(Evidence, "changelist"),
+            {"action": "delete_evidence", "_selected_action": [f.pk for f in files]},
+            follow=True,
+        )
+
+    assert expected in response.content.decode()

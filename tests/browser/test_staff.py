@@ -200,3 +200,22 @@ def test_agent_edits_a_channel_and_sees_it_on_an_open_case(browser: Browser, liv
     customer_context.close()
     channel.refresh_from_db()
     assert channel.value == "+44 20 7946 0099"
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_case_references_stay_on_one_line_in_the_staff_list(
+    browser: Browser, live_server, language
+):
+    agent = factories.AgentFactory(display_name="Ana")
+    cases = [waiting_case() for _ in range(3)]
+    context, page = signed_in(browser, live_server, agent)
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page.goto(f"{live_server.url}/staff/?queue=all")
+
+    for case in cases:
+        link = page.locator("a[data-row-link]", has_text=case.reference)
+        box = link.bounding_box()
+        line = link.evaluate("el => parseFloat(getComputedStyle(el).lineHeight) || 0")
+        assert box is not None
+        assert box["height"] < 1.5 * (line or 20), (case.reference, box)
+    context.close()

@@ -197,3 +197,47 @@ def test_i_sent_the_notice_posted_twice_logs_it_once(client, customer, case):
 
     assert ContactAttempt.objects.filter(case=case, channel=post).count() == 1
     assert case.events.filter(kind=CaseEvent.Kind.NOTICE).count() == 1
+
+
+class TestPurge:
+    """Used tokens go after FORM_SUBMISSION_KEEP_DAYS; the beat runs the task daily."""
+
+    def claimed_at(self, when: dt.datetime, case: Case) -> str:
+        token = once.new_token()
+        with time_machine.travel(when, tick=False):
+            once.claim(token=token, case=case, kind=once.Kind.NOTE)
+        return token
+
+    def test_old_tokens_go_and_fresh_ones_stay(self, case, settings):
+        settings.FORM_SUBMISSION_KEEP_DAYS = 7
+        old = [self.claimed_at(NOW - dt.timedelta(days=days), case) for days in (8, 30, 30)]
+        fresh = [self.claimed_at(NOW - dt.timedelta(days=days), case) for days in (0, 6)]
+
+        assert once.purge_old(now=NOW, batch=2) == 3
+
+        left = set(FormSubmission.objects.values_list("token", flat=True))
+        assert left == set(fresh)
+        assert not left & set(old)
+        assert once.purge_old(now=NOW) == 0
+
+    def test_the_task_is_registered_and_on_the_beat(self, case, settings):
+        from cases import tasks
+        from config.celery import app
+
+        app.loader.import_default_modules()
+        [entry] = [
+            entry
+            for entry in settings.CELERY_BEAT_SCHEDULE.values()
+            if entry["task"] == "cases.tasks.purge_form_submissions"
+        ]
+        assert entry["task"] in app.tasks
+        self.claimed_at(NOW - dt.timedelta(days=8), case)
+
+        assert tasks.purge_form_submissions.apply().get() == 1
+        assert not FormSubmission.objects.exists()
+
+    def test_a_purged_token_no_longer_blocks_the_form_it_came_from(self, case):
+        token = self.claimed_at(NOW - dt.timedelta(days=8), case)
+        once.purge_old(now=NOW)
+
+        assert once.claim(token=token, case=case, kind=once.Kind.NOTE) is not None

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from providers.importer import ImportFailed, import_files
 
@@ -23,7 +24,12 @@ class Command(BaseCommand):
             for error in failed.errors:
                 self.stderr.write(str(error))
             raise CommandError(
-                _("%(count)d error(s); nothing was imported.") % {"count": len(failed.errors)}
+                ngettext(
+                    "%(count)d error; nothing was imported.",
+                    "%(count)d errors; nothing was imported.",
+                    len(failed.errors),
+                )
+                % {"count": len(failed.errors)}
             ) from None
         if dry_run:
             self.stdout.write(self.style.SUCCESS(_("Valid; nothing was written (dry run).")))

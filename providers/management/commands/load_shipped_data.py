@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from providers.importer import ImportFailed, import_files, shipped_data_line, shipped_files
 
@@ -18,7 +19,11 @@ class Command(BaseCommand):
             for error in failed.errors:
                 self.stderr.write(str(error))
             raise CommandError(
-                _("%(count)d error(s) in the shipped data; nothing was loaded.")
+                ngettext(
+                    "%(count)d error in the shipped data; nothing was loaded.",
+                    "%(count)d errors in the shipped data; nothing was loaded.",
+                    len(failed.errors),
+                )
                 % {"count": len(failed.errors)}
             ) from None
         if options["verbosity"] < 1:

@@ -198,3 +198,40 @@ class TestEmailPolish:
         send_first_reminder(case, now=T0 + 5 * DAY)
 
         assert "Hello ," not in mailoutbox[0].body
+
+
+@pytest.mark.parametrize(
+    ("after", "language", "text", "html"),
+    [
+        (
+            3 * dt.timedelta(hours=1),
+            "en",
+            "has been waiting less than a day.",
+            "has been waiting <strong>less than a day</strong>.",
+        ),
+        (DAY, "en", "has been waiting 1 day.", "has been waiting <strong>1 day</strong>."),
+        (5 * DAY, "en", "has been waiting 5 days.", "has been waiting <strong>5 days</strong>."),
+        (
+            3 * dt.timedelta(hours=1),
+            "zh-hans",
+            "已等待不到一天。",
+            "已等待<strong>不到一天</strong>。",
+        ),
+        (DAY, "zh-hans", "已等待 1 天。", "已等待 <strong>1 天</strong>。"),
+        (5 * DAY, "zh-hans", "已等待 5 天。", "已等待 <strong>5 天</strong>。"),
+    ],
+)
+def test_the_wait_is_told_right_for_under_a_day_one_day_and_more(
+    mailoutbox, time_machine, after, language, text, html
+):
+    case = waiting_case(language=language)
+    time_machine.move_to(T0 + after, tick=False)
+    send_first_reminder(case, now=T0 + after)
+
+    [message] = mailoutbox
+    assert text in message.body
+    assert html in message.alternatives[0][0]
+    for part in (message.body, message.alternatives[0][0]):
+        assert "0 day" not in part
+        assert "0 天" not in part
+        assert "1 days" not in part

@@ -233,3 +233,27 @@ def test_agent_message_email_is_in_the_case_language_with_the_text(
 
     assert "您好" in message.body
     assert message.extra_headers["Content-Language"] == "zh-hans"
+
+
+@pytest.mark.parametrize(
+    ("count", "language", "expected"),
+    [
+        (1, "en", "Done for 1 case: "),
+        (2, "en", "Done for 2 cases: "),
+        (1, "zh-hans", "已完成 1 个工单："),
+        (2, "zh-hans", "已完成 2 个工单："),
+    ],
+)
+def test_bulk_says_how_many_cases_in_words_that_agree(agent_client, count, language, expected):
+    cases = [waiting_case() for _ in range(count)]
+    agent_client.cookies["django_language"] = language
+
+    response = agent_client.post(
+        reverse("staff:bulk"),
+        {"cases": [f"{c.reference}:{c.version}" for c in cases], "action": "take"},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert expected + ", ".join(c.reference for c in cases) in page
+    assert "(s)" not in page
