@@ -1,6 +1,6 @@
 """The reads of the staff dashboard, each with a fixed number of queries whatever the rows.
 
-Queues are QuerySets served by indexes (cases/models.py "The staff dashboard's queues"), pages
+Queues are QuerySets served by indexes (cases/models/case.py "The staff dashboard's queues"), pages
 are keyset-paged (no COUNT, no OFFSET), counts are capped and loaded after the page.
 """
 
