@@ -54,6 +54,10 @@ MIDDLEWARE = [
     "config.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # HTML is compressed here; static files never get this far (WhiteNoise serves its own
+    # pre-compressed copies above). Safe against BREACH: every response's CSRF token is
+    # masked afresh, and Django pads each gzip stream with random bytes (Heal The Breach).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -386,14 +386,6 @@ def case_for_agent(*, ref: str, user) -> Case:
             to_attr="official_channels",
         ),
         Prefetch(
-            "events",
-            # Internal events too: agents see the whole story. One more than shown.
-            queryset=CaseEvent.objects.select_related("actor").order_by("-created_at", "-id")[
-                : TIMELINE_PREVIEW + 1
-            ],
-            to_attr="timeline",
-        ),
-        Prefetch(
             "reminders", queryset=Reminder.objects.order_by("-due_at", "-id"), to_attr="outbox"
         ),
         Prefetch(
@@ -419,7 +411,15 @@ def case_for_agent(*, ref: str, user) -> Case:
             packs.annotate(sha256=KT("text_params__sha256")).values("sha256")[:1]
         ),
     )
-    return access.case_for_agent(queryset, ref=ref, user=user)
+    case = access.case_for_agent(queryset, ref=ref, user=user)
+    # A plain LIMIT query for one case, not a sliced Prefetch (a ROW_NUMBER() window over all
+    # the case's events). Internal events too: agents see the whole story. One more than shown.
+    case.timeline = list(
+        CaseEvent.objects.filter(case=case)
+        .select_related("actor")
+        .order_by("-created_at", "-id")[: TIMELINE_PREVIEW + 1]
+    )
+    return case
 
 
 def case_for_contact(*, ref: str, user) -> Case:
