@@ -419,12 +419,10 @@ class _SummaryWriter:
     def timeline_section(self) -> list:
         header = [self.p(_("When"), self.small), self.p(_("What happened"), self.small)]
         rows = [header]
+        colon = pgettext("between a heading and its detail", ": ")
         for event in self.customer_events():
-            summary = event.summary
-            if event.kind == CaseEvent.Kind.STATUS:
-                text = event.status_to_label + (f": {summary}" if summary else "")
-            else:
-                text = event.kind_label + (f": {summary}" if summary else "")
+            heading, detail = str(event.line_heading), event.line_detail
+            text = f"{heading}{colon}{detail}" if heading and detail else heading or detail
             rows.append([self.p(self.when(event.created_at), self.small), self.p(text)])
         if len(rows) == 1:
             return []

@@ -108,6 +108,21 @@ class CaseEvent(models.Model):
         return self.kind_label
 
     @property
+    def line_heading(self) -> StrOrPromise:
+        """The customer's timeline line as heading and detail; the proof pack reads the same."""
+        if self.kind == self.Kind.STATUS:
+            return self.status_to_label
+        if self.kind == self.Kind.STEP and self.summary:
+            return ""
+        return self.heading
+
+    @property
+    def line_detail(self) -> str:
+        if self.kind in (self.Kind.STATUS, self.Kind.STEP):
+            return self.summary
+        return self.detail
+
+    @property
     def staff_heading(self) -> StrOrPromise:
         """The heading on the agents' timeline, which says whom a message went to."""
         if self.kind == self.Kind.NOTE and self.text == self.SUPPORT_MESSAGE:

@@ -2,12 +2,16 @@
 
 import hashlib
 import io
+import re
 import shutil
 import subprocess
 import zipfile
 
 import pytest
 from django.core.files.base import ContentFile
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext, pgettext
 from pypdf import PdfReader
 
 from cases.evidence import files, proof_pack
@@ -215,3 +219,40 @@ def test_safe_name_keeps_letters_and_drops_path_and_markup():
     assert proof_pack.safe_name("确认 短信.txt") == "确认_短信.txt"
     assert proof_pack.safe_name("a\nb c.pdf") == "ab_c.pdf"
     assert proof_pack.safe_name("...") == "evidence"
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_pack_timeline_reads_like_the_case_page_timeline(case, client, language):
+    factories.CaseEventFactory(
+        case=case,
+        kind=CaseEvent.Kind.NOTE,
+        text=CaseEvent.SUPPORT_MESSAGE,
+        message="We called them",
+    )
+    factories.CaseEventFactory(case=case, kind=CaseEvent.Kind.CONTACT, message="Phoned the hotline")
+    case.language = language
+    case.save(update_fields=["language"])
+    client.force_login(case.owner)
+    page = client.get(f"/cases/{case.reference}/timeline/", HTTP_ACCEPT_LANGUAGE=language)
+    archive, _pack = build(case)
+
+    def squeezed(text: str) -> str:
+        return "".join(text.split())
+
+    page_text = squeezed(re.sub(r"<[^>]+>", "", page.content.decode()))
+    pack_text = squeezed(pdf_text(archive))
+    with translation.override(language):
+        lines = []
+        for event in CaseEvent.objects.filter(
+            case=case, visibility=CaseEvent.Visibility.CUSTOMER
+        ).exclude(kind=CaseEvent.Kind.STEP):
+            heading, detail = str(event.line_heading), event.line_detail
+            colon = pgettext("between a heading and its detail", ": ")
+            lines.append(f"{heading}{colon}{detail}" if heading and detail else heading or detail)
+    assert any("We called them" in line for line in lines)
+    for line in lines:
+        assert squeezed(escape(line)) in page_text, line
+        assert squeezed(line) in pack_text, line
+        # The support message is headed as on the page, not filed under the generic "Note".
+        generic = f"{CaseEvent.Kind.NOTE.label}{colon}{gettext(CaseEvent.SUPPORT_MESSAGE)}"
+    assert squeezed(generic) not in pack_text
