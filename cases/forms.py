@@ -188,8 +188,11 @@ class DetailsForm(VersionedForm):
             for name in ("device_model", "imei", "eid", "iccid"):
                 del self.fields[name]
         elif case.service_kind != ServiceKind.ESIM:
-            # A physical SIM has no EID; the device details still help the operator.
+            # A SIM card has no EID, and ending its line does not need the phone: the device
+            # details stay optional, for an operator that asks.
             del self.fields["eid"]
+            self.fields["device_model"].label = _("Device model (optional)")
+            self.fields["imei"].label = _("IMEI (optional)")
             self.fields["iccid"].help_text = _(
                 "18 to 22 digits starting with 89, printed on the SIM card. "
                 "Only if the operator asks."
@@ -223,13 +226,12 @@ class DetailsForm(VersionedForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if "imei" not in self.fields or data.get("reason") == Case.Reason.DEVICE_LOST:
+        if "imei" not in self.fields or not self.is_esim:
+            return data
+        if data.get("reason") == Case.Reason.DEVICE_LOST:
             return data
         if not data.get("device_model", "").strip() and "device_model" not in self.errors:
-            if self.is_esim:
-                message = _("Enter the model of the phone that holds the eSIM.")
-            else:
-                message = _("Enter the model of the phone the SIM card is in.")
+            message = _("Enter the model of the phone that holds the eSIM.")
             self.add_error("device_model", forms.ValidationError(message, code="required"))
         if not data.get("imei") and "imei" not in self.errors:
             self.add_error(

@@ -1,11 +1,12 @@
 """The line-details question says the right thing for the kind of SIM and the reason."""
 
 import pytest
+from django.core.management import call_command
 from django.utils import translation
 
 from cases.forms import DetailsForm
 from cases.models import Case
-from providers.models import ServiceKind
+from providers.models import Playbook, ServiceKind
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -24,19 +25,30 @@ def errors(form: DetailsForm, name: str) -> str:
     return " ".join(form.errors.get(name, []))
 
 
-def test_a_physical_sims_device_error_names_the_sim_card_not_an_esim():
-    message = errors(form(ServiceKind.PHYSICAL_SIM, imei=VALID_IMEI), "device_model")
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_physical_sim_asks_no_eid_and_leaves_the_phone_optional(language):
+    with translation.override(language):
+        physical = form(ServiceKind.PHYSICAL_SIM)
 
-    assert "eSIM" not in message
-    assert "SIM card" in message
+        assert physical.is_valid(), physical.errors
+        assert "eid" not in physical.fields
+        for name in ("device_model", "imei"):
+            assert "（选填）" in physical.fields[name].label or "(optional)" in str(
+                physical.fields[name].label
+            )
 
 
-def test_a_physical_sims_device_error_in_chinese_names_the_sim_card():
-    with translation.override("zh-hans"):
-        message = errors(form(ServiceKind.PHYSICAL_SIM, imei=VALID_IMEI), "device_model")
+def test_a_physical_sims_imei_given_is_still_checked():
+    assert "typo" in errors(form(ServiceKind.PHYSICAL_SIM, imei="490154203237519"), "imei")
 
-    assert "eSIM" not in message
-    assert "SIM 卡" in message
+
+def test_the_sim_card_playbook_asks_for_the_iccid_not_the_eid_or_imei():
+    call_command("load_shipped_data", verbosity=0)
+    generic = Playbook.objects.get(provider=None, service_kind=ServiceKind.PHYSICAL_SIM)
+    texts = " ".join(f"{step.title} {step.instructions}" for step in generic.steps.all())
+    assert "ICCID" in texts
+    assert "EID" not in texts
+    assert "IMEI" not in texts
 
 
 def test_an_esims_device_error_names_the_esim():
@@ -64,9 +76,8 @@ def test_device_and_imei_are_optional_when_the_device_is_lost(kind):
     assert lost.is_valid(), lost.errors
 
 
-@pytest.mark.parametrize("kind", [ServiceKind.ESIM, ServiceKind.PHYSICAL_SIM])
-def test_device_and_imei_are_still_asked_for_otherwise(kind):
-    kept = form(kind, reason="cost")
+def test_an_esims_device_and_imei_are_still_asked_for_otherwise():
+    kept = form(ServiceKind.ESIM, reason="cost")
 
     assert not kept.is_valid()
     assert "device_model" in kept.errors
