@@ -417,3 +417,16 @@ def test_capped_count_runs_without_order_by(admin_client):
     assert counts
     for sql in counts:
         assert "ORDER BY" not in sql.upper(), sql
+
+
+def test_case_list_reads_only_the_columns_it_shows(admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    factories.CaseFactory.create_batch(3)
+    with CaptureQueriesContext(connection) as ctx:
+        response = admin_client.get(changelist(Case))
+    assert response.status_code == 200
+    page = [q["sql"] for q in ctx.captured_queries if 'cases_case"."last_activity_at' in q["sql"]]
+    assert page
+    assert '"cases_case"."imei"' not in page[0]
