@@ -261,6 +261,8 @@ def pages() -> list[Page]:
             f"{changelist}?q={case.phone_last4}",
             result,
         ),
+        # The heavy case (150 events): DESIGN.md's bar for an admin change page is 100 ms.
+        Page("admin change page (heavy case)", 100, staff, f"{changelist}{case.pk}/change/", ref),
     ]
     rows += staff_pages(staff_client(bench_agent()), case, typical)
     rows += public_pages()

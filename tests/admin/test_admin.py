@@ -347,23 +347,6 @@ def test_admin_refuses_a_second_account_for_the_same_email_in_other_case(admin_c
     assert "already exists" in response.content.decode()
 
 
-def test_case_change_page_does_not_read_the_case_again_per_inline_row(
-    admin_client, django_assert_max_num_queries
-):
-    small = factories.CaseFactory()
-    big = factories.CaseFactory()
-    factories.CaseEventFactory.create_batch(150, case=big)
-    for n in range(10):
-        factories.CaseStepFactory(case=big, position=n + 1)
-    factories.EvidenceFactory.create_batch(3, case=big)
-    url = "/admin/cases/case/{}/change/"
-
-    with django_assert_max_num_queries(30) as few:
-        admin_client.get(url.format(small.pk))
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        assert admin_client.get(url.format(big.pk)).status_code == 200
-
-
 def test_proof_pack_builds_show_progress_but_never_the_stored_zip(admin_client):
     build = factories.ProofPackBuildFactory(
         state=ProofPackBuild.State.BUILDING, files_done=2, files_total=5, size=0
@@ -396,3 +379,74 @@ def test_admin_index_names_each_section_once(admin_client, language):
     people, addresses = ("People", "Sign-in addresses") if english else ("用户", "登录邮箱")
     assert people in sections
     assert addresses in sections
+
+
+def test_case_change_page_shows_the_latest_20_events_and_steps_in_a_plain_table(
+    admin_client, django_assert_max_num_queries
+):
+    from django.utils import translation
+
+    case = factories.CaseFactory()
+    factories.CaseEventFactory.create_batch(30, case=case)
+    for n in range(3):
+        factories.CaseStepFactory(case=case, position=n + 1)
+    url = f"/admin/cases/case/{case.pk}/change/"
+
+    with django_assert_max_num_queries(30):
+        response = admin_client.get(url)
+    html = response.content.decode()
+    table = html.split('class="recent-events"', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == 20 + 1  # the rows and the header
+    timeline = reverse("staff:case_timeline", args=[case.reference])
+    assert f'href="{timeline}"' in html
+    assert "Full timeline (30 events)" in html
+    assert "events-TOTAL_FORMS" not in html
+    assert "steps-TOTAL_FORMS" not in html
+
+    with translation.override("zh-hans"):
+        response = admin_client.get(url, headers={"accept-language": "zh-hans"})
+    assert "完整时间线（30 个事件）" in response.content.decode()
+
+
+def test_case_change_page_queries_do_not_grow_with_events_and_steps(
+    admin_client, django_assert_max_num_queries
+):
+    small = factories.CaseFactory()
+    big = factories.CaseFactory()
+    factories.CaseEventFactory.create_batch(150, case=big)
+    for n in range(13):
+        factories.CaseStepFactory(case=big, position=n + 1)
+    url = "/admin/cases/case/{}/change/"
+
+    with django_assert_max_num_queries(30) as few:
+        admin_client.get(url.format(small.pk))
+    # One more for the big case: the event count, only asked when the table is full.
+    with django_assert_max_num_queries(len(few.captured_queries) + 1):
+        assert admin_client.get(url.format(big.pk)).status_code == 200
+
+
+def test_capped_count_runs_without_order_by(admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    factories.CaseFactory.create_batch(3)
+    with CaptureQueriesContext(connection) as ctx:
+        response = admin_client.get(changelist(Case))
+    assert response.status_code == 200
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts
+    for sql in counts:
+        assert "ORDER BY" not in sql.upper(), sql
+
+
+def test_case_list_reads_only_the_columns_it_shows(admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    factories.CaseFactory.create_batch(3)
+    with CaptureQueriesContext(connection) as ctx:
+        response = admin_client.get(changelist(Case))
+    assert response.status_code == 200
+    page = [q["sql"] for q in ctx.captured_queries if 'cases_case"."last_activity_at' in q["sql"]]
+    assert page
+    assert '"cases_case"."imei"' not in page[0]
