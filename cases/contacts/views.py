@@ -74,6 +74,7 @@ def contact_page(
         "channels": channels,
         "back_url": back_url,
         "on_staff_page": on_staff_page,
+        "viewer_zone": timezone.get_current_timezone_name(),  # the form is in the case's
     }
     with timezone.override(zone(case.time_zone)):
         data = request.POST if request.method == "POST" else None
