@@ -13,6 +13,11 @@ raises `AlreadySubmitted` with what the first one made; the view shows that inst
 duplicate. A failed submission rolls its claim back with everything else, so the same form
 can be corrected and sent again.
 
+One path has no token to go on: a staff case page is never cached (it shows private data), so
+Back fetches it again, with a fresh token, while the browser puts back what was typed in the
+note or message. For those, `repeat_of` finds the same text from the same agent on the same
+case a moment ago (REPEAT_WINDOW) and the service answers as for a replayed token.
+
 The used tokens are kept FORM_SUBMISSION_KEEP_DAYS (`purge_old`, a beat task), long enough for
 any Back or retry a person really makes, then deleted so the table does not grow for ever.
 """
@@ -25,10 +30,12 @@ from django import forms
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponseRedirect
+from django.utils import timezone
 
-from cases.models import Case, FormSubmission
+from cases.models import Case, CaseEvent, FormSubmission
 
 TOKEN_BYTES = 24
+REPEAT_WINDOW = dt.timedelta(minutes=10)
 URL_PARAMETER = "form"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
 
@@ -99,6 +106,27 @@ def claim(*, token: str, case: Case, kind: str) -> FormSubmission | None:
         # The same token sent to another form or case is no replay of it: refuse it plainly.
         raise AlreadySubmitted(FormSubmission(token=token, case=case, kind=kind))
     raise AlreadySubmitted(previous)
+
+
+def repeat_of(*, case: Case, by_id: int, kind: str, message: str, visibility: str) -> None:
+    """Raise AlreadySubmitted when the agent `by_id` recorded this very `message` on `case`
+    within REPEAT_WINDOW: the same note or message sent again after Back, not a new one.
+    The (case, created_at) index finds the few recent events."""
+    since = timezone.now() - REPEAT_WINDOW
+    event_id = (
+        CaseEvent.objects.filter(
+            case=case,
+            created_at__gte=since,
+            actor_id=by_id,
+            kind=CaseEvent.Kind.NOTE,
+            visibility=visibility,
+            message=message,
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if event_id is not None:
+        raise AlreadySubmitted(FormSubmission(case=case, kind=kind, object_id=event_id))
 
 
 def made(submission: FormSubmission | None, obj_id: int) -> None:

@@ -71,6 +71,13 @@ def add_internal_note(
     if not note:
         raise transitions.TransitionNotAllowed(_("Write the note first."))
     submission = once.claim(token=form_token, case=case, kind=once.Kind.NOTE)
+    once.repeat_of(
+        case=case,
+        by_id=by.pk,
+        kind=once.Kind.NOTE,
+        message=note,
+        visibility=CaseEvent.Visibility.INTERNAL,
+    )
     case = locking.lock(case, version, by=by)
     locking.update(case)
     event = record_event(
@@ -96,6 +103,13 @@ def message_customer(
     if not message:
         raise transitions.TransitionNotAllowed(_("Write the message first."))
     submission = once.claim(token=form_token, case=case, kind=once.Kind.MESSAGE)
+    once.repeat_of(
+        case=case,
+        by_id=by.pk,
+        kind=once.Kind.MESSAGE,
+        message=message,
+        visibility=CaseEvent.Visibility.CUSTOMER,
+    )
     case = locking.lock(case, version, by=by)
     if case.owner_id is None:
         raise transitions.TransitionNotAllowed(

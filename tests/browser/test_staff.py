@@ -219,3 +219,48 @@ def test_case_references_stay_on_one_line_in_the_staff_list(
         assert box is not None
         assert box["height"] < 1.5 * (line or 20), (case.reference, box)
     context.close()
+
+
+def test_back_then_send_again_with_javascript_off_keeps_one_note_and_one_message(
+    browser: Browser, live_server
+):
+    """Staff pages are never cached, so Back fetches the case page again, with fresh one-time
+    tokens, and Chromium puts back what was typed: sending again must not add a second note or
+    email the customer twice."""
+    agent = factories.AgentFactory(display_name="Ana")
+    case = waiting_case()
+    client = Client()
+    client.force_login(agent)
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.goto(f"{live_server.url}/staff/cases/{case.reference}/")
+
+    for label, text, button in (
+        ("Internal note", NOTE, "Add internal note"),
+        ("Message to the customer", MESSAGE, "Send to the customer"),
+    ):
+        field = page.get_by_role("textbox", name=label, exact=True)
+        field.fill(text)
+        page.get_by_role("button", name=button).click()
+        expect(page.locator(".timeline")).to_contain_text(text)
+        page.go_back()
+        field = page.get_by_role("textbox", name=label, exact=True)
+        if not field.input_value():  # a browser that does not put it back: typed again
+            field.fill(text)
+        page.get_by_role("button", name=button).click()
+        expect(page.get_by_text("That was already saved: it is on the case below.")).to_be_visible()
+
+    context.close()
+    events = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.NOTE)
+    assert events.filter(message=NOTE).count() == 1
+    assert events.filter(message=MESSAGE).count() == 1
+    assert Reminder.objects.filter(case=case, kind=Reminder.Kind.AGENT_MESSAGE).count() == 1

@@ -161,6 +161,59 @@ def test_an_agent_note_and_message_posted_twice_are_added_once(client, agent, ca
     assert Reminder.objects.filter(case=case, kind=Reminder.Kind.AGENT_MESSAGE).count() == 1
 
 
+def staff_form_tokens(client, case: Case) -> tuple[str, str]:
+    """The note's and the message's tokens on a freshly fetched staff case page (it is never
+    cached: Back fetches it again, so a resubmission carries new tokens)."""
+    page = client.get(reverse("staff:case_detail", args=[case.reference])).content.decode()
+    tokens = re.findall(r'name="form_token" value="([^"]+)"', page)
+    return tokens[0], tokens[1]
+
+
+def test_back_to_a_fresh_staff_page_then_send_again_adds_the_note_once(client, agent, case):
+    client.force_login(agent)
+    for _ in range(2):  # each time: the page fetched again, what was typed put back, sent
+        case.refresh_from_db()
+        note_token, message_token = staff_form_tokens(client, case)
+        note = client.post(
+            reverse("staff:case_note", args=[case.reference]),
+            {"version": case.version, "note": "Called them", "form_token": note_token},
+            follow=True,
+        )
+        case.refresh_from_db()
+        client.post(
+            reverse("staff:case_message", args=[case.reference]),
+            {"version": case.version, "message": "We chased them", "form_token": message_token},
+        )
+
+    assert "That was already saved: it is on the case below." in note.text
+    assert case.events.filter(kind=CaseEvent.Kind.NOTE, message="Called them").count() == 1
+    assert case.events.filter(kind=CaseEvent.Kind.NOTE, message="We chased them").count() == 1
+    assert Reminder.objects.filter(case=case, kind=Reminder.Kind.AGENT_MESSAGE).count() == 1
+
+
+def test_another_text_or_the_same_one_later_or_by_another_agent_is_a_new_note(client, agent, case):
+    other_agent = factories.AgentFactory()
+
+    def post(by, text: str) -> None:
+        client.force_login(by)
+        case.refresh_from_db()
+        token, _message_token = staff_form_tokens(client, case)
+        client.post(
+            reverse("staff:case_note", args=[case.reference]),
+            {"version": case.version, "note": text, "form_token": token},
+        )
+
+    post(agent, "Called them")
+    post(agent, "Called them again")
+    post(other_agent, "Called them")
+    with time_machine.travel(NOW + once.REPEAT_WINDOW + dt.timedelta(seconds=1), tick=False):
+        post(agent, "Called them")
+
+    notes = case.events.filter(kind=CaseEvent.Kind.NOTE, visibility="internal")
+    assert notes.filter(message="Called them").count() == 3
+    assert notes.filter(message="Called them again").count() == 1
+
+
 def test_an_upload_posted_twice_keeps_the_files_once(client, customer, case):
     client.force_login(customer)
     url = reverse("evidence:add", args=[case.reference])
