@@ -4,8 +4,10 @@ The parts of the Unicode Bidirectional Algorithm (UAX #9) that a Closeout PDF ne
 left-to-right paragraph (every document is English or Chinese), with no explicit embeddings,
 overrides or isolates (pdf.markup drops those controls, so a typed override cannot disguise
 a reference). Weak and neutral types are resolved (W1-W7, N1-N2), levels set (I1-I2), and a
-line reordered (L1-L4), combining marks kept after their base and brackets mirrored in
-right-to-left runs. Written here rather than installed: the bidi packages on PyPI are LGPL.
+line reordered (L1, L2), brackets mirrored in right-to-left runs (L4). Combining marks turn
+round with their letter (L3 is not applied): HarfBuzz draws right-to-left text so, mark before
+letter, and DejaVu Sans's zero-width marks are drawn for that order. Written here rather than
+installed: the bidi packages on PyPI (python-bidi, pyfribidi) are LGPL.
 """
 
 import unicodedata
@@ -107,29 +109,21 @@ def levels(text: str, classify: Callable[[str], str] = bidi_class) -> list[int]:
 
 
 def visual_order(text: str, classify: Callable[[str], str] = bidi_class) -> list[int]:
-    """The indexes of `text` left to right as seen (L2), each base's marks still after it (L3)."""
+    """The indexes of `text` left to right as seen (L2)."""
     line_levels = levels(text, classify)
-    # Clusters: a base character with the combining marks that follow it.
-    clusters: list[list[int]] = []
-    for i, character in enumerate(text):
-        if clusters and classify(character) == "NSM":
-            clusters[-1].append(i)
-        else:
-            clusters.append([i])
-    cluster_levels = [line_levels[cluster[0]] for cluster in clusters]
-    for level in range(max(cluster_levels, default=0), 0, -1):
+    order = list(range(len(text)))
+    for level in range(max(line_levels, default=0), 0, -1):
         i = 0
-        while i < len(clusters):
-            if cluster_levels[i] < level:
+        while i < len(order):
+            if line_levels[order[i]] < level:
                 i += 1
                 continue
             end = i
-            while end < len(clusters) and cluster_levels[end] >= level:
+            while end < len(order) and line_levels[order[end]] >= level:
                 end += 1
-            clusters[i:end] = clusters[i:end][::-1]
-            cluster_levels[i:end] = cluster_levels[i:end][::-1]
+            order[i:end] = order[i:end][::-1]
             i = end
-    return [i for cluster in clusters for i in cluster]
+    return order
 
 
 def visual(text: str, classify: Callable[[str], str] = bidi_class) -> str:

@@ -67,7 +67,7 @@ def _register_fallback() -> tuple[TTFont | None, uharfbuzz.Font | None]:
 _FALLBACK, _SHAPER = _register_fallback()
 _FALLBACK_COVERS = frozenset(_FALLBACK.face.charToGlyph) if _FALLBACK else frozenset()
 # Glyphs the shaper picks that have no code point of their own (rare in DejaVu Sans: its joined
-# forms are the Arabic Presentation Forms), given one from the private planes, as ReportLab's
+# forms are the Arabic Presentation Forms), given one from the Private Use Area, as ReportLab's
 # own shaping does, so that a paragraph can carry them.
 _PRIVATE: dict[int, str] = {}
 _PRIVATE_LOCK = threading.Lock()
@@ -127,7 +127,9 @@ def _glyph_character(glyph: int, typed: str, advance: int) -> str:
         return chr((forms or mapped)[0])
     with _PRIVATE_LOCK:
         if glyph not in _PRIVATE:
-            code = 0xF0000 + len(_PRIVATE)
+            code = max(map(ord, _PRIVATE.values()), default=0xE000 - 1) + 1
+            while code in face.charToGlyph:  # the font's own private characters
+                code += 1
             face.charToGlyph[code] = glyph
             to_character.setdefault(glyph, []).append(code)
             face.charWidths[code] = _FALLBACK.pdfScale(advance)
@@ -142,8 +144,8 @@ def _shape(run: str) -> str:
     buffer.direction = "rtl"
     buffer.guess_segment_properties()
     uharfbuzz.shape(_SHAPER, buffer, {})
-    # HarfBuzz hands back the glyphs as seen, right to left: put the clusters back in the
-    # order they were typed (BidiParagraph turns each line round again).
+    # HarfBuzz hands back the glyphs as seen, right to left: put them back in the order they
+    # were typed, a letter before its marks (BidiParagraph turns each line round again).
     clusters: list[tuple[int, list[tuple[int, int]]]] = []
     for info, position in zip(buffer.glyph_infos, buffer.glyph_positions, strict=True):
         if clusters and clusters[-1][0] == info.cluster:
@@ -157,7 +159,7 @@ def _shape(run: str) -> str:
         typed = run[start:end]
         if all(bidi.bidi_class(character) == "BN" for character in typed):
             continue  # a zero-width non-joiner has done its work: it draws nothing
-        shaped += [_glyph_character(glyph, typed, advance) for glyph, advance in glyphs]
+        shaped += [_glyph_character(glyph, typed, advance) for glyph, advance in glyphs[::-1]]
     return "".join(shaped)
 
 
@@ -217,7 +219,7 @@ def markup(text: object) -> str:
 
 def _direction(character: str) -> str:
     """The bidi class of a character in a shaped paragraph (private glyphs are Arabic's)."""
-    return "R" if "\U000f0000" <= character <= "\U000fffff" else bidi.bidi_class(character)
+    return "R" if character in _PRIVATE.values() else bidi.bidi_class(character)
 
 
 def _has_rtl(text: str) -> bool:

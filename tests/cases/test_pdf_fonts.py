@@ -90,6 +90,8 @@ def test_each_character_goes_to_the_first_font_that_has_it():
     assert markup(ARABIC) == f'<font name="{FALLBACK_FONT}">{JOINED_HELLO}</font>'
     assert markup("لا") == f'<font name="{FALLBACK_FONT}">\ufefb</font>'  # lam-alef ligature
     assert markup("שלום טוב") == f'<font name="{FALLBACK_FONT}">שלום טוב</font>'
+    # A mark after its letter, as typed: beh initial, fatha, teh final.
+    assert markup("بَت") == f'<font name="{FALLBACK_FONT}">\ufe91\u064e\ufe96</font>'
     assert markup(f"\u202e{ARABIC} Ada\u200f") == markup(f"{ARABIC} Ada")  # no override
     assert REPLACEMENT in markup(EXTENSION_B)
     assert EXTENSION_B not in markup(EXTENSION_B)
@@ -198,3 +200,17 @@ def test_a_wrapped_right_to_left_sentence_starts_on_the_first_line():
     # Each line read from its right end: the first words on the first line, in order.
     read = [word[::-1] for line in lines for word in reversed(line.split(" "))]
     assert [unicodedata.normalize("NFKC", word) for word in read] == words
+
+
+def test_a_glyph_without_a_character_of_its_own_is_drawn_and_read_as_arabic():
+    # Shadda with fatha: DejaVu Sans draws them as one glyph that no code point maps to.
+    name = "مُحَمَّد"
+    out = io.BytesIO()
+    SimpleDocTemplate(out).build([paragraph(f"Ali {name}", ParagraphStyle("p"))])
+
+    line = drawn_lines(out.getvalue())[0]
+
+    private = [c for c in line if "\ue000" <= c <= "\uf8ff"]
+    assert len(private) == 1
+    assert line.startswith("Ali ")
+    assert line.endswith("\ufee3")  # meem initial, the first letter, drawn last (rightmost)
