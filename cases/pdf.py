@@ -178,7 +178,7 @@ def _script(character: str) -> str | None:
 def _runs(text: str) -> list[tuple[bool, str]]:
     """`text` cut into right-to-left runs of one script to shape, and everything else."""
     runs: list[tuple[bool, str]] = []
-    current: str | None = ""
+    current = ""
     for character in text:
         script = _script(character)
         joins = script is None and current != "" and ord(character) in _FALLBACK_COVERS
