@@ -29,7 +29,15 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from cases import punctuation, selectors
 from cases.evidence.files import clean_name
 from cases.models import Case, CaseEvent, ContactAttempt, Evidence, InboundAddress
-from cases.pdf import LATIN_BOLD, LATIN_FONT, MONO_FONT, REPLACEMENT, cannot_set, markup, zone
+from cases.pdf import (
+    LATIN_BOLD,
+    LATIN_FONT,
+    MONO_FONT,
+    REPLACEMENT,
+    cannot_set,
+    paragraph,
+    zone,
+)
 
 MANIFEST_NAME = "manifest.sha256"
 SUMMARY_NAME = "summary.pdf"
@@ -255,7 +263,7 @@ class _SummaryWriter:
 
     def p(self, text: object, style: ParagraphStyle | None = None) -> Paragraph:
         self.has_replacements = self.has_replacements or cannot_set(text)
-        return Paragraph(markup(text), style or self.body)
+        return paragraph(text, style or self.body)
 
     def pdf(self) -> bytes:
         out = io.BytesIO()
@@ -450,7 +458,7 @@ class _SummaryWriter:
                     self.p(number, self.small),
                     self.p(described, self.small),
                     self.p(self.when(item.uploaded_at), self.small),
-                    Paragraph(markup(digest), self.mono),
+                    paragraph(digest, self.mono),
                 ]
             )
         return [heading, self.table(rows, [9 * mm, 72 * mm, 35 * mm, 58 * mm])]

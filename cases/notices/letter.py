@@ -19,7 +19,15 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
 from cases import punctuation
 from cases.models import Case
-from cases.pdf import LATIN_BOLD, LATIN_FONT, REPLACEMENT, cannot_set, markup
+from cases.pdf import (
+    LATIN_BOLD,
+    LATIN_FONT,
+    REPLACEMENT,
+    BidiParagraph,
+    cannot_set,
+    markup,
+    paragraph,
+)
 from providers.models import ContactChannel, EscalationRegion, localized
 
 # The letter goes in the provider's country's language where Closeout has it, else English.
@@ -177,7 +185,7 @@ def _replaced_note() -> str:
     ) % {"box": REPLACEMENT}
 
 
-class _Bold(Paragraph):
+class _Bold(BidiParagraph):
     """Bold for Chinese too: the CID font has no bold face, so its strokes are thickened as
     well (text render mode 2, fill then stroke), to match the Latin bold beside it."""
 
@@ -200,7 +208,7 @@ def as_pdf(letter: Letter, *, reference: str) -> bytes:
         replaced.append(cannot_set(text))
         if style is bold:
             return _Bold(markup(text), style)
-        return Paragraph(markup(text), style)
+        return paragraph(text, style)
 
     with translation.override(letter.language):
         title = letter.subject
@@ -224,7 +232,7 @@ def as_pdf(letter: Letter, *, reference: str) -> bytes:
         ]
         if any(replaced):
             small = ParagraphStyle("small", parent=body, fontSize=8, leading=10.5)
-            story += [Spacer(1, 8 * mm), Paragraph(markup(_replaced_note()), small)]
+            story += [Spacer(1, 8 * mm), paragraph(_replaced_note(), small)]
     out = io.BytesIO()
     SimpleDocTemplate(
         out,
