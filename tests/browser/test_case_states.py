@@ -5,7 +5,7 @@ after their swap.
 
 Building the cases takes seconds, so the module builds them once (through the services, as the
 journey would) and serves them from its own live server; pytest-django's `live_server` would
-empty the database after every test. The database is emptied once, when the module ends.
+empty the database after every test. When the module ends, the database is put back as found.
 """
 
 import re
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -50,6 +51,7 @@ class State:
 
     name: str
     says: str | None  # a msgid, checked in the viewer's language; None: checked otherwise
+    where: str = ".now"  # the part of the page that says it
 
 
 # What the "What to do now" card says in each state, from the case page's template.
@@ -62,14 +64,14 @@ CUSTOMER_STATES = [
     State("needs-action", "They need something from you."),
     State("refused", "The provider refused to cancel the line."),
     State("escalated", "While the complaint is with them, we remind you less often."),
-    State("notice-sent", "You sent a notice on %(sent)s; the answer is due by %(due)s."),
-    State("billing-check", "Did it really end?"),
+    State("notice-sent", "You sent a notice on %(sent)s; the answer is due by %(due)s.", ".notice"),
+    State("billing-check", "Did it really end?", "#billing-form"),
     State("still-charged", "Your latest bill still charged this line."),
     State("completed", "The provider confirmed the cancellation. Keep the confirmation."),
     State("verified-closed", "Verified closed: billing stopped (checked %(when)s)."),
     State("withdrawn", "You withdrew this case. Nothing more will happen unless you reopen it."),
 ]
-# The staff page's badges: the status (checked from Case.Status) and these.
+# The staff page's header: the status badge (checked from Case.Status) and these.
 STAFF_STATES = [
     *(State(state.name, None) for state in CUSTOMER_STATES),
     State("deleted", "deleted by the customer"),
@@ -164,6 +166,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
         override_settings(STORAGES=storages, PASSWORD_HASHERS=fast, LANGUAGE_CODE="en"),
         django_db_blocker.unblock(),
     ):
+        found = connection.creation.serialize_db_to_string()
         server = None
         try:
             site, cases, swaps = _build()
@@ -173,8 +176,11 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
         finally:
             if server is not None:
                 server.stop()
-            # What pytest-django's transactional_db does after each test.
-            call_command("flush", verbosity=0, interactive=False)
+            # Leave the database as found, the data migrations' rows included (Django's
+            # serialized rollback): the tests run among pytest-django's `db` tests, before
+            # the transactional ones.
+            call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+            connection.creation.deserialize_db_from_string(found)
 
 
 @pytest.fixture(autouse=True)
@@ -257,7 +263,7 @@ def test_customer_case_page_is_clean_and_fits_360px(watch, world, state, languag
         assert page.url != detail, "a draft goes on to its next question"
         expect(page.locator("main h1")).to_be_visible()
     else:
-        expect(page.locator("main")).to_contain_text(fixed_text(state.says, language))
+        expect(page.locator(state.where)).to_contain_text(fixed_text(state.says, language))
     expect(page.locator("html")).to_have_attribute("lang", language)
     _check(watched, pages.PHONE["width"])
 
