@@ -647,7 +647,7 @@ def answer_billing_check(
     if locked.status != S.COMPLETED or locked.billing_verified_at is not None:
         raise transitions.TransitionNotAllowed(_("This case has no billing check to answer."))
     if still_charged:
-        return move_case(
+        locked = move_case(
             case=locked,
             to=S.NEEDS_ACTION,
             by=by,
@@ -655,6 +655,10 @@ def answer_billing_check(
             note=note,
             text=gettext_noop("Still charged after the provider confirmed the cancellation."),
         )
+        # The page says "still charged" in the reader's language; the detail is only what the
+        # customer wrote of the bill (the event keeps the sentence for the timeline).
+        locking.update_keeping_version(locked, needs_action_detail=note)
+        return locked
     locking.update(locked, billing_verified_at=timezone.now())
     outbox.cancel_pending(case=locked, kind=Reminder.Kind.BILLING_CHECK)
     record_event(

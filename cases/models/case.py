@@ -364,6 +364,15 @@ class Case(models.Model):
         )
 
     @property
+    def is_still_charged(self) -> bool:
+        """Back with the customer after the provider had confirmed: the bill still charged it.
+
+        Only the billing check moves a completed case to needs action, and a case keeps its
+        completion date until it completes again.
+        """
+        return self.needs_action and self.completed_at is not None and not self.is_refused
+
+    @property
     def is_completed(self) -> bool:
         return self.status == self.Status.COMPLETED
 

@@ -365,6 +365,28 @@ def test_billing_check_once_due(client, customer, answer, status):
     assert (case.billing_verified_at is not None) == (answer == "no")
 
 
+def test_still_charged_says_so_not_that_the_provider_asked_for_something(client, customer):
+    completed_at = timezone.now() - dt.timedelta(days=40)
+    case = build_case(
+        owner=customer, status=S.COMPLETED, completed_at=completed_at, provider_reference="C1"
+    )
+    factories.ReminderFactory(
+        case=case, kind=Reminder.Kind.BILLING_CHECK, due_at=timezone.now() - dt.timedelta(days=1)
+    )
+    client.force_login(customer)
+    client.post(
+        url("billing_check", case),
+        {"version": case.version, "still_charged": "yes", "note": "Charged 12.50 on 3 March"},
+    )
+
+    page = client.get(url("detail", case)).text
+
+    assert "Your latest bill still charged this line." in page
+    assert "What you noted of the bill: Charged 12.50 on 3 March" in page
+    assert "They need something from you." not in page
+    assert "Send what they asked for" not in page
+
+
 def test_billing_check_is_not_asked_before_it_is_due(client, customer):
     case = build_case(owner=customer, status=S.COMPLETED, completed_at=timezone.now())
     client.force_login(customer)
