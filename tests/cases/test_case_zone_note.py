@@ -74,7 +74,7 @@ def test_the_note_reads_in_chinese(client, customer, shanghai_case):
     page = client.get(url, headers={"accept-language": "zh-hans"}).text
 
     assert NOTE not in page
-    assert "本案件的日期和时间按其时区（亚洲/上海）显示；您的时区是欧洲/伦敦。" in page
+    assert "本工单的日期和时间按其时区（亚洲/上海）显示；您的时区是欧洲/伦敦。" in page
 
 
 def test_an_agent_logging_a_contact_is_told_which_zone_when_means(client, shanghai_case):
