@@ -55,6 +55,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Agents and admins: may use the staff dashboard and the admin."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Bumped by accounts/signals.py whenever the agents' group or the person's authenticators
+    # change: what a session remembered about them (accounts/session_facts.py) is then stale.
+    access_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
