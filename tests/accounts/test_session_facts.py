@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import roles, session_facts
+from accounts.models import User
 from tests import factories
 from tests.accounts.test_staff_mfa import PASSWORD, current_code, enrol
 
@@ -177,3 +178,14 @@ def test_evidence_still_needs_the_second_factor_with_facts_remembered(client, ag
 
     assert response.status_code == 302
     assert response.headers["Location"].startswith(reverse("mfa_reauthenticate"))
+
+
+def test_saving_a_person_loaded_before_a_change_does_not_undo_it(agent_browser, agent):
+    loaded = User.objects.get(pk=agent.pk)  # a request that loaded them before...
+    before = loaded.access_version
+    agent.groups.clear()  # ...the change, which bumps their access version...
+    loaded.display_name = "Ana"
+    loaded.save()  # ...then saves the whole row
+
+    assert User.objects.values_list("access_version", flat=True).get(pk=agent.pk) > before
+    assert agent_browser.get(STAFF_PAGE).status_code == 403
