@@ -10,6 +10,9 @@ class AccountsConfig(AppConfig):
     # the same name, so each gets a name that says what is in it.
     verbose_name = _("People")
 
+    def ready(self) -> None:
+        from accounts import signals  # noqa: F401  (connects the receivers)
+
 
 class SignInAddressesConfig(allauth_account_apps.AccountConfig):
     """allauth's account app under a name of its own (see INSTALLED_APPS)."""

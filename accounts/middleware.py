@@ -4,8 +4,6 @@ import zoneinfo
 from collections.abc import Callable
 
 from allauth.account.authentication import get_authentication_records
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -13,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from accounts import roles
+from accounts import roles, session_facts
 
 DEFAULT_STAFF_AREA_PATHS = ("/admin/", "/staff/")
 
@@ -46,7 +44,7 @@ def second_factor_step(request: HttpRequest) -> HttpResponse | None:
     if not roles.signs_in_with_password(user) or not settings.STAFF_MFA_REQUIRED:
         return None
     next_url = request.get_full_path()
-    if not is_mfa_enabled(user, [Authenticator.Type.TOTP]):
+    if not session_facts.staff_facts(request).has_totp:
         return _with_next("mfa_activate_totp", next_url)
     if not has_second_factor_this_session(request):
         return _with_next("mfa_reauthenticate", next_url)
@@ -54,10 +52,13 @@ def second_factor_step(request: HttpRequest) -> HttpResponse | None:
 
 
 def _stamp_second_factor(request: HttpRequest) -> None:
-    """Tell the access rule (roles.passed_second_factor) what this session passed."""
+    """Tell the access rule (roles.passed_second_factor) what this session passed, and
+    roles.can_use_staff_dashboard what the session remembers of the agents' group."""
     user = getattr(request, "user", None)
     if user is not None and roles.signs_in_with_password(user):
         setattr(user, roles.SECOND_FACTOR_STAMP, has_second_factor_this_session(request))
+        facts = session_facts.staff_facts(request)
+        setattr(user, roles.SUPPORT_AGENT_STAMP, facts.is_support_agent)
 
 
 class StaffSecondFactorMiddleware:

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,17 @@ from django.utils.translation import gettext_lazy as _
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("Choose a time zone from the list."), code="invalid_time_zone")
+
+
+class BumpedCounterField(models.PositiveIntegerField):
+    """A counter that only an UPDATE ... SET n = n + 1 raises: saving a model object writes
+    the column back as it is in the row (SET n = n), never the number the object was loaded
+    with, which would undo a bump made meanwhile."""
+
+    def pre_save(self, model_instance, add):
+        if add:
+            return super().pre_save(model_instance, add)
+        return F(self.attname)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -55,6 +67,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Agents and admins: may use the staff dashboard and the admin."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Bumped by accounts/signals.py whenever the agents' group or the person's authenticators
+    # change: what a session remembered about them (accounts/session_facts.py) is then stale.
+    access_version = BumpedCounterField(default=0, db_default=0, editable=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()

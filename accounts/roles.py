@@ -13,17 +13,28 @@ def can_use_staff_dashboard(user) -> bool:
 
     Staff status is required too: the second-factor check and the status machine's "agent"
     role both key on it, so a group member without it would get in on a password alone.
-    The group lookup runs once per request and is kept on the user object.
+    The group lookup runs at most once per request and is kept on the user object; on a
+    request, StaffSecondFactorMiddleware puts it there from what the session remembers
+    (accounts/session_facts.py).
     """
     if not (user.is_authenticated and user.is_active and user.is_staff):
         return False
     if user.is_superuser:
         return True
-    cached = getattr(user, "_is_support_agent", None)
+    cached = getattr(user, SUPPORT_AGENT_STAMP, None)
     if cached is None:
-        cached = user.groups.filter(name=SUPPORT_AGENTS).exists()
-        user._is_support_agent = cached
+        cached = is_in_support_agents_group(user)
+        setattr(user, SUPPORT_AGENT_STAMP, cached)
     return cached
+
+
+# Whether the user object is known to be in the agents' group (see can_use_staff_dashboard).
+SUPPORT_AGENT_STAMP = "_is_support_agent"
+
+
+def is_in_support_agents_group(user) -> bool:
+    """One query: the user's membership of "Support agents"."""
+    return user.groups.filter(name=SUPPORT_AGENTS).exists()
 
 
 def signs_in_with_password(user) -> bool:
@@ -56,7 +67,7 @@ def support_agents_group() -> Group:
 def make_support_agent(user: User) -> None:
     """Put a staff member in the agents' group (seed_demo, tests)."""
     user.groups.add(support_agents_group())
-    user.__dict__.pop("_is_support_agent", None)
+    user.__dict__.pop(SUPPORT_AGENT_STAMP, None)
 
 
 def support_agents():

@@ -122,6 +122,12 @@ def check_agent(user) -> None:
 # --- The lookups, one per audience -----------------------------------------------------------
 
 
+def _one(found: QuerySet):
+    """The one row a unique reference or id finds, or None: no ORDER BY, which .first() adds
+    (the case's wide joined row was sorted for nothing)."""
+    return next(iter(found.order_by()[:1]), None)
+
+
 def owned(user, draft_tokens: Iterable[str] = ()) -> Q:
     """The cases `user` owns, and unclaimed drafts whose token this session holds."""
     tokens = [token for token in draft_tokens if token]
@@ -136,7 +142,7 @@ def case_for_owner(
     queryset: QuerySet[Case], *, ref: str, user, draft_tokens: Iterable[str] = ()
 ) -> Case:
     """The customer's pages: their own case (or the draft this session holds), else refused."""
-    case = queryset.filter(owned(user, draft_tokens), reference=ref.upper()).first()
+    case = _one(queryset.filter(owned(user, draft_tokens), reference=ref.upper()))
     if case is None:
         refuse(user)
     return case
@@ -145,7 +151,7 @@ def case_for_owner(
 def case_for_agent(queryset: QuerySet[Case], *, ref: str, user) -> Case:
     """The staff dashboard: any case, for a cleared agent only."""
     check_agent(user)
-    case = queryset.filter(reference=ref.upper()).first()
+    case = _one(queryset.filter(reference=ref.upper()))
     if case is None:
         raise Http404
     return case
@@ -167,7 +173,7 @@ def case_for_owner_or_agent(
         raise Http404
     if not is_cleared_agent(person):
         cases = cases.filter(owner=person)
-    case = cases.first()
+    case = _one(cases)
     if case is None:
         refuse(person)
     return case
@@ -181,7 +187,7 @@ def evidence_for_owner_or_agent(*, pk: int, user) -> Evidence:
     found = Evidence.objects.select_related("case", "case__provider").filter(pk=pk)
     if not is_cleared_agent(person):
         found = found.filter(case__owner=person)
-    evidence = found.first()
+    evidence = _one(found)
     if evidence is None:
         refuse(person)
     return evidence

@@ -98,6 +98,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's widget templates, the plain inputs among them written in Python (faster, same HTML).
+FORM_RENDERER = "config.form_renderer.FastWidgetRenderer"
 
 # --- Data ------------------------------------------------------------------------------------
 

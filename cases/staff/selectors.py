@@ -499,14 +499,49 @@ def outbox(case: Case) -> Outbox:
     )
 
 
-def timeline_preview(case: Case) -> tuple[list[CaseEvent], bool]:
-    return case.timeline[:TIMELINE_PREVIEW], len(case.timeline) > TIMELINE_PREVIEW
+@dataclass(frozen=True)
+class TimelineLine:
+    """One line of the agents' timeline, worked out once here: the template only prints it
+    (reading an event's properties line by line in the template was a third of the case
+    page's rendering)."""
+
+    created_at: dt.datetime
+    is_internal: bool
+    is_status: bool
+    heading: StrOrPromise
+    detail: str
+    by: str
 
 
-def timeline_page(case: Case, *, cursor: str) -> tuple[list[CaseEvent], str]:
+def timeline_lines(events: list[CaseEvent]) -> list[TimelineLine]:
+    actor_labels = dict(CaseEvent.Actor.choices)
+    return [
+        TimelineLine(
+            created_at=event.created_at,
+            is_internal=event.visibility == CaseEvent.Visibility.INTERNAL,
+            is_status=event.kind == CaseEvent.Kind.STATUS,
+            heading=event.staff_heading,
+            detail=event.detail,
+            by=(
+                event.actor.get_short_name()
+                if event.actor
+                else str(actor_labels.get(event.actor_role, event.actor_role))
+            ),
+        )
+        for event in events
+    ]
+
+
+def timeline_preview(case: Case) -> tuple[list[TimelineLine], bool]:
+    lines = timeline_lines(case.timeline[:TIMELINE_PREVIEW])
+    return lines, len(case.timeline) > TIMELINE_PREVIEW
+
+
+def timeline_page(case: Case, *, cursor: str) -> tuple[list[TimelineLine], str]:
     """Every event of the case, internal ones too, newest first, a page at a time."""
     events = CaseEvent.objects.filter(case=case).select_related("actor")
-    return keyset.page(events, cursor=cursor, size=TIMELINE_PAGE_SIZE)
+    found, next_cursor = keyset.page(events, cursor=cursor, size=TIMELINE_PAGE_SIZE)
+    return timeline_lines(found), next_cursor
 
 
 @dataclass(frozen=True)

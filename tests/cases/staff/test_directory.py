@@ -15,7 +15,7 @@ from cases.models import Case
 from providers import services as provider_services
 from providers.models import ContactChannel, ContactChannelChange
 from tests import factories
-from tests.cases.staff.conftest import waiting_case
+from tests.cases.staff.conftest import opened_a_staff_page, waiting_case
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ def editor(agent):
 @pytest.fixture
 def editor_client(client, editor):
     client.force_login(editor)
-    return client
+    return opened_a_staff_page(client)
 
 
 def edit_url(channel: ContactChannel) -> str:
