@@ -15,6 +15,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.forms.models import BaseInlineFormSet
@@ -22,7 +24,9 @@ from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -66,11 +70,67 @@ class CaseChildAdmin:
         return obj.case.reference
 
 
+class FastChangeList(ChangeList):
+    """Row links built once per page, not once per row.
+
+    Django resolves every row's change URL again to add the list's filters to it (about a
+    fifth of a filtered list's rendering); here each link is the page's one change URL with
+    the row's id put in, and the filters already added, in the same form.
+    """
+
+    def __init__(self, request: HttpRequest, *args, **kwargs) -> None:
+        super().__init__(request, *args, **kwargs)
+        # items_for_result() only resolves the row's URL when this is set: it is in the URL.
+        self.row_link_query, self.preserved_filters = self.preserved_filters, ""
+        self.row_link = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=(ROW_ID,),
+            current_app=self.model_admin.admin_site.name,
+        )
+
+    def url_for_result(self, result) -> str:
+        pk = getattr(result, self.pk_attname)
+        # An integer id needs no quoting; any other key goes through reverse() as in Django.
+        url = (
+            self.row_link.replace(ROW_ID, str(pk))
+            if isinstance(pk, int)
+            else super().url_for_result(result)
+        )
+        return f"{url}?{self.row_link_query}" if self.row_link_query else url
+
+
+ROW_ID = "__row_id__"  # a stand-in that reverse() and quote() leave as it is
+
+
 class FastAdmin(admin.ModelAdmin):
     paginator = CappedCountPaginator
     show_full_result_count = False
     # Rendering a row costs more than fetching it: 50 rows keep a page well under 50 ms.
     list_per_page = 50
+
+    def get_changelist(self, request: HttpRequest, **kwargs) -> type[ChangeList]:
+        return FastChangeList
+
+    def get_empty_value_display(self) -> SafeString:
+        # Asked once per cell; Django marks the same text safe again each time.
+        return self.empty_value_safe
+
+    @cached_property
+    def empty_value_safe(self) -> SafeString:
+        return super().get_empty_value_display()
+
+    def action_label(self, obj) -> str:
+        """What a row's checkbox is named for a screen reader."""
+        return str(obj)
+
+    def action_checkbox(self, obj) -> SafeString:
+        # The markup Django's CheckboxInput renders, without a template render per row.
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(gettext("Select this object for an action - {}"), self.action_label(obj)),
+        )
 
 
 class ReadOnlyAdmin(FastAdmin):
@@ -336,6 +396,10 @@ class CaseAdmin(FastAdmin):
 
     def has_erase_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("cases.delete_case")
+
+    def action_label(self, obj: Case) -> str:
+        # The reference names the row; its provider and status are in the next cells.
+        return obj.reference
 
     # What list_display shows, and no more: the list's top-N sort carried 2.7 kB rows.
     list_columns = (

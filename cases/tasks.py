@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any
 
 from celery import shared_task
+from celery.utils import uuid
 from django.conf import settings
 from django.utils import timezone
 from kombu import Producer
@@ -52,6 +53,55 @@ def _queue_send(reminder_id: int, lease: dt.datetime, *, producer: Producer) -> 
     send_reminder.apply_async(kwargs=kwargs, producer=producer, retry=False, **options)
 
 
+def _batch_publisher(producer: Producer) -> sweep.QueueSend:
+    """Publish send_reminder messages exactly as _queue_send's apply_async would, with what
+    apply_async works out again for every message (the task's options, its route, the parent
+    task, settings) worked out once for the batch: a third of the CPU per message, which was
+    most of a sweep's (tests/cases/reminders compare the two messages).
+
+    Not kept, as nothing reads them: the AsyncResult of each message, which apply_async also
+    appends to the sweep task's in-memory list of children.
+    """
+    app, amqp, task = celery_app, celery_app.amqp, send_reminder
+    # The options apply_async starts from (Celery's own hook, not in celery-types).
+    preset = task._get_exec_options()  # type: ignore[attr-defined]
+    options = {key: value for key, value in preset.items() if value is not None}
+    options.setdefault("ignore_result", task.ignore_result)
+    ignore_result = options.pop("ignore_result")
+    limits = {key: options.pop(key, None) for key in ("time_limit", "soft_time_limit", "expires")}
+    options = amqp.router.route(options, task.name, (), {}, task)  # type: ignore[arg-type]
+    root_id = parent_id = None
+    if parent := app.current_worker_task:
+        root_id, parent_id = parent.request.root_id or parent.request.id, parent.request.id
+        if app.conf.task_inherit_parent_priority:
+            delivery = parent.request.delivery_info or {}
+            options.setdefault("priority", delivery.get("priority"))
+    fixed = {
+        "reply_to": app.thread_oid,
+        "create_sent_event": app.conf.task_send_sent_event,
+        "root_id": root_id,
+        "parent_id": parent_id,
+        "ignore_result": ignore_result,
+        **limits,
+    }
+
+    def publish(reminder_id: int, lease: dt.datetime) -> None:
+        kwargs = {"reminder_id": reminder_id, "lease": lease.isoformat()}
+        # apply_async hands these on to the message's properties too.
+        reprs = {"argsrepr": "()", "kwargsrepr": repr(kwargs)}
+        task_id = uuid()
+        if not ignore_result:
+            app.backend.on_task_call(producer, task_id)
+        message = amqp.create_task_message(
+            task_id, task.name, (), kwargs, **reprs, **fixed, **options
+        )
+        amqp.send_task_message(
+            producer, task.name, message, retry=False, declare=[], **reprs, **options
+        )
+
+    return publish
+
+
 @contextmanager
 def send_queue() -> Iterator[sweep.QueueSend]:
     """How the sweep queues a batch's sends: over one producer from the pool, the messages
@@ -64,7 +114,10 @@ def send_queue() -> Iterator[sweep.QueueSend]:
     with celery_app.producer_or_acquire() as producer:
         producer.maybe_declare(queue)
         with producer.batch(max_size=PUBLISH_BATCH):
-            yield partial(_queue_send, producer=producer)
+            if celery_app.conf.task_always_eager:  # run inline, as apply_async does then
+                yield partial(_queue_send, producer=producer)
+            else:
+                yield _batch_publisher(producer)
 
 
 @shared_task

@@ -1,4 +1,5 @@
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -450,3 +451,47 @@ def test_case_list_reads_only_the_columns_it_shows(admin_client):
     page = [q["sql"] for q in ctx.captured_queries if 'cases_case"."last_activity_at' in q["sql"]]
     assert page
     assert '"cases_case"."imei"' not in page[0]
+
+
+@pytest.mark.parametrize(
+    "filters", [{"status__exact": "needs_action"}, {"is_stalled__exact": "1"}], ids=str
+)
+def test_filtered_case_list_keeps_a_fixed_number_of_queries(
+    admin_client, django_assert_max_num_queries, django_assert_num_queries, filters
+):
+    def make(n: int) -> None:
+        factories.CaseFactory.create_batch(
+            n,
+            status=Case.Status.NEEDS_ACTION,
+            is_stalled=True,
+            assigned_agent=factories.AgentFactory(),
+        )
+
+    make(2)
+    with django_assert_max_num_queries(MAX_CHANGELIST_QUERIES) as few:
+        response = admin_client.get(changelist(Case), filters)
+    assert response.status_code == 200
+    make(5)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = admin_client.get(changelist(Case), filters)
+    assert response.content.decode().count('name="_selected_action"') == 7
+
+
+@pytest.mark.parametrize("query", ["", "?status__exact=needs_action", "?is_stalled__exact=1"])
+def test_case_rows_link_to_the_case_with_the_lists_filters(admin_client, query):
+    case = factories.CaseFactory(status=Case.Status.NEEDS_ACTION, is_stalled=True)
+    page = admin_client.get(changelist(Case) + query).content.decode()
+    link = reverse("admin:cases_case_change", args=[case.pk])
+    if query:
+        link += "?" + urlencode({"_changelist_filters": query[1:]})
+    assert f'<th class="field-reference"><a href="{link}">{case.reference}</a></th>' in page
+
+
+def test_a_case_rows_checkbox_is_djangos_named_by_the_reference():
+    from django.contrib import admin
+
+    case = factories.CaseFactory()
+    case_admin = admin.site._registry[Case]
+    djangos = admin.ModelAdmin.action_checkbox(case_admin, case)
+    assert case_admin.action_checkbox(case) == djangos.replace(str(case), case.reference)
+    assert f'value="{case.pk}"' in djangos

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from kombu import Connection, Producer
 from kombu.exceptions import OperationalError
 
 from cases import services, tasks
@@ -58,10 +59,10 @@ def queued(monkeypatch):
     """The send tasks the sweep queued, as (reminder id, lease) pairs; nothing reaches a broker."""
     calls = []
 
-    def apply_async(*, kwargs, **options):
-        calls.append((kwargs["reminder_id"], dt.datetime.fromisoformat(kwargs["lease"])))
+    def publisher(producer):
+        return lambda reminder_id, lease: calls.append((reminder_id, lease))
 
-    monkeypatch.setattr(tasks.send_reminder, "apply_async", apply_async)
+    monkeypatch.setattr(tasks, "_batch_publisher", publisher)
     return calls
 
 
@@ -163,12 +164,30 @@ class TestSweep:
         sent = [(m.headers["task"], m.decode()[1]["reminder_id"]) for m in messages[:-1]]
         assert sorted(sent) == sorted(("cases.tasks.send_reminder", pk) for pk in result.queued)
 
+    def test_a_batch_publishes_the_message_apply_async_would(self):
+        lease = T0 + 4 * DAY
+        published = []
+        with Connection("memory://") as conn:
+            producer = Producer(conn)
+            producer.publish = lambda body, **options: published.append((body, options))
+            tasks._queue_send(7, lease, producer=producer)  # through send_reminder.apply_async
+            tasks._batch_publisher(producer)(7, lease)
+        [(body, options), (batch_body, batch_options)] = published
+        assert batch_body == body
+        ids = {options["correlation_id"]: batch_options["correlation_id"]}
+        for key in ("id", "root_id"):  # each message has its own id
+            assert ids[options["headers"][key]] == batch_options["headers"][key]
+            batch_options["headers"][key] = options["headers"][key]
+        batch_options["correlation_id"] = options["correlation_id"]
+        assert batch_options == options
+        assert options["headers"]["task"] == "cases.tasks.send_reminder"
+
     def test_broker_down_leaves_rows_scheduled_for_the_next_sweep(
         self, monkeypatch, django_capture_on_commit_callbacks
     ):
         [first] = ladder(waiting_case())
         refused = mock.Mock(side_effect=OperationalError("Connection refused"))
-        monkeypatch.setattr(tasks.send_reminder, "apply_async", refused)
+        monkeypatch.setattr(tasks, "_batch_publisher", lambda producer: refused)
 
         result = sweep(first.due_at, django_capture_on_commit_callbacks)
 
