@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
+from django.urls import reverse
 
 from tests import factories
 
@@ -82,3 +83,11 @@ def agent(db):
 @pytest.fixture
 def provider(db):
     return factories.ProviderFactory()
+
+
+@pytest.fixture
+def admin_client(admin_client):
+    """pytest-django's signed-in superuser, past the first page of its session (which also
+    notes who they are: accounts/session_facts.py), so query counts are an ordinary page's."""
+    admin_client.get(reverse("admin:index"))
+    return admin_client
