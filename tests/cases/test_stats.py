@@ -16,6 +16,7 @@ from django.utils import timezone
 from cases import stats, tasks
 from cases.models import Case, CaseEvent, ProviderStats, StatsSnapshot
 from tests import factories
+from tests.cases.staff.conftest import opened_a_staff_page
 
 pytestmark = pytest.mark.django_db
 S = Case.Status
@@ -42,7 +43,7 @@ def completed(provider, *, days: float, ago: int = 10, reopened: bool = False, s
 @pytest.fixture
 def agent_client(client, agent):
     client.force_login(agent)
-    return client
+    return opened_a_staff_page(client)  # counts are an ordinary page's, not the session's first
 
 
 @pytest.fixture
