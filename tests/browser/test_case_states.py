@@ -34,7 +34,9 @@ from tests.browser import site as pages
 # The marker has pytest-django set the test database up; each test's own transaction stays
 # empty: the cases are the module's, written before it, and the live server has its own
 # connection.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+# PostgreSQL only: the cases are written once for the module, outside the tests' transactions,
+# and on SQLite the live server's own connection then waits on the test's write lock.
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.django_db]
 
 LANGUAGES = ["en", "zh-hans"]
 
