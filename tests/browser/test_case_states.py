@@ -8,14 +8,12 @@ journey would) and serves them from its own live server; pytest-django's `live_s
 empty the database after every test. When the module ends, the database is put back as found.
 """
 
-import importlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -30,6 +28,7 @@ from cases.models import Case
 from cases.transitions import Outcome
 from providers.models import Provider, ServiceKind
 from tests.browser import site as pages
+from tests.cases.staff.conftest import agents_group_as_migrated
 
 # The marker has pytest-django set the test database up; each test's own transaction stays
 # empty: the cases are the module's, written before it, and the live server has its own
@@ -185,18 +184,8 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
             # the transactional ones.
             call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
             connection.creation.deserialize_db_from_string(found)
-            _agents_group_as_migrated()
-
-
-def _agents_group_as_migrated() -> None:
-    """The agents' group with the permissions its data migration gives it: the serialized
-    copy brings the group back without them (tests/cases/staff/test_access.py checks them)."""
-    migration = importlib.import_module("cases.migrations.0004_support_agents_group")
-    group, _created = Group.objects.get_or_create(name=migration.GROUP)
-    for label, codenames in migration.PERMISSIONS.items():
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label=label, codename__in=codenames)
-        )
+            # The serialized copy brings the agents' group back without its permissions.
+            agents_group_as_migrated()
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,9 @@
 import datetime as dt
+import importlib
 
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -8,6 +11,16 @@ from django.utils import timezone
 from cases import services
 from cases.models import Case
 from tests import factories
+
+
+def agents_group_as_migrated() -> None:
+    """Run the agents' group migration's forward step as migrate does, on the models as they
+    were then: a flush or a serialized restore may have emptied or half-restored what it made."""
+    migration = importlib.import_module("cases.migrations.0004_support_agents_group")
+    state = MigrationExecutor(connection).loader.project_state(
+        ("cases", "0004_support_agents_group")
+    )
+    migration.create_group(state.apps, None)
 
 
 def opened_a_staff_page(client: Client) -> Client:

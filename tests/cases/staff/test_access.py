@@ -1,12 +1,8 @@
 """Who gets into the staff dashboard, for every URL it has: generated from its URLconf, so a
 new staff URL is covered the day it is added."""
 
-import importlib
-
 import pytest
 from django.contrib.auth.models import Permission
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts import roles
@@ -14,7 +10,7 @@ from cases.models import Case, ProviderSuggestion
 from cases.staff import urls as staff_urls
 from providers.models import ChannelReport
 from tests import factories
-from tests.cases.staff.conftest import waiting_case
+from tests.cases.staff.conftest import agents_group_as_migrated, waiting_case
 
 pytestmark = pytest.mark.django_db
 
@@ -180,13 +176,8 @@ def test_header_hides_the_dashboard_link_from_customers(client, customer):
 
 
 def test_the_migration_made_the_agents_group_with_its_permissions():
-    # Run its forward step as migrate does, on the models as they were then: a transactional
-    # test's flush before this one may have emptied the tables the migration filled.
-    migration = importlib.import_module("cases.migrations.0004_support_agents_group")
-    state = MigrationExecutor(connection).loader.project_state(
-        ("cases", "0004_support_agents_group")
-    )
-    migration.create_group(state.apps, None)
+    # A transactional test's flush before this one may have emptied what the migration made.
+    agents_group_as_migrated()
     group = roles.support_agents_group()
 
     codenames = set(group.permissions.values_list("codename", flat=True))
